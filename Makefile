@@ -1,0 +1,20 @@
+# Portal Satu Data Kabupaten Pasuruan. See README.md.
+.PHONY: run stop status test bench lint
+
+run:        ## install what is missing, start services + CKAN, load the demo
+	@scripts/portal run
+
+stop:       ## stop everything `make run` started
+	@scripts/portal stop
+
+status:
+	@scripts/portal status
+
+test:       ## the whole test suite against real PostgreSQL, Solr and Redis
+	@scripts/portal test
+
+bench:      ## stock CKAN vs the suite, side by side; prints ratios
+	@scripts/portal bench
+
+lint:
+	@var/venv/bin/ruff check ckanext-satudata ckanext-verifikasi tests bench

@@ -1,0 +1,1 @@
+"""ckanext-satudata: what the Satu Data Pasuruan portal is about."""

@@ -1,0 +1,1 @@
+"""ckanext-verifikasi: who may see and change what in the Satu Data Pasuruan portal."""

@@ -1,0 +1,62 @@
+"""Portal Satu Data Kabupaten Pasuruan: the CKAN extension suite.
+
+`pip install -e .` installs both extension packages, ckanext-satudata (what the
+portal is about) and ckanext-verifikasi (who may see and change what), and
+registers every plugin with CKAN.
+"""
+from setuptools import setup
+
+PACKAGE_ROOTS = {
+    "ckanext.satudata": "ckanext-satudata/ckanext/satudata",
+    "ckanext.verifikasi": "ckanext-verifikasi/ckanext/verifikasi",
+}
+
+
+def _subpackages(package: str, root: str) -> list[str]:
+    """Return `package` and every sub-package below its source folder."""
+    import os
+
+    found = []
+    for dirpath, _dirnames, filenames in os.walk(root):
+        if "__init__.py" in filenames:
+            rel = os.path.relpath(dirpath, root)
+            found.append(package if rel == "." else f"{package}.{rel.replace(os.sep, '.')}")
+    return sorted(found)
+
+
+setup(
+    name="ckanext-satudata-pasuruan",
+    version="0.1.0",
+    description="Satu Data Indonesia portal of Kabupaten Pasuruan on CKAN 2.11",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=[p for pkg, root in PACKAGE_ROOTS.items() for p in _subpackages(pkg, root)],
+    package_dir=PACKAGE_ROOTS,
+    include_package_data=True,
+    package_data={
+        "ckanext.satudata": ["templates/**/*", "public/**/*", "assets/**/*", "i18n/**/*", "*.yaml"],
+        "ckanext.verifikasi": ["templates/**/*", "assets/**/*", "i18n/**/*", "*.yaml"],
+    },
+    zip_safe=False,
+    entry_points={
+        "ckan.plugins": [
+            "satudata = ckanext.satudata.plugin:SatudataPlugin",
+            "verifikasi = ckanext.verifikasi.plugin:VerifikasiPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext-satudata/ckanext/satudata": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("templates/**.html", "ckan", None),
+        ],
+        "ckanext-verifikasi/ckanext/verifikasi": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("templates/**.html", "ckan", None),
+        ],
+    },
+)
