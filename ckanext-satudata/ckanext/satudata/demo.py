@@ -6,10 +6,9 @@ are, so running the seed again is safe and keeps whatever users changed.
 from __future__ import annotations
 
 import random
-from typing import Any, Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
-
 from ckanext.satudata import config, wilayah
 
 WALIDATA_ORG = "diskominfo"
@@ -55,7 +54,8 @@ DATASETS: list[dict[str, Any]] = [
         "name": "populasi-ternak-per-kecamatan-2025",
         "title": "Populasi Peternakan per Kecamatan Tahun 2025",
         "owner_org": "disnakkeswan",
-        "notes": "Jumlah populasi ternak (ekor) menurut jenis ternak dan kecamatan di Kabupaten Pasuruan.",
+        "notes": "Jumlah populasi ternak (ekor) menurut jenis ternak dan kecamatan "
+                 "di Kabupaten Pasuruan.",
         "kategori": "DATA_DASAR", "tags": ["ternak", "sapi perah", "kecamatan"],
         "table": ("Populasi ternak 2025", lambda: _per_kecamatan(1, [
             ("sapi_perah", "Sapi Perah (ekor)", 500, 15000),
