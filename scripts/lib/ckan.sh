@@ -55,8 +55,7 @@ ckan_profile() {
 
 # ckan_write_config ENV [TEMPLATE]: render var/ENV-base.ini and var/ENV.ini.
 ckan_write_config() {
-  local env=$1 template=${2:-$ROOT/config/${1%%_*}.ini.tmpl}
-  [ "$env" = development ] && template=$ROOT/config/development.ini.tmpl
+  local env=$1 template=${2:-$ROOT/config/$1.ini.tmpl}
   ckan_profile "$env"
   "$VENV/bin/python" "$ROOT/scripts/render_ini.py" "$VAR/$env-base.ini" "$ROOT/config/base.ini.tmpl" || die "could not write $VAR/$env-base.ini"
   "$VENV/bin/python" "$ROOT/scripts/render_ini.py" "$CKAN_INI" "$template" "$ROOT/config/logging.ini.tmpl" || die "could not write $CKAN_INI"

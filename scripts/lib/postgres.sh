@@ -1,10 +1,23 @@
 # PostgreSQL: one cluster under var/pg on 127.0.0.1:$PG_PORT.
 # shellcheck shell=bash
 
-PG_DATA=$VAR/pg/data
-PG_SOCKET_DIR=$VAR/pg/socket
-PG_LOG=$LOG_DIR/postgres.log
-PG_BIN=$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/postgres' | sort -V | tail -n 1)" 2>/dev/null)
+# Paths are worked out after installation (a new machine has no `postgres`
+# user or binaries before). As root the cluster belongs to the `postgres` user,
+# which must be able to reach var/pg; a checkout under a private home directory
+# gets its cluster under /var/lib/satudata instead (one per checkout).
+pg_init_paths() {
+  PG_DIR=${SATUDATA_PG_DIR:-$VAR/pg}
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 \
+      && ! runuser -u postgres -- test -x "$VAR" 2>/dev/null; then
+    PG_DIR=/var/lib/satudata/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/pg
+  fi
+  PG_DATA=$PG_DIR/data
+  PG_SOCKET_DIR=$PG_DIR/socket
+  PG_LOG=$LOG_DIR/postgres.log
+  [ "$PG_DIR" = "$VAR/pg" ] || PG_LOG=$PG_DIR/postgres.log
+  PG_BIN=$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/postgres' | sort -V | tail -n 1)" 2>/dev/null || true)
+}
+pg_init_paths
 
 # PostgreSQL refuses to run as root: as root, run it as the `postgres` system user.
 _as_pg() {
@@ -24,10 +37,11 @@ psql_super() {
 _pg_ready() { _as_pg "$PG_BIN/pg_isready" -q -h "$PG_SOCKET_DIR" -p "$PG_PORT"; }
 
 postgres_start() {
-  [ -n "$PG_BIN" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
-  mkdir -p "$VAR/pg" "$PG_SOCKET_DIR"
+  pg_init_paths
+  [ -n "$PG_BIN" ] && [ "$PG_BIN" != . ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+  mkdir -p "$PG_DIR" "$PG_SOCKET_DIR"
   touch "$PG_LOG"
-  if [ "$(id -u)" = 0 ]; then chown -R postgres: "$VAR/pg" "$PG_LOG"; fi
+  if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PG_DIR" "$PG_LOG"; fi
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     # A half-made cluster from a failed run is removed before trying again.
     rm -rf "$PG_DATA"
@@ -45,6 +59,7 @@ postgres_start() {
 }
 
 postgres_stop() {
+  pg_init_paths
   [ -f "$PG_DATA/postmaster.pid" ] || return 0
   _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 && info "PostgreSQL stopped"
 }

@@ -1,0 +1,127 @@
+"""Measure one CKAN configuration: seed datasets, then time searches and page renders.
+
+Run by bench/run.py once per configuration, each in its own process (CKAN's
+config and plugins are process-global). Prints one JSON object on stdout.
+Requests go through CKAN's WSGI app in-process, so HTTP server overhead is
+left out and the two configurations are compared on CKAN's own work.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import statistics
+import sys
+import time
+from typing import Any
+
+from werkzeug.test import Client
+
+FACETS = ["organization", "tags", "res_format", "license_id", "kategori", "klasifikasi_akses"]
+WORDS = ["ternak", "susu", "padi", "puskesmas", "murid", "jalan", "penduduk", "pasar",
+         "irigasi", "sekolah", "kecamatan", "desa", "produksi", "populasi", "anggaran"]
+KATEGORI = ["DATA_DASAR", "DATA_GEOSPASIAL", "DATA_KEWILAYAHAN", "DATA_MIKRO"]
+
+
+def _load_app(ini: str):
+    from ckan.cli import CKANConfigLoader
+    from ckan.config.middleware import make_app
+
+    app = make_app(CKANConfigLoader(ini).get_config())
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("ckan", "ckanext"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return app
+
+
+def _seed(count: int, seed: int) -> list[str]:
+    import ckan.plugins.toolkit as tk
+
+    rng = random.Random(seed)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context: dict[str, Any] = {"user": site_user["name"], "ignore_auth": True}
+    orgs = []
+    for i in range(12):
+        name = f"opd-{i:02d}"
+        try:
+            orgs.append(tk.get_action("organization_show")(dict(context), {"id": name})["id"])
+        except tk.ObjectNotFound:
+            orgs.append(tk.get_action("organization_create")(
+                dict(context), {"name": name, "title": f"Dinas {i:02d}"})["id"])
+    names = []
+    for i in range(count):
+        words = rng.sample(WORDS, 3)
+        name = f"dataset-{i:05d}"
+        names.append(name)
+        tk.get_action("package_create")(dict(context), {
+            "name": name,
+            "title": " ".join(w.capitalize() for w in words) + f" Tahun {2015 + i % 11}",
+            "notes": "Data " + " ".join(rng.sample(WORDS, 6)) + " Kabupaten Pasuruan.",
+            "owner_org": rng.choice(orgs),
+            "license_id": "cc-by",
+            "kategori": rng.choice(KATEGORI),
+            "klasifikasi_akses": "terbuka",
+            "tags": [{"name": w} for w in words],
+            "resources": [{"url": f"http://127.0.0.1/{name}.csv", "format": "CSV",
+                           "name": "Tabel"}],
+        })
+    from ckan.lib.search import commit
+    commit()
+    return names
+
+
+def _timed(client, path: str, rounds: int, paths=None) -> dict[str, float]:
+    samples = []
+    for i in range(rounds):
+        url = paths[i % len(paths)] if paths else path
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    samples.sort()
+    return {
+        "p50_ms": statistics.median(samples),
+        "p95_ms": samples[int(len(samples) * 0.95) - 1],
+        "n": len(samples),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ini", required=True)
+    parser.add_argument("--datasets", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+
+    app = _load_app(args.ini)
+    # The whole WSGI stack, middleware included (as CKAN's own test client does).
+    client = Client(app)
+    seed_start = time.perf_counter()
+    names = _seed(args.datasets, seed=42)
+    seed_s = time.perf_counter() - seed_start
+
+    rng = random.Random(7)
+    facet_param = json.dumps(FACETS)
+    search_paths = [
+        f"/api/3/action/package_search?q={rng.choice(WORDS)}&rows=20"
+        f"&facet.field={facet_param}&facet.limit=50"
+        for _ in range(50)
+    ]
+    dataset_paths = [f"/dataset/{rng.choice(names)}" for _ in range(50)]
+    # One warm-up pass of each so template compilation and caches are not measured.
+    for path in search_paths[:5] + dataset_paths[:5] + ["/"]:
+        client.get(path)
+    results = {
+        "seed_datasets_per_s": args.datasets / seed_s,
+        "package_search_facets": _timed(client, "", args.rounds, search_paths),
+        "dataset_page": _timed(client, "", args.rounds, dataset_paths),
+        "home_page": _timed(client, "/", args.rounds),
+    }
+    json.dump(results, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
