@@ -34,13 +34,15 @@ setup(
     package_dir=PACKAGE_ROOTS,
     include_package_data=True,
     package_data={
-        "ckanext.satudata": ["templates/**/*", "public/**/*", "assets/**/*", "i18n/**/*", "*.yaml"],
+        "ckanext.satudata": ["templates/**/*", "public/**/*", "assets/**/*", "i18n/**/*", "*.yaml",
+                             "data/*", "migration/**/*"],
         "ckanext.verifikasi": ["templates/**/*", "assets/**/*", "i18n/**/*", "*.yaml"],
     },
     zip_safe=False,
     entry_points={
         "ckan.plugins": [
             "satudata = ckanext.satudata.plugin:SatudataPlugin",
+            "satudata_tracking = ckanext.satudata.plugin:SatudataTrackingPlugin",
             "verifikasi = ckanext.verifikasi.plugin:VerifikasiPlugin",
         ],
         "babel.extractors": [

@@ -9,12 +9,13 @@ import rdflib
 import requests
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from ckanext.satudata.tests import factories as sd_factories
 from rdflib.namespace import DCAT, DCTERMS, RDF
+
+from ckanext.satudata.tests import factories as sd_factories
 
 ALL_PLUGINS = {
     "satudata", "verifikasi", "scheming_datasets", "dcat", "spatial_metadata", "spatial_query",
-    "datastore", "xloader", "harvest", "ckan_harvester", "activity", "tracking",
+    "datastore", "xloader", "harvest", "ckan_harvester", "activity", "satudata_tracking",
 }
 
 

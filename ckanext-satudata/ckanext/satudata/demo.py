@@ -9,6 +9,7 @@ import random
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+
 from ckanext.satudata import config, wilayah
 
 WALIDATA_ORG = "diskominfo"

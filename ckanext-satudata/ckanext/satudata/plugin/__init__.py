@@ -1,4 +1,5 @@
 """CKAN plugins of ckanext-satudata, one module each."""
 from ckanext.satudata.plugin.satudata import SatudataPlugin
+from ckanext.satudata.plugin.tracking import SatudataTrackingPlugin
 
-__all__ = ["SatudataPlugin"]
+__all__ = ["SatudataPlugin", "SatudataTrackingPlugin"]

@@ -6,6 +6,7 @@ from pathlib import Path
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+
 from ckanext.satudata import cli, helpers
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from ckan.cli.cli import ckan
 from ckan.tests.helpers import call_action
+
 from ckanext.satudata import demo, wilayah
 
 
