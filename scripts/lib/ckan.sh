@@ -129,7 +129,7 @@ ckan_workers_start() {
 ckan_web_start() {
   ckan_profile development
   if pid_alive "$WEB_PID" && curl -sf "$SITE_URL/api/3/action/status_show" >/dev/null; then return 0; fi
-  port_busy "$CKAN_PORT" && fail_service web "$LOG_DIR/web.log" "port $CKAN_PORT is already taken by another program"
+  port_busy "$CKAN_PORT" && fail_port web "$CKAN_PORT"
   info "starting the CKAN web server on $SITE_URL"
   CKAN_INI=$CKAN_INI _spawn web "$WEB_PID" "$LOG_DIR/web.log" \
     "$VENV/bin/gunicorn" --chdir "$ROOT/config" --bind "127.0.0.1:$CKAN_PORT" \

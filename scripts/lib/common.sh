@@ -35,6 +35,15 @@ fail_service() {
   exit 1
 }
 
+# fail_port NAME PORT: stop because another program listens on our port.
+fail_port() {
+  local owner=""
+  command -v ss >/dev/null && owner=$(ss -ltnpH "sport = :$2" 2>/dev/null | grep -o 'users:(([^)]*))' | head -n 1)
+  printf '\033[1;31mERROR [%s]:\033[0m port %s on 127.0.0.1 is already taken by another program %s\n' "$1" "$2" "$owner" >&2
+  printf '  stop that program, or choose another port (see README.md, "SATUDATA_*_PORT")\n' >&2
+  exit 1
+}
+
 # port_busy PORT: true when something listens on 127.0.0.1:PORT.
 port_busy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null

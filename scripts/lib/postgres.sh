@@ -51,7 +51,7 @@ postgres_start() {
       || { rm -rf "$PG_DATA"; fail_service postgresql "$PG_LOG" "initdb failed"; }
   fi
   if _pg_ready; then return 0; fi
-  port_busy "$PG_PORT" && fail_service postgresql "$PG_LOG" "port $PG_PORT is already taken by another program"
+  port_busy "$PG_PORT" && fail_port postgresql "$PG_PORT"
   info "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start \
     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_SOCKET_DIR -c max_connections=200 -c fsync=${SATUDATA_PG_FSYNC:-on}" \

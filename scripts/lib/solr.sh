@@ -18,7 +18,7 @@ solr_start() {
     _solr_reload_cores
     return 0
   fi
-  port_busy "$SOLR_PORT" && fail_service solr "$SOLR_LOG" "port $SOLR_PORT is already taken by another program"
+  port_busy "$SOLR_PORT" && fail_port solr "$SOLR_PORT"
   info "starting Solr on 127.0.0.1:$SOLR_PORT"
   : >"$SOLR_LOG"
   nohup java ${SATUDATA_SOLR_JAVA_OPTS:--Xms256m -Xmx1g} \
