@@ -1,13 +1,16 @@
-"""The `satudata` plugin: portal look, language, configuration and CLI."""
+"""The `satudata` plugin: SDI schema logic, search, look, language, configuration and CLI."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.satudata import cli, helpers
+from ckanext.satudata import cli, helpers, search
+from ckanext.satudata.logic import action, auth, validators
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -15,15 +18,21 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers)
+@tk.blanket.actions(action)
+@tk.blanket.auth_functions(auth)
+@tk.blanket.validators(validators)
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "../templates")
         tk.add_public_directory(config, "../public")
+        tk.add_resource("../assets", "satudata")
 
     # ITranslation
 
@@ -33,3 +42,18 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     def i18n_domain(self) -> str:
         return "ckanext-satudata"
 
+    # IFacets
+
+    def dataset_facets(self, facets_dict: OrderedDict, package_type: str) -> OrderedDict:
+        return search.facet_titles()
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.prepare_index(pkg_dict)
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        search.label_facets(search_results, "dataset")
+        return search_results

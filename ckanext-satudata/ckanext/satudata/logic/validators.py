@@ -1,0 +1,48 @@
+"""Validators of the Satu Data schema (registered by blanket, prefixed satudata_)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+__all__ = ["satudata_email", "satudata_geojson", "satudata_year"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                   "MultiPolygon", "GeometryCollection"}
+
+
+def satudata_year(value: Any) -> Any:
+    """A plausible year of a statistical activity: 1945 to next year."""
+    if value in (None, ""):
+        return value
+    if not 1945 <= int(value) <= dt.date.today().year + 1:
+        raise tk.Invalid(tk._("Year must be between 1945 and {last}").format(
+            last=dt.date.today().year + 1))
+    return value
+
+
+def satudata_email(value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    if not _EMAIL.match(str(value).strip()):
+        raise tk.Invalid(tk._("Not a valid e-mail address"))
+    return str(value).strip()
+
+
+def satudata_geojson(value: Any) -> Any:
+    """A GeoJSON geometry, stored as compact JSON text."""
+    if value in (None, ""):
+        return value
+    try:
+        geometry = json.loads(value) if isinstance(value, str) else value
+    except ValueError as err:
+        raise tk.Invalid(tk._("Not valid GeoJSON: {error}").format(error=err)) from err
+    if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY_TYPES:
+        raise tk.Invalid(tk._("GeoJSON must be a geometry (Point, Polygon, MultiPolygon, ...)"))
+    if geometry["type"] != "GeometryCollection" and "coordinates" not in geometry:
+        raise tk.Invalid(tk._("GeoJSON geometry has no coordinates"))
+    return json.dumps(geometry, separators=(",", ":"))
