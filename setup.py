@@ -35,7 +35,7 @@ setup(
     include_package_data=True,
     package_data={
         "ckanext.satudata": ["templates/**/*", "public/**/*", "assets/**/*", "i18n/**/*", "*.yaml",
-                             "data/*", "migration/**/*"],
+                             "data/*", "migration/**/*", "i18n_core/**/*"],
         "ckanext.verifikasi": ["templates/**/*", "assets/**/*", "i18n/**/*", "*.yaml"],
     },
     zip_safe=False,
@@ -43,6 +43,7 @@ setup(
         "ckan.plugins": [
             "satudata = ckanext.satudata.plugin:SatudataPlugin",
             "satudata_tracking = ckanext.satudata.plugin:SatudataTrackingPlugin",
+            "satudata_locale = ckanext.satudata.plugin:SatudataLocalePlugin",
             "verifikasi = ckanext.verifikasi.plugin:VerifikasiPlugin",
         ],
         "babel.extractors": [

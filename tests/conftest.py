@@ -19,7 +19,7 @@ def _live_ini(test_ini: Path, token: str) -> Path:
     """An ini that inherits the test ini and adds the API token xloader acts with."""
     text = test_ini.read_text(encoding="utf-8")
     logging_sections = text[text.index("[loggers]"):]
-    live = test_ini.with_name("test-live.ini")
+    live = test_ini.with_name(f"{test_ini.stem}-live.ini")
     live.write_text(
         f"[app:main]\nuse = config:{test_ini.name}\nckanext.xloader.api_token = {token}\n\n"
         + logging_sections,
@@ -74,9 +74,10 @@ def run_worker(ckan_config) -> Callable[..., subprocess.CompletedProcess]:
     """Run a real RQ worker (`ckan jobs worker --burst`) until the queues are empty."""
 
     def run(timeout: int = 180) -> subprocess.CompletedProcess:
-        ini = Path(ckan_config["__file__"]).with_name("test-live.ini")
+        test_ini = Path(ckan_config["__file__"])
+        ini = test_ini.with_name(f"{test_ini.stem}-live.ini")
         if not ini.exists():
-            ini = Path(ckan_config["__file__"])
+            ini = test_ini
         return subprocess.run(
             [str(VENV_BIN / "ckan"), "-c", str(ini), "jobs", "worker", "--burst", "default"],
             capture_output=True, text=True, timeout=timeout, check=False,

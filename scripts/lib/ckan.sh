@@ -36,9 +36,10 @@ ckan_profile() {
     development)
       export CKAN_DB=satudata DATASTORE_DB=satudata_datastore SOLR_CORE=ckan REDIS_DB=0
       export SITE_URL=http://127.0.0.1:$CKAN_PORT SITE_ID=satudata ;;
-    test)
-      export CKAN_DB=satudata_test DATASTORE_DB=satudata_datastore_test SOLR_CORE=ckan_test REDIS_DB=1
-      export SITE_URL=http://127.0.0.1:$TEST_CKAN_PORT SITE_ID=satudata_test ;;
+    test*)
+      # SATUDATA_TEST_SUFFIX gives a parallel test run its own databases and core.
+      export CKAN_DB=satudata_$1 DATASTORE_DB=satudata_datastore_$1 SOLR_CORE=ckan_$1 REDIS_DB=1
+      export SITE_URL=http://127.0.0.1:$TEST_CKAN_PORT SITE_ID=satudata_$1 ;;
     bench_stock|bench_suite)
       export CKAN_DB=$1 DATASTORE_DB=${1}_datastore SOLR_CORE=$1 REDIS_DB=$([ "$1" = bench_stock ] && echo 2 || echo 3)
       export SITE_URL=http://127.0.0.1:$CKAN_PORT SITE_ID=$1 ;;

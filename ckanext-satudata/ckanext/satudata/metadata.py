@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from flask import has_request_context
 
 DATASET_TYPE = "dataset"
 
@@ -19,9 +20,19 @@ def dataset_fields(dataset_type: str = DATASET_TYPE) -> list[dict[str, Any]]:
     return schema["dataset_fields"] if schema else []
 
 
+def language() -> str:
+    """The request's language, or the site default outside a request (CLI, jobs)."""
+    return tk.h.lang() if has_request_context() else tk.config["ckan.locale_default"]
+
+
+def text(value: Any) -> str:
+    """A schema text ({"id": ..., "en": ...} or plain) in the current language."""
+    return tk.h.scheming_language_text(value, prefer_lang=language())
+
+
 def label(field: dict[str, Any]) -> str:
     """The field's label in the current language."""
-    return tk.h.scheming_language_text(field.get("label", field["field_name"]))
+    return text(field.get("label", field["field_name"]))
 
 
 def values_of(value: Any) -> list[str]:
@@ -71,7 +82,7 @@ def _subfield_problems(field: dict[str, Any], rows: list[dict[str, Any]]) -> lis
             problems.append(_problem(field, "incomplete", tk._(
                 "Row {row} is incomplete: {fields}").format(
                 row=index,
-                fields=", ".join(tk.h.scheming_language_text(s["label"])
+                fields=", ".join(text(s["label"])
                                  for s in field["repeating_subfields"]
                                  if s["field_name"] in blank))))
         start, end = row.get("mulai"), row.get("selesai")

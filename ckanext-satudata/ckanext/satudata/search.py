@@ -67,4 +67,4 @@ def label_facets(search_results: dict[str, Any], dataset_type: str) -> None:
         labels = {c["value"]: c["label"] for c in field["choices"]}
         for item in facet.get("items", []):
             if item["name"] in labels:
-                item["display_name"] = tk.h.scheming_language_text(labels[item["name"]])
+                item["display_name"] = metadata.text(labels[item["name"]])

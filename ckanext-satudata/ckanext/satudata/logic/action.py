@@ -24,8 +24,6 @@ def satudata_metadata_check(context: Context, data_dict: DataDict) -> dict[str, 
     """
     tk.check_access("satudata_metadata_check", context, data_dict)
     dataset = tk.get_action("package_show")(
-        {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
-        {"id": tk.get_or_bust(data_dict, "id")},
-    )
+        dict(context), {"id": tk.get_or_bust(data_dict, "id")})
     problems = metadata.check(dataset, dataset.get("type", metadata.DATASET_TYPE))
     return {"complete": not problems, "problems": problems}

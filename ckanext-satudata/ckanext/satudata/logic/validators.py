@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-__all__ = ["satudata_email", "satudata_geojson", "satudata_year"]
+__all__ = ["satudata_email", "satudata_geojson", "satudata_required", "satudata_year"]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
@@ -46,3 +47,14 @@ def satudata_geojson(value: Any) -> Any:
     if geometry["type"] != "GeometryCollection" and "coordinates" not in geometry:
         raise tk.Invalid(tk._("GeoJSON geometry has no coordinates"))
     return json.dumps(geometry, separators=(",", ":"))
+
+
+def satudata_required(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                      context: Context) -> None:
+    """not_empty, except while the dataset is a draft (drafts may be incomplete)."""
+    package = context.get("package")
+    state = data.get(("state",)) or (package.state if package else None)
+    if state == "draft":
+        tk.get_validator("ignore_missing")(key, data, errors, context)
+    else:
+        tk.get_validator("not_empty")(key, data, errors, context)

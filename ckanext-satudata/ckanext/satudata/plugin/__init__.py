@@ -1,5 +1,6 @@
 """CKAN plugins of ckanext-satudata, one module each."""
+from ckanext.satudata.plugin.locale import SatudataLocalePlugin
 from ckanext.satudata.plugin.satudata import SatudataPlugin
 from ckanext.satudata.plugin.tracking import SatudataTrackingPlugin
 
-__all__ = ["SatudataPlugin", "SatudataTrackingPlugin"]
+__all__ = ["SatudataLocalePlugin", "SatudataPlugin", "SatudataTrackingPlugin"]
