@@ -180,10 +180,7 @@ def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
 
 def copy_sources(args: str) -> list[str] | None:
     """Sources of a COPY/ADD from the build context (None when --from= a stage/image)."""
-    if args.startswith("["):
-        words = json.loads(args)
-    else:
-        words = shlex.split(args)
+    words = json.loads(args) if args.startswith("[") else shlex.split(args)
     flags = [w for w in words if w.startswith("--")]
     if any(f.startswith("--from=") for f in flags):
         return None
@@ -419,7 +416,8 @@ def declared_options() -> set[str] | None:
     spec = importlib.util.find_spec("ckan")
     if spec is None or not spec.submodule_search_locations:
         return None
-    files = [Path(p) / "config" / "config_declaration.yaml" for p in spec.submodule_search_locations]
+    files = [Path(p) / "config" / "config_declaration.yaml"
+             for p in spec.submodule_search_locations]
     ckanext = importlib.util.find_spec("ckanext")
     locations = list(ckanext.submodule_search_locations) if ckanext else []
     locations += [str(p) for p in ROOT.glob("ckanext-*/ckanext")]

@@ -7,6 +7,8 @@ ckan=$1 ini=$2 interval=${SATUDATA_HARVEST_INTERVAL:-300}
 trap 'exit 0' TERM INT
 while true; do
   echo "$(date -Is) ckan harvester run"
-  "$ckan" -c "$ini" harvester run || echo "$(date -Is) harvester run failed with $?"
+  "$ckan" -c "$ini" harvester run
+  rc=$?
+  [ "$rc" -eq 0 ] || echo "$(date -Is) harvester run failed with exit code $rc"
   sleep "$interval" & wait $!
 done

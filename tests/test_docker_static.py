@@ -1,0 +1,72 @@
+"""The production stack in docker/ is consistent (docker/check.py; no Docker engine).
+
+These tests use no services and no fixtures: they only read files.
+"""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECK = ROOT / "docker" / "check.py"
+
+
+def _check_module():
+    spec = importlib.util.spec_from_file_location("docker_check", CHECK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docker_static_checks_pass():
+    result = subprocess.run([sys.executable, str(CHECK)], capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_reports_missing_healthcheck_unknown_dependency_and_undeclared_volume():
+    check = _check_module()
+    compose = {
+        "services": {
+            "web": {
+                "healthcheck": {"test": ["CMD", "true"]},
+                "depends_on": {"db": {"condition": "service_healthy"}},
+                "volumes": ["storage:/var/lib/ckan"],
+            },
+            "redis": {},
+        },
+        "volumes": {},
+    }
+    problems = "\n".join(check.check_services(compose, ROOT / "docker"))
+    assert "service redis: no health check" in problems
+    assert "depends_on unknown service db" in problems
+    assert "volume storage is not declared" in problems
+
+
+def test_check_reports_env_vars_missing_from_env_example_and_real_secrets():
+    check = _check_module()
+    compose = {"services": {"web": {"environment": {
+        "A": "${SITE_URL:?required}", "B": "${OTHER:-x}", "C": "$$LITERAL"}}}}
+    env_example = {"SITE_URL": "https://example.org", "SECRET_KEY": "0123456789abcdef"}
+    problems = "\n".join(check.check_env_example(compose, env_example))
+    assert "${OTHER}" in problems
+    assert "LITERAL" not in problems
+    assert "SECRET_KEY must be a placeholder" in problems
+
+
+def test_check_reports_ini_placeholders_the_entrypoint_does_not_provide():
+    check = _check_module()
+    compose = {"services": {"ckan": {
+        "build": {"context": "..", "dockerfile": "docker/Dockerfile"},
+        "environment": {"SITE_URL": "x"},
+    }}}
+    entrypoint = 'INI_VARS=(\n  SITE_URL SECRET_KEY ROOT\n)\n: "${ROOT:=/srv/app}"\n'
+    templates = {"a.ini.tmpl": "url = ${SITE_URL}\nkey = ${SECRET_KEY}\nnew = ${NEW_ONE}\n"}
+    problems = "\n".join(
+        check.check_ini_placeholders(compose, ROOT / "docker", templates, entrypoint))
+    assert "needs ${NEW_ONE}" in problems
+    assert "INI_VARS lists ROOT, which no template uses" in problems
+    assert "service ckan: SECRET_KEY is not set" in problems
+    assert "SITE_URL is not set" not in problems
