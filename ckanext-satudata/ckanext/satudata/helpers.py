@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.satudata import config, metadata, wilayah
+from ckanext.satudata import config, metadata, ms_var, wilayah
 
-__all__ = ["satudata_contact", "satudata_show_if_conditions", "satudata_wilayah_choices"]
+__all__ = [
+    "satudata_contact", "satudata_ms_var_fields", "satudata_ms_var_type_options",
+    "satudata_show_if_conditions", "satudata_value_domain_text",
+    "satudata_variables", "satudata_wilayah_choices",
+]
 
 
 def satudata_contact() -> dict[str, str]:
@@ -28,3 +32,26 @@ def satudata_show_if_conditions(dataset_type: str = metadata.DATASET_TYPE) -> di
         f["field_name"]: f["sdi_show_if"]
         for f in metadata.dataset_fields(dataset_type) if "sdi_show_if" in f
     }
+
+
+def satudata_ms_var_fields() -> list[tuple[str, str]]:
+    """(key, label) of the MS-Var fields, in the current language."""
+    names = ms_var.labels(metadata.language())
+    return [(key, names[key]) for key, _, _ in ms_var.FIELDS]
+
+
+def satudata_ms_var_type_options() -> list[tuple[str, str]]:
+    """(value, text) options of the MS-Var data type select, blank first."""
+    return [("", "")] + [(t, t) for t in ms_var.TIPE_DATA]
+
+
+def satudata_value_domain_text(value_domain: Any) -> str:
+    """A value domain as form text, one `kode=nilai` per line."""
+    if not isinstance(value_domain, list):
+        return value_domain or ""
+    return "\n".join(f"{row.get('kode', '')}={row.get('nilai', '')}" for row in value_domain)
+
+
+def satudata_variables(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The variables of a dataset's DataStore tables (for the dataset page)."""
+    return ms_var.variables_of(pkg.get("resources", []))

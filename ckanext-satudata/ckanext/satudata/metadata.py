@@ -53,10 +53,12 @@ def condition_met(condition: dict[str, list[str]] | None, data: dict[str, Any]) 
     """True when every field named in `condition` holds one of its listed values."""
     if not condition:
         return True
-    return all(
-        set(values_of(data.get(field))) & {str(v) for v in wanted}
-        for field, wanted in condition.items()
-    )
+    return all(_holds(values_of(data.get(field)), wanted) for field, wanted in condition.items())
+
+
+def _holds(values: list[str], wanted: list[Any]) -> bool:
+    # "__filled__" stands for any value at all.
+    return bool(values) if "__filled__" in wanted else bool(set(values) & {str(v) for v in wanted})
 
 
 def is_required(field: dict[str, Any], data: dict[str, Any]) -> bool:

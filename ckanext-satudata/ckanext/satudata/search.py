@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata import metadata
+from ckanext.satudata import metadata, ms_var
 
 # Fields kept as exact strings in Solr (filters and facets); every other schema
 # field goes to an `extras_*` text field: searchable with Indonesian stemming,
@@ -15,7 +15,8 @@ from ckanext.satudata import metadata
 EXACT_FIELDS = {"kategori", "sektor_kegiatan", "klasifikasi_akses", "tahun_kegiatan",
                 "periode_bulan", "periode_triwulan", "frekuensi_penyelenggaraan",
                 "jenis_statistik", "cara_pengumpulan_data", "kegiatan_dilakukan",
-                "cakupan_wilayah", "tipe_pengumpulan_data", "metode_analisis", "kode_kegiatan"}
+                "cakupan_wilayah", "tipe_pengumpulan_data", "metode_analisis", "kode_kegiatan",
+                "ms_keg_id", "level_estimasi"}
 MULTI_VALUED_FIELDS = {"wilayah"}  # declared multiValued in config/solr/conf/schema.xml
 CORE_FIELDS = {"title", "name", "notes", "owner_org", "license_id", "tag_string"}
 
@@ -37,7 +38,18 @@ def prepare_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             value = json.dumps(value, ensure_ascii=False)
         if value not in (None, ""):
             pkg_dict[f"extras_{name}"] = value
+    variables = ms_var.search_text(pkg_dict.get("resources") or _resources(pkg_dict))
+    if variables:
+        pkg_dict["extras_variabel"] = variables
     return pkg_dict
+
+
+def _resources(pkg_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    # The index dict carries resources only as JSON in validated_data_dict.
+    try:
+        return json.loads(pkg_dict.get("validated_data_dict") or "{}").get("resources", [])
+    except ValueError:
+        return []
 
 
 FACET_FIELDS = ("organization", "kategori", "sektor_kegiatan", "tahun_kegiatan",

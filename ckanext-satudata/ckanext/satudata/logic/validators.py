@@ -9,7 +9,11 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-__all__ = ["satudata_email", "satudata_geojson", "satudata_required", "satudata_year"]
+__all__ = [
+    "satudata_activity", "satudata_email", "satudata_geojson", "satudata_ms_var_info",
+    "satudata_number",
+    "satudata_required", "satudata_year",
+]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
@@ -58,3 +62,40 @@ def satudata_required(key: FlattenKey, data: FlattenDataDict, errors: FlattenErr
         tk.get_validator("ignore_missing")(key, data, errors, context)
     else:
         tk.get_validator("not_empty")(key, data, errors, context)
+
+
+def satudata_number(value: Any) -> Any:
+    """A number, also written the Indonesian way (1.234.567 or 1.234,56); stored as text."""
+    if value in (None, ""):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value).strip().replace(" ", "")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") > 1 or re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    try:
+        float(text)
+    except ValueError as err:
+        raise tk.Invalid(tk._("Not a number: {value}").format(value=value)) from err
+    return text
+
+
+def satudata_activity(value: Any, context: Context) -> Any:
+    """The activity (dataset of type `dataset`) an indicator belongs to; stores its id."""
+    if value in (None, ""):
+        return value
+    model = context["model"]
+    activity = model.Package.get(str(value))
+    if activity is None or activity.state == "deleted" or activity.type != "dataset":
+        raise tk.Invalid(tk._("No statistical activity with this name or id: {value}").format(
+            value=value))
+    return activity.id
+
+
+def satudata_ms_var_info(value: Any) -> Any:
+    """A DataStore column's data dictionary `info` with valid MS-Var values."""
+    from ckanext.satudata import ms_var
+
+    return ms_var.normalise_info(value)

@@ -8,6 +8,8 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckan.types import Schema
+from ckanext.datastore.interfaces import IDataDictionaryForm
 
 from ckanext.satudata import cli, helpers, search
 from ckanext.satudata.logic import action, auth, validators
@@ -26,6 +28,7 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(IDataDictionaryForm, inherit=True)
 
     # IConfigurer
 
@@ -57,3 +60,10 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     ) -> dict[str, Any]:
         search.label_facets(search_results, "dataset")
         return search_results
+
+    # IDataDictionaryForm
+
+    def update_datastore_create_schema(self, schema: Schema) -> Schema:
+        fields: Any = schema["fields"]
+        fields["info"] = [*fields["info"], tk.get_validator("satudata_ms_var_info")]
+        return schema

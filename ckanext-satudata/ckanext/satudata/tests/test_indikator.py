@@ -1,0 +1,70 @@
+"""Indicators (MS-Ind): linked to their activity, with yearly target and achievement."""
+from __future__ import annotations
+
+import pytest
+from ckan.tests import factories as ckan_factories
+from ckan.tests.helpers import call_action
+
+import ckan.plugins.toolkit as tk
+from ckanext.satudata.tests import factories
+
+COMPLETE_MS_IND = {
+    "konsep": "Partisipasi sekolah", "definisi": "Persentase murid usia 7-12 tahun di SD",
+    "interpretasi": "Makin tinggi makin baik", "metode_perhitungan": "Murid 7-12 / penduduk 7-12",
+    "ukuran": "Persentase", "satuan": "Persen",
+    "klasifikasi_penyajian": [{"nama": "Wilayah", "sumber": "Kemendagri"}],
+    "indikator_komposit": "false",
+    "variabel_pembangun": [{"nama": "Murid SD", "kegiatan_penghasil": "Data Pokok Pendidikan",
+                            "kode_kegiatan": "DAPODIK"}],
+    "level_estimasi": "kabupaten", "akses_umum": "true",
+    "capaian": [{"tahun": 2024, "target": "97,5", "realisasi": "96,80"},
+                {"tahun": 2025, "target": "98", "realisasi": "1.234,5"}],
+}
+
+
+def _indicator(activity, **fields):
+    data = {"type": "indikator", "ms_keg_id": activity["name"], **COMPLETE_MS_IND, **fields}
+    return factories.Dataset(owner_org=activity["owner_org"], **data)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+class TestIndikator:
+    def test_indicator_links_to_its_activity_and_keeps_yearly_values(self):
+        activity = factories.Dataset(title="Data Pokok Pendidikan")
+        indicator = _indicator(activity, title="Angka Partisipasi Murni SD")
+        assert indicator["type"] == "indikator"
+        assert indicator["ms_keg_id"] == activity["id"]
+        assert [c["target"] for c in indicator["capaian"]] == ["97.5", "98"]
+        assert indicator["capaian"][1]["realisasi"] == "1234.5"
+        check = call_action("satudata_metadata_check", id=indicator["id"])
+        assert check == {"complete": True, "problems": []}
+
+    def test_indicator_needs_an_existing_activity(self):
+        org = ckan_factories.Organization()
+        other = factories.Dataset(type="indikator", owner_org=org["id"], ms_keg_id="",
+                                  state="draft")
+        with pytest.raises(tk.ValidationError) as err:
+            factories.Dataset(type="indikator", owner_org=org["id"], ms_keg_id="tidak-ada")
+        assert "Tidak ada kegiatan statistik" in err.value.error_dict["ms_keg_id"][0]
+        with pytest.raises(tk.ValidationError):
+            factories.Dataset(type="indikator", owner_org=org["id"], ms_keg_id=other["id"])
+
+    def test_bad_yearly_values_name_the_row(self):
+        activity = factories.Dataset()
+        with pytest.raises(tk.ValidationError) as err:
+            _indicator(activity, capaian=[{"tahun": 2025, "target": "sembilan", "realisasi": "1"}])
+        assert "Bukan angka: sembilan" in str(err.value.error_dict["capaian"])
+
+    def test_incomplete_indicator_lists_missing_ms_ind_fields(self):
+        activity = factories.Dataset()
+        indicator = _indicator(activity, konsep="", indikator_komposit="true",
+                               variabel_pembangun=[], ukuran="Persentase", satuan="")
+        missing = {p["field"] for p in
+                   call_action("satudata_metadata_check", id=indicator["id"])["problems"]}
+        assert missing == {"konsep", "indikator_pembangun", "satuan"}
+
+    def test_indicators_are_found_by_their_activity(self):
+        activity = factories.Dataset()
+        indicator = _indicator(activity)
+        found = call_action("package_search", fq=f'dataset_type:indikator ms_keg_id:"{activity["id"]}"')
+        assert [d["id"] for d in found["results"]] == [indicator["id"]]
