@@ -1,11 +1,11 @@
 """The SDI completeness check: every missing or inconsistent field, named in Indonesian."""
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories as ckan_factories
 from ckan.tests.helpers import call_action, call_auth
 
-import ckan.plugins.toolkit as tk
 from ckanext.satudata.ms_keg_sample import SURVEY_BLOCK_V, complete_ms_keg
 from ckanext.satudata.tests import factories
 
