@@ -1,6 +1,8 @@
 """`ckan satudata ...` commands."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 __all__ = ["satudata"]
@@ -18,9 +20,37 @@ def seed_demo() -> None:
 
     summary = demo.seed()
     click.secho(
-        "Demo: {organizations} OPD, {users} pengguna, {datasets} dataset".format(**summary),
+        "Demo: {organizations} OPD, {users} pengguna, {datasets} dataset, "
+        "{indicators} indikator, {drafts} draf".format(**summary),
         fg="green",
     )
+
+
+@satudata.group(short_help="Desa/kelurahan reference codes")
+def wilayah() -> None:
+    """Reference codes of the desa and kelurahan of Kabupaten Pasuruan."""
+
+
+@wilayah.command("import")
+@click.argument("path", metavar="FILE.csv",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def wilayah_import(path: Path) -> None:
+    """Import the official desa/kelurahan list from a CSV file.
+
+    Header: kode_kemendagri,kode_bps,nama,jenis (`,` or `;`, UTF-8). Every row
+    is checked first; if any row is bad, each problem is listed and nothing is
+    imported (exit code 1). Importing the same file again changes nothing.
+    """
+    from ckanext.satudata import wilayah_import as importer
+
+    try:
+        summary = importer.import_file(path)
+    except importer.InvalidFile as err:
+        for problem in err.problems:
+            click.secho(problem.render(), fg="red", err=True)
+        click.secho(err.render_summary(), fg="red", err=True)
+        raise click.exceptions.Exit(1) from None
+    click.secho(summary.render(), fg="green")
 
 
 def get_commands() -> list[click.Command]:

@@ -31,8 +31,9 @@ def prepare_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if name in MULTI_VALUED_FIELDS:
             pkg_dict[name] = metadata.values_of(value)
         if name == "spatial":
-            # ckanext-spatial indexes the extent from `extras_spatial`.
-            pkg_dict["extras_spatial"] = value
+            # ckanext-spatial indexes the extent when `extras_spatial` is set, reading
+            # `spatial`, and removes both afterwards.
+            pkg_dict["spatial"] = pkg_dict["extras_spatial"] = value
             continue
         if isinstance(value, (list, dict)):
             value = json.dumps(value, ensure_ascii=False)

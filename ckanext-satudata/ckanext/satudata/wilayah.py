@@ -6,6 +6,11 @@ import functools
 from pathlib import Path
 from typing import NamedTuple
 
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.satudata.model import KodeWilayah
+
 _BUILTIN = Path(__file__).resolve().parent / "data" / "wilayah_pasuruan.csv"
 
 
@@ -28,3 +33,29 @@ def builtin() -> tuple[Wilayah, ...]:
 
 def kecamatan() -> tuple[Wilayah, ...]:
     return tuple(w for w in builtin() if w.jenis == "kecamatan")
+
+
+def desa(kecamatan_kode: str) -> tuple[Wilayah, ...]:
+    """The imported desa and kelurahan of one kecamatan, in code order (one query).
+
+    Args:
+        kecamatan_kode: Kemendagri code of the kecamatan, e.g. ``35.14.01``.
+
+    Returns:
+        Rows of table satudata_wilayah (``ckan satudata wilayah import``);
+        ``kode_bps`` is ``""`` where the official file had none.
+    """
+    stmt = (
+        sa.select(
+            KodeWilayah.kode_kemendagri, KodeWilayah.kode_bps, KodeWilayah.nama, KodeWilayah.jenis
+        )
+        .where(
+            KodeWilayah.induk == kecamatan_kode,
+            KodeWilayah.jenis.in_(("desa", "kelurahan")),
+        )
+        .order_by(KodeWilayah.kode_kemendagri)
+    )
+    return tuple(
+        Wilayah(kode, kode_bps or "", nama, jenis)
+        for kode, kode_bps, nama, jenis in model.Session.execute(stmt)
+    )

@@ -1,47 +1,71 @@
-"""`ckan satudata seed-demo` loads the demo through the real actions, idempotently."""
+"""`ckan satudata seed-demo` loads a realistic Pasuruan demo through the real actions."""
 from __future__ import annotations
 
 import pytest
 from ckan.cli.cli import ckan
 from ckan.tests.helpers import call_action
 
-from ckanext.satudata import demo, wilayah
+from ckanext.satudata import demo, ms_var, wilayah
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_seed_demo_creates_opds_users_and_datastore_tables():
-    summary = demo.seed()
-
-    orgs = call_action("organization_list")
-    assert set(orgs) == {o["name"] for o in demo.ORGANIZATIONS}
-    assert summary["datasets"] == len(demo.DATASETS)
-    assert call_action("user_show", id="operator-dinkes")["name"] == "operator-dinkes"
-    members = call_action("member_list", id="dinkes", object_type="user")
-    capacities = {call_action("user_show", id=uid)["name"]: cap.lower() for uid, _, cap in members}
-    assert capacities["verifikator-dinkes"] == "editor"
-    assert capacities["surveyor-dinkes"] == "member"
-
-    found = call_action("package_search", q="ternak")
-    assert "populasi-ternak-per-kecamatan-2025" in {d["name"] for d in found["results"]}
-
-    pkg = call_action("package_show", id="populasi-ternak-per-kecamatan-2025")
-    rows = call_action("datastore_search", resource_id=pkg["resources"][0]["id"], limit=100)
-    assert rows["total"] == len(wilayah.kecamatan()) == 24
-    assert rows["records"][0]["kode_kecamatan"] == "35.14.01"
-
-
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_seed_demo_twice_changes_nothing(cli, sysadmin_context):
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+def test_seed_demo_loads_a_realistic_pasuruan_demo_once(cli, sysadmin_context):
     first = cli.invoke(ckan, ["satudata", "seed-demo"])
     assert first.exit_code == 0, first.output
-    before = call_action("package_search", rows=0)["count"]
-    pkg = call_action("package_show", id="produksi-susu-sapi-perah-2025")
-    call_action("package_patch", sysadmin_context, id=pkg["id"], notes="Diubah oleh operator")
+    _opds_users_and_datasets()
+    _complete_metadata_and_ms_var_on_every_column(sysadmin_context)
+    _geospatial_found_by_bounding_box()
+    _indicators_and_drafts(sysadmin_context)
 
+    before = call_action("package_search", rows=0, include_drafts=True)["count"]
+    call_action("package_patch", sysadmin_context, id="produksi-susu-2025",
+                notes="Diubah oleh operator")
     second = cli.invoke(ckan, ["satudata", "seed-demo"])
 
     assert second.exit_code == 0, second.output
-    assert call_action("package_search", rows=0)["count"] == before == len(demo.DATASETS)
-    assert call_action("package_show", id=pkg["id"])["notes"] == "Diubah oleh operator"
-    assert "5 OPD" in second.output
+    assert "14 OPD" in second.output
+    assert call_action("package_search", rows=0, include_drafts=True)["count"] == before
+    assert call_action("package_show", id="produksi-susu-2025")["notes"] == "Diubah oleh operator"
 
+
+def _opds_users_and_datasets():
+    orgs = call_action("organization_list")
+    assert len(orgs) >= 12
+    assert {"diskominfo", "dinkes", "disdik", "dcktr", "bapelitbangda"} <= set(orgs)
+    for role in ("operator", "verifikator", "surveyor"):
+        assert call_action("user_show", id=f"{role}-dinkes")["name"] == f"{role}-dinkes"
+    found = call_action("package_search", rows=0, fq="dataset_type:dataset",
+                        **{"facet.field": '["kategori","sektor_kegiatan"]'})
+    assert found["count"] >= 40
+    facets = found["search_facets"]
+    assert {i["name"] for i in facets["kategori"]["items"]} == {
+        "DATA_DASAR", "DATA_GEOSPASIAL", "DATA_KEWILAYAHAN", "DATA_MIKRO"}
+    assert len(facets["sektor_kegiatan"]["items"]) >= 6
+
+
+def _complete_metadata_and_ms_var_on_every_column(context):
+    pkg = call_action("package_show", id="populasi-ternak-2025")
+    assert call_action("satudata_metadata_check", id=pkg["id"])["complete"] is True
+    variables = ms_var.variables_of(pkg["resources"], context)
+    assert len(variables) == 5
+    assert all(ms_var.missing(v["info"]) == [] for v in variables)
+    rows = call_action("datastore_search", resource_id=pkg["resources"][0]["id"], limit=100)
+    assert rows["total"] == len(wilayah.kecamatan()) == 24
+
+
+def _geospatial_found_by_bounding_box():
+    tosari = call_action("package_search", extras={"ext_bbox": "112.88,-7.92,112.92,-7.88"},
+                         fq="kategori:DATA_GEOSPASIAL")
+    assert "peta-kawasan-bromo-tengger" in {d["name"] for d in tosari["results"]}
+    elsewhere = call_action("package_search", extras={"ext_bbox": "110.0,-7.2,110.1,-7.1"},
+                            fq="kategori:DATA_GEOSPASIAL")
+    assert elsewhere["count"] == 0
+
+
+def _indicators_and_drafts(context):
+    indicator = call_action("package_show", id="apm-sd")
+    assert indicator["type"] == "indikator"
+    assert [c["tahun"] for c in indicator["capaian"]] == [2021, 2022, 2023, 2024, 2025]
+    draft = call_action("package_show", context, id="draft-data-stunting-2026")
+    assert draft["state"] == "draft"
+    assert call_action("satudata_metadata_check", context, id=draft["id"])["complete"] is False
