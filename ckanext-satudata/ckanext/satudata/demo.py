@@ -7,6 +7,7 @@ are, so running the seed again is safe and keeps whatever users changed.
 """
 from __future__ import annotations
 
+import json
 import random
 from typing import Any, NamedTuple
 
@@ -21,7 +22,8 @@ YEARS = (2023, 2024, 2025)
 ORGANIZATIONS: list[dict[str, str]] = [
     {"name": WALIDATA_ORG, "title": "Dinas Komunikasi dan Informatika",
      "description": "Walidata Kabupaten Pasuruan: pengelola Portal Satu Data."},
-    {"name": "dinkes", "title": "Dinas Kesehatan", "description": "Produsen data kesehatan."},
+    {"name": "dinkes", "title": "Dinas Kesehatan",
+     "description": "Produsen data kesehatan."},
     {"name": "disdik", "title": "Dinas Pendidikan", "description": "Produsen data pendidikan."},
     {"name": "disnakkeswan", "title": "Dinas Peternakan dan Kesehatan Hewan",
      "description": "Produsen data peternakan."},
@@ -32,7 +34,8 @@ ORGANIZATIONS: list[dict[str, str]] = [
      "description": "Pembina data geospasial; produsen data tata ruang."},
     {"name": "bapelitbangda", "title": "Badan Perencanaan, Penelitian dan Pengembangan Daerah",
      "description": "Ketua Forum Satu Data; produsen data perencanaan."},
-    {"name": "dinsos", "title": "Dinas Sosial", "description": "Produsen data kesejahteraan sosial."},
+    {"name": "dinsos", "title": "Dinas Sosial",
+     "description": "Produsen data kesejahteraan sosial."},
     {"name": "dishub", "title": "Dinas Perhubungan", "description": "Produsen data transportasi."},
     {"name": "dlh", "title": "Dinas Lingkungan Hidup", "description": "Produsen data lingkungan."},
     {"name": "diskopum", "title": "Dinas Koperasi dan Usaha Mikro",
@@ -152,8 +155,8 @@ INDICATORS: tuple[tuple[str, str, str, str, str, str, tuple[tuple[int, str, str]
       (2025, "96", "95,8"))),
     ("produksi-susu-per-kapita", "Produksi Susu Segar", "disnakkeswan", "produksi-susu-2025",
      "Jumlah", "Juta liter",
-     ((2021, "120", "118,4"), (2022, "125", "127,9"), (2023, "130", "131,2"), (2024, "135", "133,0"),
-      (2025, "140", "141,6"))),
+     ((2021, "120", "118,4"), (2022, "125", "127,9"), (2023, "130", "131,2"),
+      (2024, "135", "133,0"), (2025, "140", "141,6"))),
     ("rasio-jalan-baik", "Persentase Jalan Kabupaten Kondisi Baik", "dishub", "panjang-jalan-2025",
      "Persentase", "Persen",
      ((2021, "70", "68,2"), (2022, "72", "71,5"), (2023, "74", "74,9"), (2024, "76", "75,1"),
@@ -260,7 +263,7 @@ def _activity(table: Table, year: int) -> None:
 
 def _box(west: float, south: float, east: float, north: float) -> str:
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    return '{"type":"Polygon","coordinates":[%s]}' % str(ring).replace(" ", "")
+    return json.dumps({"type": "Polygon", "coordinates": [ring]}, separators=(",", ":"))
 
 
 def _geospatial(slug: str, title: str, org: str, sektor: str, box: tuple) -> None:

@@ -5,7 +5,7 @@ import pytest
 from ckan.cli.cli import ckan
 from ckan.tests.helpers import call_action
 
-from ckanext.satudata import demo, ms_var, wilayah
+from ckanext.satudata import ms_var, wilayah
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")

@@ -1,11 +1,11 @@
 """Indicators (MS-Ind): linked to their activity, with yearly target and achievement."""
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories as ckan_factories
 from ckan.tests.helpers import call_action
 
-import ckan.plugins.toolkit as tk
 from ckanext.satudata.tests import factories
 
 COMPLETE_MS_IND = {
@@ -66,5 +66,6 @@ class TestIndikator:
     def test_indicators_are_found_by_their_activity(self):
         activity = factories.Dataset()
         indicator = _indicator(activity)
-        found = call_action("package_search", fq=f'dataset_type:indikator ms_keg_id:"{activity["id"]}"')
+        fq = f'dataset_type:indikator ms_keg_id:"{activity["id"]}"'
+        found = call_action("package_search", fq=fq)
         assert [d["id"] for d in found["results"]] == [indicator["id"]]
