@@ -49,6 +49,9 @@ setup(
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],
+        "ckan.rdf.profiles": [
+            "satudata_dcat_ap = ckanext.satudata.dcat_profile:SatudataDCATAPProfile",
+        ],
     },
     message_extractors={
         "ckanext-satudata/ckanext/satudata": [

@@ -14,7 +14,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from ckanext.satudata.tests import factories as sd_factories
 
 ALL_PLUGINS = {
-    "satudata", "satudata_locale", "verifikasi", "scheming_datasets", "dcat", "spatial_metadata", "spatial_query",
+    "satudata", "satudata_locale", "verifikasi", "scheming_datasets", "dcat",
+    "spatial_metadata", "spatial_query",
     "datastore", "xloader", "harvest", "ckan_harvester", "activity", "satudata_tracking",
 }
 

@@ -8,7 +8,7 @@ _redis_ping() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep 
 
 redis_start() {
   command -v redis-server >/dev/null || die "redis-server not installed"
-  if pid_alive "$REDIS_PID" && _redis_ping; then return 0; fi
+  if _redis_ping; then return 0; fi
   port_busy "$REDIS_PORT" && fail_port redis "$REDIS_PORT"
   mkdir -p "$VAR/redis"
   info "starting Redis on 127.0.0.1:$REDIS_PORT"

@@ -14,7 +14,8 @@ solr_start() {
   cp "$ROOT/config/solr/solr.xml" "$SOLR_HOME/solr.xml"
   rm -rf "$SOLR_HOME/configsets/ckan/conf"
   cp -r "$ROOT/config/solr/conf" "$SOLR_HOME/configsets/ckan/conf"
-  if pid_alive "$SOLR_PID" && _solr_ready; then
+  if _solr_ready; then
+    # Already serving (pid file may be stale after an interrupted run).
     _solr_reload_cores
     return 0
   fi
@@ -50,4 +51,11 @@ solr_ensure_core() {
     || fail_service solr "$SOLR_LOG" "creating the Solr core $1 failed"
 }
 
-solr_stop() { stop_pidfile Solr "$SOLR_PID"; }
+solr_stop() {
+  # Fall back to the process listening on our port when the pid file is gone.
+  if ! pid_alive "$SOLR_PID" && command -v ss >/dev/null; then
+    ss -ltnpH "sport = :$SOLR_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 >"$SOLR_PID"
+    [ -s "$SOLR_PID" ] || rm -f "$SOLR_PID"
+  fi
+  stop_pidfile Solr "$SOLR_PID"
+}

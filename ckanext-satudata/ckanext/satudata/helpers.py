@@ -6,7 +6,8 @@ from typing import Any
 from ckanext.satudata import config, metadata, ms_var, wilayah
 
 __all__ = [
-    "satudata_contact", "satudata_ms_var_fields", "satudata_ms_var_type_options",
+    "satudata_condition_values", "satudata_contact", "satudata_ms_var_fields",
+    "satudata_ms_var_type_options",
     "satudata_show_if_conditions", "satudata_value_domain_text",
     "satudata_variables", "satudata_wilayah_choices",
 ]
@@ -55,3 +56,12 @@ def satudata_value_domain_text(value_domain: Any) -> str:
 def satudata_variables(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     """The variables of a dataset's DataStore tables (for the dataset page)."""
     return ms_var.variables_of(pkg.get("resources", []))
+
+
+def satudata_condition_values(data: dict[str, Any] | None,
+                              dataset_type: str = metadata.DATASET_TYPE) -> dict[str, list[str]]:
+    """Saved values of the fields that form conditions depend on (they may be on another page)."""
+    data = data or {}
+    watched = {name for condition in satudata_show_if_conditions(dataset_type).values()
+               for name in condition}
+    return {name: metadata.values_of(data.get(name)) for name in watched}

@@ -6,9 +6,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.satudata import metadata
+from ckanext.satudata import indah, metadata
 
-__all__ = ["satudata_metadata_check"]
+__all__ = ["satudata_indah_export", "satudata_metadata_check"]
 
 
 @tk.side_effect_free
@@ -27,3 +27,26 @@ def satudata_metadata_check(context: Context, data_dict: DataDict) -> dict[str, 
         dict(context), {"id": tk.get_or_bust(data_dict, "id")})
     problems = metadata.check(dataset, dataset.get("type", metadata.DATASET_TYPE))
     return {"complete": not problems, "problems": problems}
+
+
+@tk.side_effect_free
+def satudata_indah_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Export a dataset as BPS INDAH v2 records, ready for submission.
+
+    Never fails on an incomplete dataset: missing values are null and each
+    record lists what it lacks under ``incomplete``.
+
+    Args:
+        id: id or name of the dataset.
+
+    Returns:
+        {"ms_keg": envelope, "ms_var": [envelope, ...], "ms_ind": [envelope, ...]}:
+        MS-Keg of the dataset, MS-Var of each column of its DataStore tables the
+        caller may read, MS-Ind of the `indikator` datasets linked to it
+        (see ckanext.satudata.indah).
+    """
+    tk.check_access("satudata_indah_export", context, data_dict)
+    caller: Context = {"user": context.get("user", ""),
+                       "auth_user_obj": context.get("auth_user_obj")}
+    dataset = tk.get_action("package_show")(dict(caller), {"id": tk.get_or_bust(data_dict, "id")})
+    return indah.export(dataset, caller)

@@ -29,6 +29,7 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(IDataDictionaryForm, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -60,6 +61,26 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     ) -> dict[str, Any]:
         search.label_facets(search_results, "dataset")
         return search_results
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: tk.CKANConfig) -> Any:
+        # ckanext-scheming 3.1 adds its form-page views under the same URLs as
+        # core's dataset.new / dataset.edit (and ckanext-dcat adds its own
+        # /dataset/new), and Flask routes to whichever came first, which skips
+        # the MS-Keg pages. Every endpoint on those URLs gets scheming's view.
+        if not hasattr(app, "url_map"):
+            return app
+        rules = list(app.url_map.iter_rules())
+        for rule in rules:
+            blueprint, _, name = rule.endpoint.rpartition(".")
+            if name not in ("scheming_new", "scheming_edit"):
+                continue
+            view = app.view_functions[rule.endpoint]
+            for other in rules:
+                if other.rule == rule.rule and other.endpoint != rule.endpoint:
+                    app.view_functions[other.endpoint] = view
+        return app
 
     # IDataDictionaryForm
 

@@ -1,14 +1,19 @@
 /* Shows a dataset form field only while its condition holds (schema `sdi_show_if`).
  *
- * The form carries the conditions as JSON in data-module-conditions; a field
- * whose condition fails is hidden, not cleared, so switching back loses nothing.
+ * data-module-conditions: {field: {other_field: [values]}}.
+ * data-module-values: saved values of the fields conditions look at, for
+ * fields that sit on another form page.
+ * A field whose condition fails is hidden, not cleared, so switching back
+ * loses nothing.
  */
-this.ckan.module("satudata-conditional-fields", function ($) {
+ckan.module("satudata-conditional-fields", function ($) {
   "use strict";
 
-  function currentValues(form, name) {
+  function currentValues(form, saved, name) {
+    var inputs = form.find('[name="' + name + '"]');
+    if (!inputs.length) { return saved[name] || []; }
     var values = [];
-    form.find('[name="' + name + '"]').each(function () {
+    inputs.each(function () {
       var el = $(this);
       if ((el.is(":checkbox") || el.is(":radio")) && !el.is(":checked")) { return; }
       var v = el.val();
@@ -17,22 +22,26 @@ this.ckan.module("satudata-conditional-fields", function ($) {
     return values;
   }
 
-  function holds(form, condition) {
+  function holds(form, saved, condition) {
     return Object.keys(condition).every(function (name) {
       var wanted = condition[name].map(String);
-      return currentValues(form, name).some(function (v) { return wanted.indexOf(v) !== -1; });
+      return currentValues(form, saved, name).some(function (v) {
+        return wanted.indexOf(String(v)) !== -1;
+      });
     });
   }
 
   return {
+    options: { conditions: {}, values: {} },
     initialize: function () {
       var form = this.el.closest("form");
-      var conditions = this.options.conditions || {};
+      var conditions = this.options.conditions;
+      var saved = this.options.values;
       function apply() {
         Object.keys(conditions).forEach(function (field) {
           var group = form.find('[name="' + field + '"], [name^="' + field + '-"]')
             .first().closest(".form-group, .control-group, fieldset");
-          group.toggle(holds(form, conditions[field]));
+          group.toggle(holds(form, saved, conditions[field]));
         });
       }
       form.on("change", "select, input", apply);
