@@ -66,6 +66,8 @@ install_python() {
     "$VENV/bin/pip" install -q -c "$ROOT/constraints.txt" --no-deps -e "$ROOT"
   } >"$LOG_DIR/pip.log" 2>&1 || fail_service pip "$LOG_DIR/pip.log" "installing Python packages failed"
   "$VENV/bin/pip" check >>"$LOG_DIR/pip.log" 2>&1 || fail_service pip "$LOG_DIR/pip.log" "pip check found broken requirements"
+  "$VENV/bin/python" "$ROOT/scripts/check_ckan_pins.py" >>"$LOG_DIR/pip.log" 2>&1 \
+    || fail_service pip "$LOG_DIR/pip.log" "an installed package breaks a ckan[requirements] pin"
   echo "$stamp" >"$VENV/.stamp"
 }
 
