@@ -5,7 +5,7 @@ import pytest
 
 # Enabled plugins whose tables come from alembic migrations. CKAN's reset_db
 # drops every table it can see, so these are migrated again after each reset.
-PLUGINS_WITH_MIGRATIONS = ("activity", "satudata", "satudata_tracking", "harvest")
+PLUGINS_WITH_MIGRATIONS = ("activity", "satudata", "satudata_tracking", "harvest", "verifikasi")
 
 
 @pytest.fixture

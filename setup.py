@@ -36,7 +36,8 @@ setup(
     package_data={
         "ckanext.satudata": ["templates/**/*", "public/**/*", "assets/**/*", "i18n/**/*", "*.yaml",
                              "data/*", "migration/**/*", "i18n_core/**/*"],
-        "ckanext.verifikasi": ["templates/**/*", "assets/**/*", "i18n/**/*", "*.yaml"],
+        "ckanext.verifikasi": ["templates/**/*", "assets/**/*", "i18n/**/*", "*.yaml",
+                               "migration/**/*"],
     },
     zip_safe=False,
     entry_points={

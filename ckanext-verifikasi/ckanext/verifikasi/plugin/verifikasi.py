@@ -1,19 +1,30 @@
 """The `verifikasi` plugin: roles, the verification workflow and access classes."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.verifikasi import access, views, workflow
+from ckanext.verifikasi.logic import action, auth
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
-class VerifikasiPlugin(p.SingletonPlugin, DefaultTranslation):
+@tk.blanket.actions(action)
+@tk.blanket.auth_functions(auth)
+@tk.blanket.blueprints(views.get_blueprints)
+class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IPermissionLabels)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
@@ -27,3 +38,33 @@ class VerifikasiPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def i18n_domain(self) -> str:
         return "ckanext-verifikasi"
+
+    # IPackageController
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        """Outside the OPD the public sees the published version while an update is reviewed."""
+        if context.get("ignore_auth") or context.get("verifikasi_transition"):
+            return pkg_dict
+        state = workflow.state_of(pkg_dict["id"])
+        if state.state == "published" or not state.has_published:
+            return pkg_dict
+        user = model.User.get(context.get("user") or "")
+        if access.is_team(user, pkg_dict):
+            return pkg_dict
+        snapshot = workflow.published_snapshot(pkg_dict["id"])
+        if snapshot:
+            pkg_dict.clear()
+            pkg_dict.update(snapshot)
+        return pkg_dict
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        state = workflow.state_of(pkg_dict["id"])
+        pkg_dict["verifikasi_state"] = state.state
+        if state.has_published and state.state != "published":
+            snapshot = workflow.published_snapshot(pkg_dict["id"])
+            if snapshot:
+                # Search shows the published version while the update is reviewed.
+                pkg_dict["validated_data_dict"] = json.dumps(snapshot)
+                pkg_dict["title"] = snapshot.get("title", pkg_dict.get("title"))
+                pkg_dict["notes"] = snapshot.get("notes", pkg_dict.get("notes"))
+        return pkg_dict

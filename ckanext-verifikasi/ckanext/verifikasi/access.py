@@ -1,0 +1,83 @@
+"""Who may see a dataset and who may use its data.
+
+Visibility rides on CKAN's own `private` flag (kept by the workflow) plus
+permission labels, so every core path (search, package_show, activity, DCAT,
+sitemaps) follows it. Data of `terbatas`/`rahasia` datasets is further
+limited to the OPD, walidata and holders of a current access grant.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.lib.plugins import DefaultPermissionLabels
+
+from ckanext.verifikasi import roles
+from ckanext.verifikasi.model import AccessGrant
+
+WALIDATA_LABEL = "verifikasi-walidata"
+
+
+def opd_label(organization_id: str) -> str:
+    return f"verifikasi-opd-{organization_id}"
+
+
+def grant_label(package_id: str) -> str:
+    return f"verifikasi-grant-{package_id}"
+
+
+def active_grant_packages(user_id: str, today: dt.date | None = None) -> set[str]:
+    """Ids of datasets the user holds a current grant for (one query)."""
+    rows = model.Session.execute(sa.select(AccessGrant.package_id).where(
+        AccessGrant.user_id == user_id, AccessGrant.revoked.is_(None),
+        AccessGrant.expires >= (today or dt.date.today()))).scalars()
+    return set(rows)
+
+
+class PermissionLabels(DefaultPermissionLabels):
+    """Core's labels plus: the owning OPD's roles, walidata, and grant holders."""
+
+    def get_dataset_labels(self, dataset_obj: model.Package) -> list[str]:
+        labels = super().get_dataset_labels(dataset_obj)
+        labels.append(WALIDATA_LABEL)
+        labels.append(grant_label(dataset_obj.id))
+        if dataset_obj.owner_org:
+            labels.append(opd_label(dataset_obj.owner_org))
+        return labels
+
+    def get_user_dataset_labels(self, user_obj: model.User | None) -> list[str]:
+        labels = super().get_user_dataset_labels(user_obj)
+        if not user_obj or user_obj.is_anonymous:
+            return labels
+        held = roles.roles_of(user_obj.id)
+        if held.walidata:
+            labels.append(WALIDATA_LABEL)
+        labels += [opd_label(org) for org in held.opd]
+        labels += [grant_label(pkg) for pkg in active_grant_packages(user_obj.id)]
+        return labels
+
+
+def is_team(user: model.User | None, pkg: Any) -> bool:
+    """Sysadmin, walidata, or holder of a role in the dataset's OPD."""
+    if user is None or getattr(user, "is_anonymous", False):
+        return False
+    if user.sysadmin:
+        return True
+    held = roles.roles_of(user.id)
+    owner = pkg.owner_org if isinstance(pkg, model.Package) else pkg.get("owner_org")
+    return held.walidata or held.in_opd(owner)
+
+
+def can_use_data(user: model.User | None, pkg: model.Package) -> bool:
+    """May this user download/query the data (not just the metadata) of the dataset?"""
+    extras = pkg.extras
+    access = extras.get("klasifikasi_akses", "terbuka")
+    if is_team(user, pkg):
+        return True
+    if access == "terbuka" and not pkg.private:
+        return True
+    if user is None or getattr(user, "is_anonymous", False):
+        return False
+    return pkg.id in active_grant_packages(user.id)

@@ -1,0 +1,17 @@
+"""Append-only audit log: workflow transitions, role changes, grants, restricted downloads."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckan import model
+from flask import has_request_context, request
+
+from ckanext.verifikasi.model import AuditEntry
+
+
+def record(actor: str | None, action: str, object_type: str, object_id: str,
+           **detail: Any) -> None:
+    """Add an entry to the current transaction (the caller commits with its own change)."""
+    remote = request.remote_addr if has_request_context() else None
+    model.Session.add(AuditEntry(actor=actor, action=action, object_type=object_type,
+                                 object_id=object_id, detail=detail, remote_addr=remote))

@@ -1,0 +1,103 @@
+"""Who hears about a workflow step: an in-app notification and an e-mail, in Indonesian."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from flask import has_app_context
+from flask_babel import force_locale
+
+from ckanext.verifikasi import roles
+from ckanext.verifikasi.model import Notification, WorkflowEvent
+
+
+def _recipients(pkg: model.Package, event: WorkflowEvent) -> set[str]:
+    org = pkg.owner_org
+    if event.action == "submit":
+        return set(roles.holders("verifikator", org))
+    if event.action == "approve" and event.to_state == "verified":
+        return set(roles.holders("walidata"))
+    team = set(roles.holders("operator", org))
+    if event.action in ("approve", "withdraw") or event.actor_role == "walidata":
+        team |= set(roles.holders("verifikator", org))
+    return team
+
+
+def _message(pkg: model.Package, event: WorkflowEvent, actor: str) -> tuple[str, str]:
+    title = pkg.title or pkg.name
+    url = tk.config["ckan.site_url"].rstrip("/") + f"/dataset/{pkg.name}"
+    subjects = {
+        "submit": tk._("[Satu Data] Waiting for your verification: {title}"),
+        "approve": tk._("[Satu Data] Approved: {title}"),
+        "return": tk._("[Satu Data] Returned for correction: {title}"),
+        "withdraw": tk._("[Satu Data] Withdrawn from publication: {title}"),
+    }
+    if event.to_state == "published":
+        subjects["approve"] = tk._("[Satu Data] Published: {title}")
+    lines = [tk._('{actor} ({role}) changed the status of "{title}" from {old} to {new}.').format(
+        actor=actor, role=event.actor_role, title=title,
+        old=_state(event.from_state), new=_state(event.to_state))]
+    if event.note:
+        lines.append(tk._("Note: {note}").format(note=event.note))
+    if event.deadline:
+        lines.append(tk._("Correction deadline: {date}").format(
+            date=event.deadline.strftime("%d-%m-%Y")))
+    lines.append(tk._("Open the dataset: {url}").format(url=url))
+    return subjects[event.action].format(title=title), "\n\n".join(lines)
+
+
+def _state(state: str) -> str:
+    from ckanext.verifikasi.workflow import state_label
+
+    return state_label(state)
+
+
+def on_transition(pkg: model.Package, event: WorkflowEvent) -> list[Notification]:
+    """In-app notifications for the next actors, in the caller's transaction."""
+    actor = model.User.get(event.actor_id)
+    actor_name = (actor.fullname or actor.name) if actor else event.actor_id
+    language = tk.config.get("ckan.locale_default", "id")
+    if has_app_context():
+        with force_locale(language):
+            subject, body = _message(pkg, event, actor_name)
+    else:
+        subject, body = _message(pkg, event, actor_name)
+    notes = [Notification(user_id=uid, package_id=pkg.id, subject=subject, body=body)
+             for uid in sorted(_recipients(pkg, event)) if uid != event.actor_id]
+    model.Session.add_all(notes)
+    model.Session.flush()
+    return notes
+
+
+def queue_emails(notes: list[Notification], title: str) -> None:
+    """After commit: e-mail the notifications from the background worker."""
+    if notes:
+        tk.enqueue_job(send_emails, [[n.id for n in notes]], title=title)
+
+
+def send_emails(notification_ids: list[int]) -> int:
+    """Background job: e-mail each notification to its user; returns how many were sent."""
+    from ckan.lib import mailer
+
+    sent = 0
+    for note in model.Session.query(Notification).filter(Notification.id.in_(notification_ids)):
+        user = model.User.get(note.user_id)
+        if not user or not user.email:
+            continue
+        mailer.mail_recipient(user.fullname or user.name, user.email, note.subject, note.body)
+        sent += 1
+    return sent
+
+
+def unread_count(user_id: str) -> int:
+    return model.Session.query(Notification).filter(
+        Notification.user_id == user_id, Notification.read.is_(None)).count()
+
+
+def listing(user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    rows = (model.Session.query(Notification).filter(Notification.user_id == user_id)
+            .order_by(Notification.id.desc()).limit(limit))
+    return [{"id": n.id, "package_id": n.package_id, "subject": n.subject, "body": n.body,
+             "created": n.created.isoformat() if n.created else None,
+             "read": n.read.isoformat() if n.read else None} for n in rows]

@@ -1,0 +1,122 @@
+"""Portal roles: operator, surveyor, verifikator per OPD; walidata global.
+
+Roles live in `verifikasi_role`; CKAN's organization capacities are kept in
+step so core permissions (creating datasets, reading private ones) follow.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.verifikasi import audit
+from ckanext.verifikasi.model import Role
+from ckanext.verifikasi.model.role import GLOBAL_ROLES, OPD_ROLES
+
+# The CKAN capacity each OPD role needs: operators create and edit datasets,
+# verifikators and surveyors only read the OPD's private datasets.
+CAPACITY = {"operator": "editor", "verifikator": "member", "surveyor": "member"}
+_RANK = {"member": 1, "editor": 2, "admin": 3}
+
+
+@dataclass
+class UserRoles:
+    walidata: bool = False
+    opd: dict[str, set[str]] = field(default_factory=dict)
+
+    def has(self, role: str, organization_id: str | None) -> bool:
+        return role in self.opd.get(organization_id or "", set())
+
+    def in_opd(self, organization_id: str | None) -> bool:
+        return bool(self.opd.get(organization_id or ""))
+
+
+def roles_of(user_id: str | None) -> UserRoles:
+    """All roles of a user, in one query."""
+    result = UserRoles()
+    if not user_id:
+        return result
+    rows = model.Session.execute(
+        sa.select(Role.role, Role.organization_id).where(Role.user_id == user_id)).all()
+    for role, org in rows:
+        if role in GLOBAL_ROLES:
+            result.walidata = True
+        else:
+            result.opd.setdefault(org, set()).add(role)
+    return result
+
+
+def holders(role: str, organization_id: str | None = None) -> list[str]:
+    """User ids holding a role (in an OPD, or globally for walidata)."""
+    stmt = sa.select(Role.user_id).where(Role.role == role)
+    if role not in GLOBAL_ROLES:
+        stmt = stmt.where(Role.organization_id == organization_id)
+    return list(model.Session.execute(stmt).scalars())
+
+
+def _sync_capacity(user_id: str, organization_id: str, actor: str) -> None:
+    """Give the user the CKAN capacity their OPD roles need (or remove the membership)."""
+    held = roles_of(user_id).opd.get(organization_id, set())
+    context = {"user": actor, "ignore_auth": True}
+    if held:
+        capacity = max((CAPACITY[r] for r in held), key=_RANK.__getitem__)
+        tk.get_action("organization_member_create")(
+            dict(context), {"id": organization_id, "username": user_id, "role": capacity})
+    else:
+        member = model.Session.execute(sa.select(model.Member).where(
+            model.Member.table_name == "user", model.Member.table_id == user_id,
+            model.Member.group_id == organization_id, model.Member.state == "active")).first()
+        if member:
+            tk.get_action("organization_member_delete")(
+                dict(context), {"id": organization_id, "username": user_id})
+
+
+def assign(user_id: str, role: str, organization_id: str | None, actor: str) -> bool:
+    """Give a role; False when the user already had it."""
+    org = None if role in GLOBAL_ROLES else organization_id
+    exists = model.Session.execute(sa.select(Role.id).where(
+        Role.user_id == user_id, Role.role == role,
+        Role.organization_id.is_(None) if org is None else Role.organization_id == org)).first()
+    if exists:
+        return False
+    model.Session.add(Role(user_id=user_id, role=role, organization_id=org, created_by=actor))
+    audit.record(actor, "role_assign", "user", user_id, role=role, organization_id=org)
+    model.Session.flush()
+    if org:
+        _sync_capacity(user_id, org, actor)
+    model.Session.commit()
+    return True
+
+
+def revoke(user_id: str, role: str, organization_id: str | None, actor: str) -> bool:
+    """Take a role away; False when the user did not have it."""
+    org = None if role in GLOBAL_ROLES else organization_id
+    result = model.Session.execute(sa.delete(Role).where(
+        Role.user_id == user_id, Role.role == role,
+        Role.organization_id.is_(None) if org is None else Role.organization_id == org))
+    if not result.rowcount:
+        return False
+    audit.record(actor, "role_revoke", "user", user_id, role=role, organization_id=org)
+    model.Session.flush()
+    if org:
+        _sync_capacity(user_id, org, actor)
+    model.Session.commit()
+    return True
+
+
+def listing(organization_id: str | None = None, user_id: str | None = None) -> list[dict]:
+    stmt = sa.select(Role, model.User.name).join(model.User, model.User.id == Role.user_id)
+    if organization_id:
+        stmt = stmt.where(Role.organization_id == organization_id)
+    if user_id:
+        stmt = stmt.where(Role.user_id == user_id)
+    return [
+        {"user_id": r.user_id, "user": name, "role": r.role,
+         "organization_id": r.organization_id, "created": r.created.isoformat()}
+        for r, name in model.Session.execute(stmt.order_by(Role.created)).all()
+    ]
+
+
+ALL_ROLES = OPD_ROLES + GLOBAL_ROLES

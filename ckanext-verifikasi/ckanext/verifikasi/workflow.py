@@ -1,0 +1,266 @@
+"""The two-stage verification workflow.
+
+draft -> submitted (OPD verifikator) -> verified (walidata) -> published;
+returned (back to the operator with a note and optional deadline);
+withdrawn (taken down by walidata with a reason).
+
+Every transition is a compare-and-set on `verifikasi_state.version` in the
+same transaction as its history row, publication change and audit entry, so
+a stale or concurrent transition fails and leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.verifikasi import audit, notify, roles
+from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
+
+REVIEW_STATES = ("submitted", "verified")
+EDITABLE_STATES = ("draft", "returned", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    from_state: str
+    to_state: str
+    role: str  # the role that may take this step
+
+
+STEPS = (
+    Step("submit", "draft", "submitted", "operator"),
+    Step("submit", "returned", "submitted", "operator"),
+    Step("submit", "withdrawn", "submitted", "operator"),
+    Step("approve", "submitted", "verified", "verifikator"),
+    Step("approve", "verified", "published", "walidata"),
+    Step("return", "submitted", "returned", "verifikator"),
+    Step("return", "submitted", "returned", "walidata"),
+    Step("return", "verified", "returned", "walidata"),
+    Step("withdraw", "published", "withdrawn", "walidata"),
+    # A published dataset whose update is in progress can still be taken down.
+    Step("withdraw", "draft", "withdrawn", "walidata"),
+    Step("withdraw", "returned", "withdrawn", "walidata"),
+    Step("withdraw", "submitted", "withdrawn", "walidata"),
+    Step("withdraw", "verified", "withdrawn", "walidata"),
+)
+
+
+def state_label(state: str) -> str:
+    """The Indonesian (or current language) name of a workflow state."""
+    return {
+        "draft": tk._("Draft"), "submitted": tk._("Waiting for verifikator"),
+        "verified": tk._("Waiting for walidata"), "published": tk._("Published"),
+        "returned": tk._("Returned for correction"), "withdrawn": tk._("Withdrawn"),
+    }.get(state, state)
+
+
+def state_of(package_id: str) -> WorkflowState:
+    """The dataset's workflow state (a transient `draft` when it has none yet)."""
+    state = model.Session.get(WorkflowState, package_id)
+    return state or WorkflowState(package_id=package_id, state="draft", version=0,
+                                  has_published=False)
+
+
+def states_of(package_ids: list[str]) -> dict[str, WorkflowState]:
+    """States of many datasets in one query (search results, inboxes)."""
+    if not package_ids:
+        return {}
+    rows = model.Session.execute(
+        sa.select(WorkflowState).where(WorkflowState.package_id.in_(package_ids))).scalars()
+    return {s.package_id: s for s in rows}
+
+
+def ensure_state(package_id: str, state: str = "draft", published: bool = False) -> None:
+    """Create the state row of a new dataset (in the caller's transaction)."""
+    if model.Session.get(WorkflowState, package_id) is None:
+        model.Session.add(WorkflowState(package_id=package_id, state=state, version=0,
+                                        has_published=published))
+
+
+def _acting_role(step_role: str, user: model.User, owner_org: str,
+                 held: roles.UserRoles) -> bool:
+    if user.sysadmin:
+        return True
+    if step_role == "walidata":
+        return held.walidata
+    return held.has(step_role, owner_org)
+
+
+def _find_step(action: str, current: str, user: model.User, owner_org: str,
+               held: roles.UserRoles, has_published: bool) -> Step:
+    candidates = [s for s in STEPS if s.action == action and s.from_state == current]
+    if action == "withdraw" and current != "published" and not has_published:
+        candidates = []
+    if not candidates:
+        raise tk.ValidationError({"state": [tk._(
+            "This step is not possible while the dataset's status is {state}").format(
+            state=state_label(current))]})
+    for step in candidates:
+        if _acting_role(step.role, user, owner_org, held):
+            return step
+    raise tk.NotAuthorized(tk._("Your role does not allow this step"))
+
+
+def _last_submitter(package_id: str) -> str | None:
+    return model.Session.execute(
+        sa.select(WorkflowEvent.actor_id)
+        .where(WorkflowEvent.package_id == package_id, WorkflowEvent.action == "submit")
+        .order_by(WorkflowEvent.id.desc()).limit(1)).scalar()
+
+
+def _check_deadline(deadline: dt.date | None) -> None:
+    if deadline and deadline < dt.date.today():
+        raise tk.ValidationError({"deadline": [tk._("The deadline cannot be in the past")]})
+
+
+def transition(package_id: str, action: str, user: model.User, *, note: str | None = None,
+               deadline: dt.date | None = None) -> dict[str, Any]:
+    """Take one workflow step for `user`; returns the new history entry."""
+    pkg = model.Package.get(package_id)
+    if pkg is None or pkg.state == "deleted" or pkg.type not in ("dataset", "indikator"):
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    current = state_of(pkg.id)
+    held = roles.roles_of(user.id)
+    step = _find_step(action, current.state, user, pkg.owner_org, held, current.has_published)
+
+    if action in ("return", "withdraw") and not (note or "").strip():
+        field = "note" if action == "return" else "reason"
+        raise tk.ValidationError({field: [tk._("A note is required")]})
+    _check_deadline(deadline)
+    if action == "approve" and step.role == "verifikator" and not user.sysadmin \
+            and _last_submitter(pkg.id) == user.id:
+        raise tk.NotAuthorized(tk._("You cannot approve a submission of your own"))
+    if action == "submit":
+        _require_complete_metadata(pkg.id, user)
+
+    _compare_and_set(current, step, deadline if action == "return" else None)
+    event = WorkflowEvent(package_id=pkg.id, action=action, from_state=step.from_state,
+                          to_state=step.to_state, actor_id=user.id, actor_role=step.role,
+                          note=(note or "").strip() or None, deadline=deadline)
+    model.Session.add(event)
+    audit.record(user.id, f"workflow_{action}", "package", pkg.id, from_state=step.from_state,
+                 to_state=step.to_state, note=event.note,
+                 deadline=deadline.isoformat() if deadline else None)
+    if step.to_state == "published":
+        _publish(pkg, user)
+    elif step.to_state == "withdrawn":
+        _take_down(pkg, user)
+    model.Session.flush()
+    notes = notify.on_transition(pkg, event)
+    model.Session.commit()
+    notify.queue_emails(notes, f"verifikasi {action} {pkg.name}")
+    return event_dict(event, user.name)
+
+
+def _require_complete_metadata(package_id: str, user: model.User) -> None:
+    check = tk.get_action("satudata_metadata_check")(
+        {"user": user.name, "ignore_auth": True}, {"id": package_id})
+    if not check["complete"]:
+        raise tk.ValidationError({"metadata": [p["message"] for p in check["problems"]]})
+
+
+def _compare_and_set(current: WorkflowState, step: Step, deadline: dt.date | None) -> None:
+    values = {"state": step.to_state, "version": current.version + 1,
+              "updated": dt.datetime.utcnow(), "deadline": deadline}
+    if step.to_state == "published":
+        values["has_published"] = True
+    if step.to_state == "withdrawn":
+        values["has_published"] = False
+    if model.Session.get(WorkflowState, current.package_id) is None:
+        # First transition of a dataset without a state row: insert it; a
+        # concurrent insert of the same key fails on the primary key.
+        try:
+            with model.Session.begin_nested():
+                model.Session.add(WorkflowState(package_id=current.package_id, **values))
+        except sa.exc.IntegrityError as err:
+            raise _stale() from err
+        return
+    result = model.Session.execute(
+        sa.update(WorkflowState)
+        .where(WorkflowState.package_id == current.package_id,
+               WorkflowState.state == step.from_state,
+               WorkflowState.version == current.version)
+        .values(**values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        model.Session.rollback()
+        raise _stale()
+
+
+def _stale() -> tk.ValidationError:
+    return tk.ValidationError({"state": [tk._(
+        "Someone else changed this dataset's status meanwhile; reload and try again")]})
+
+
+def _publication_context(user: model.User) -> dict[str, Any]:
+    return {"user": user.name, "ignore_auth": True, "defer_commit": True,
+            "verifikasi_transition": True}
+
+
+def _publish(pkg: model.Package, user: model.User) -> None:
+    """Make the dataset public as its access class says, and keep what was published."""
+    data = tk.get_action("package_show")(
+        {"user": user.name, "ignore_auth": True, "use_cache": False}, {"id": pkg.id})
+    private = data.get("klasifikasi_akses") == "rahasia"
+    if data.get("private") != private:
+        tk.get_action("package_patch")(_publication_context(user),
+                                       {"id": pkg.id, "private": private})
+        data["private"] = private
+    snapshot = model.Session.get(PublishedSnapshot, pkg.id)
+    if snapshot is None:
+        model.Session.add(PublishedSnapshot(package_id=pkg.id, data=data, published_by=user.id))
+    else:
+        snapshot.data = data
+        snapshot.published = dt.datetime.utcnow()
+        snapshot.published_by = user.id
+
+
+def _take_down(pkg: model.Package, user: model.User) -> None:
+    tk.get_action("package_patch")(_publication_context(user), {"id": pkg.id, "private": True})
+    model.Session.execute(sa.delete(PublishedSnapshot).where(
+        PublishedSnapshot.package_id == pkg.id))
+
+
+def start_update(package_id: str) -> None:
+    """An edit of a published dataset starts an update: the published copy stays public."""
+    model.Session.execute(
+        sa.update(WorkflowState)
+        .where(WorkflowState.package_id == package_id, WorkflowState.state == "published")
+        .values(state="draft", version=WorkflowState.version + 1,
+                updated=dt.datetime.utcnow())
+        .execution_options(synchronize_session=False))
+
+
+def published_snapshot(package_id: str) -> dict[str, Any] | None:
+    snapshot = model.Session.get(PublishedSnapshot, package_id)
+    return dict(snapshot.data) if snapshot else None
+
+
+def event_dict(event: WorkflowEvent, actor_name: str | None = None) -> dict[str, Any]:
+    return {
+        "id": event.id, "action": event.action, "from_state": event.from_state,
+        "to_state": event.to_state, "actor_id": event.actor_id, "actor": actor_name,
+        "actor_role": event.actor_role, "note": event.note,
+        "deadline": event.deadline.isoformat() if event.deadline else None,
+        "created": event.created.isoformat() if event.created else None,
+    }
+
+
+def history(package_id: str) -> list[dict[str, Any]]:
+    rows = model.Session.execute(
+        sa.select(WorkflowEvent, model.User.name)
+        .outerjoin(model.User, model.User.id == WorkflowEvent.actor_id)
+        .where(WorkflowEvent.package_id == package_id)
+        .order_by(WorkflowEvent.id)).all()
+    return [event_dict(event, name) for event, name in rows]
+
+
+def is_overdue(state: WorkflowState, today: dt.date | None = None) -> bool:
+    return bool(state.state == "returned" and state.deadline
+                and state.deadline < (today or dt.date.today()))
