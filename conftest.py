@@ -26,3 +26,33 @@ def sysadmin_context() -> dict:
     from ckan.tests import factories
 
     return {"user": factories.Sysadmin()["name"], "ignore_auth": True}
+
+
+class _Mailbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp_server(ckan_config):
+    """A real SMTP server (aiosmtpd) on the address in `smtp.server`."""
+    from aiosmtpd.controller import Controller
+
+    host, port = ckan_config["smtp.server"].split(":")
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname=host, port=int(port))
+    controller.start()
+    yield mailbox
+    controller.stop()

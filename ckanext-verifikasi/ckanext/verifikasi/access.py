@@ -59,6 +59,16 @@ class PermissionLabels(DefaultPermissionLabels):
         return labels
 
 
+def current_user() -> model.User | None:
+    """The user of the current web request, if any."""
+    import ckan.plugins.toolkit as tk
+    from flask import has_request_context
+
+    if has_request_context() and tk.current_user.is_authenticated:
+        return model.User.get(tk.current_user.id)
+    return None
+
+
 def is_team(user: model.User | None, pkg: Any) -> bool:
     """Sysadmin, walidata, or holder of a role in the dataset's OPD."""
     if user is None or getattr(user, "is_anonymous", False):

@@ -69,8 +69,9 @@ def _sync_capacity(user_id: str, organization_id: str, actor: str) -> None:
             model.Member.table_name == "user", model.Member.table_id == user_id,
             model.Member.group_id == organization_id, model.Member.state == "active")).first()
         if member:
-            tk.get_action("organization_member_delete")(
-                dict(context), {"id": organization_id, "username": user_id})
+            # member_delete, not organization_member_delete: the latter drops ignore_auth.
+            tk.get_action("member_delete")(dict(context), {
+                "id": organization_id, "object": user_id, "object_type": "user"})
 
 
 def assign(user_id: str, role: str, organization_id: str | None, actor: str) -> bool:

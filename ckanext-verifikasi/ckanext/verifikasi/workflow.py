@@ -17,6 +17,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib import search
 
 from ckanext.verifikasi import audit, notify, roles
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
@@ -62,7 +63,9 @@ def state_label(state: str) -> str:
 
 def state_of(package_id: str) -> WorkflowState:
     """The dataset's workflow state (a transient `draft` when it has none yet)."""
-    state = model.Session.get(WorkflowState, package_id)
+    # populate_existing: CKAN's session keeps objects across commits
+    # (expire_on_commit=False), and transitions update rows with plain UPDATEs.
+    state = model.Session.get(WorkflowState, package_id, populate_existing=True)
     return state or WorkflowState(package_id=package_id, state="draft", version=0,
                                   has_published=False)
 
@@ -72,7 +75,8 @@ def states_of(package_ids: list[str]) -> dict[str, WorkflowState]:
     if not package_ids:
         return {}
     rows = model.Session.execute(
-        sa.select(WorkflowState).where(WorkflowState.package_id.in_(package_ids))).scalars()
+        sa.select(WorkflowState).where(WorkflowState.package_id.in_(package_ids))
+        .execution_options(populate_existing=True)).scalars()
     return {s.package_id: s for s in rows}
 
 
@@ -97,13 +101,16 @@ def _find_step(action: str, current: str, user: model.User, owner_org: str,
     candidates = [s for s in STEPS if s.action == action and s.from_state == current]
     if action == "withdraw" and current != "published" and not has_published:
         candidates = []
-    if not candidates:
-        raise tk.ValidationError({"state": [tk._(
-            "This step is not possible while the dataset's status is {state}").format(
-            state=state_label(current))]})
     for step in candidates:
         if _acting_role(step.role, user, owner_org, held):
             return step
+    if not candidates or any(_acting_role(s.role, user, owner_org, held)
+                             for s in STEPS if s.action == action):
+        # The user could take this step, just not from the current status:
+        # someone else moved the dataset on (or it never was there).
+        raise tk.ValidationError({"state": [tk._(
+            "This step is not possible while the dataset's status is {state}").format(
+            state=state_label(current))]})
     raise tk.NotAuthorized(tk._("Your role does not allow this step"))
 
 
@@ -154,6 +161,8 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
     model.Session.flush()
     notes = notify.on_transition(pkg, event)
     model.Session.commit()
+    # The index carries the state and, during an update, the published copy.
+    search.rebuild(pkg.id)
     notify.queue_emails(notes, f"verifikasi {action} {pkg.name}")
     return event_dict(event, user.name)
 
@@ -238,8 +247,17 @@ def start_update(package_id: str) -> None:
 
 
 def published_snapshot(package_id: str) -> dict[str, Any] | None:
-    snapshot = model.Session.get(PublishedSnapshot, package_id)
+    snapshot = model.Session.get(PublishedSnapshot, package_id, populate_existing=True)
     return dict(snapshot.data) if snapshot else None
+
+
+def published_snapshots(package_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Published copies of many datasets in one query."""
+    if not package_ids:
+        return {}
+    rows = model.Session.execute(sa.select(PublishedSnapshot.package_id, PublishedSnapshot.data)
+                                 .where(PublishedSnapshot.package_id.in_(package_ids)))
+    return {pid: dict(data) for pid, data in rows}
 
 
 def event_dict(event: WorkflowEvent, actor_name: str | None = None) -> dict[str, Any]:

@@ -326,9 +326,8 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
             "This dataset is under review ({state}); it cannot be changed until it is "
             "returned").format(state=workflow.state_label(state.state))]})
     data_dict["private"] = pkg.private  # the workflow decides publication
-    result = next_action(context, data_dict)
     if state.state == "published":
+        # Before the update commits, so the search index already sees an update in
+        # progress (and keeps showing the published version).
         workflow.start_update(pkg.id)
-        if not context.get("defer_commit"):
-            model.Session.commit()
-    return result
+    return next_action(context, data_dict)

@@ -63,8 +63,26 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
         if state.has_published and state.state != "published":
             snapshot = workflow.published_snapshot(pkg_dict["id"])
             if snapshot:
-                # Search shows the published version while the update is reviewed.
-                pkg_dict["validated_data_dict"] = json.dumps(snapshot)
+                # Full-text search finds the published wording while an update is reviewed.
                 pkg_dict["title"] = snapshot.get("title", pkg_dict.get("title"))
                 pkg_dict["notes"] = snapshot.get("notes", pkg_dict.get("notes"))
         return pkg_dict
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        """Outsiders get the published version of results whose update is in review."""
+        results = search_results["results"]
+        states = workflow.states_of([r["id"] for r in results if "id" in r])
+        pending = [r for r in results if r.get("id") in states
+                   and states[r["id"]].has_published and states[r["id"]].state != "published"]
+        if not pending:
+            return search_results
+        user = access.current_user()
+        outsiders = [r for r in pending if not access.is_team(user, r)]
+        snapshots = workflow.published_snapshots([r["id"] for r in outsiders])
+        for result in outsiders:
+            snapshot = snapshots.get(result["id"])
+            if snapshot:
+                result.clear()
+                result.update(snapshot)
+        return search_results

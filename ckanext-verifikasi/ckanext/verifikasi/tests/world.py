@@ -1,0 +1,58 @@
+"""Two OPDs with people in every role, made through the real actions."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.satudata.ms_keg_sample import complete_ms_keg
+
+
+@dataclass
+class World:
+    opd: dict[str, Any]
+    other_opd: dict[str, Any]
+    users: dict[str, dict[str, Any]]
+
+    def context(self, who: str) -> dict[str, Any]:
+        return {"user": self.users[who]["name"], "ignore_auth": False}
+
+    def dataset(self, klasifikasi: str = "terbuka", **fields: Any) -> dict[str, Any]:
+        """A complete dataset created by the OPD's operator (a private draft)."""
+        data = {
+            "name": fields.pop("name", None) or f"data-{uuid.uuid4().hex[:12]}",
+            "title": fields.pop("title", "Jumlah Posyandu per Kecamatan"),
+            "owner_org": self.opd["id"], "kategori": "DATA_DASAR",
+            "klasifikasi_akses": klasifikasi, "license_id": "cc-by",
+            **complete_ms_keg("Jumlah Posyandu", 2025, self.opd["title"]), **fields,
+        }
+        return call_action("package_create", self.context("operator"), **data)
+
+
+ROLES = {
+    "operator": ("operator", "opd"), "verifikator": ("verifikator", "opd"),
+    "verifikator2": ("verifikator", "opd"), "surveyor": ("surveyor", "opd"),
+    "other_operator": ("operator", "other_opd"), "other_verifikator": ("verifikator", "other_opd"),
+    "walidata": ("walidata", None),
+}
+
+
+def make_world() -> World:
+    admin = factories.Sysadmin()
+    opd = factories.Organization(title="Dinas Kesehatan")
+    other = factories.Organization(title="Dinas Pendidikan")
+    users: dict[str, dict[str, Any]] = {"sysadmin": admin}
+    for who, (role, where) in ROLES.items():
+        user = factories.UserWithToken(email=f"{who}@contoh.go.id", fullname=who.title())
+        users[who] = user
+        args = {"user": user["name"], "role": role}
+        if where:
+            args["organization"] = {"opd": opd, "other_opd": other}[where]["id"]
+        call_action("verifikasi_role_assign", {"user": admin["name"]}, **args)
+    users["stranger"] = factories.UserWithToken(email="warga@contoh.id")
+    users["grantee"] = factories.UserWithToken(email="peneliti@contoh.ac.id")
+    users["expired_grantee"] = factories.UserWithToken(email="lama@contoh.ac.id")
+    return World(opd=opd, other_opd=other, users=users)
