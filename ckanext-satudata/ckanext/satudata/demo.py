@@ -46,8 +46,8 @@ ORGANIZATIONS: list[dict[str, str]] = [
      "description": "Produsen data kebencanaan."},
 ]
 
-# Role -> CKAN organization capacity until ckanext-verifikasi stores the roles.
-OPD_ROLES = {"operator": "editor", "verifikator": "editor", "surveyor": "member"}
+# Portal roles per OPD, with the CKAN capacity used when ckanext-verifikasi is not enabled.
+OPD_ROLES = {"operator": "editor", "verifikator": "member", "surveyor": "member"}
 
 
 class Column(NamedTuple):
@@ -192,9 +192,15 @@ def _ensure_user(name: str, fullname: str) -> None:
         })
 
 
-def _member(org: str, user: str, capacity: str) -> None:
-    tk.get_action("organization_member_create")(
-        _context(), {"id": org, "username": user, "role": capacity})
+def _member(org: str, user: str, role: str) -> None:
+    """Give a portal role through ckanext-verifikasi, or the CKAN capacity without it."""
+    try:
+        assign = tk.get_action("verifikasi_role_assign")
+    except KeyError:
+        tk.get_action("organization_member_create")(
+            _context(), {"id": org, "username": user, "role": OPD_ROLES.get(role, "admin")})
+        return
+    assign(_context(), {"user": user, "role": role, "organization": org})
 
 
 def _ms_var(label: str, konsep: str, definisi: str, tipe: str, year: int, **extra) -> dict:
@@ -305,21 +311,57 @@ def _draft(slug: str, title: str, org: str) -> None:
             "notes": "Draf: metadata belum lengkap."})
 
 
+# Datasets an operator of Dinas Kesehatan made, at different workflow steps, so
+# the inboxes of the demo users are not empty: (slug, title, steps).
+WORKFLOW_EXAMPLES: tuple[tuple[str, str, tuple[tuple[str, str, dict], ...]], ...] = (
+    ("contoh-menunggu-verifikator", "Jumlah Tenaga Kesehatan per Puskesmas 2025",
+     (("operator-dinkes", "submit", {}),)),
+    ("contoh-dikembalikan", "Jumlah Ibu Hamil per Kecamatan 2025",
+     (("operator-dinkes", "submit", {}),
+      ("verifikator-dinkes", "return", {"note": "Sumber data belum mencantumkan tahun laporan.",
+                                        "days": 7}))),
+    ("contoh-menunggu-walidata", "Jumlah Kasus Demam Berdarah per Kecamatan 2025",
+     (("operator-dinkes", "submit", {}), ("verifikator-dinkes", "approve", {}))),
+)
+
+
+def _workflow_examples() -> None:
+    try:
+        tk.get_action("verifikasi_submit")
+    except KeyError:
+        return
+    import datetime as dt
+
+    for slug, title, steps in WORKFLOW_EXAMPLES:
+        if _exists("package_show", slug):
+            continue
+        operator = {"user": "operator-dinkes"}
+        tk.get_action("package_create")(operator, {
+            "name": slug, "title": title, "owner_org": "dinkes", "kategori": "DATA_DASAR",
+            "klasifikasi_akses": "terbuka", "license_id": "cc-by",
+            **complete_ms_keg(title, 2025, _org_title("dinkes"), sektor_kegiatan="KESEHATAN")})
+        for user, action, args in steps:
+            data = {"id": slug, **{k: v for k, v in args.items() if k != "days"}}
+            if "days" in args:
+                data["deadline"] = (dt.date.today() + dt.timedelta(days=args["days"])).isoformat()
+            tk.get_action(f"verifikasi_{action}")({"user": user}, data)
+
+
 def seed() -> dict[str, int]:
     """Create the demo content that is missing; return how much demo content exists."""
     for org in ORGANIZATIONS:
         if not _exists("organization_show", org["name"]):
             tk.get_action("organization_create")(_context(), dict(org))
     _ensure_user("walidata", "Walidata Diskominfo")
+    _member(WALIDATA_ORG, "walidata", "walidata")
     users = 1
     for org in ORGANIZATIONS:
-        _member(org["name"], "walidata", "admin")
         if org["name"] == WALIDATA_ORG:
             continue
-        for role, capacity in OPD_ROLES.items():
+        for role in OPD_ROLES:
             name = f"{role}-{org['name']}"
             _ensure_user(name, f"{role.capitalize()} {org['title']}")
-            _member(org["name"], name, capacity)
+            _member(org["name"], name, role)
             users += 1
     for table in TABLES:
         for year in YEARS:
@@ -330,6 +372,7 @@ def seed() -> dict[str, int]:
         _indicator(*spec)
     for spec in DRAFTS:
         _draft(*spec)
+    _workflow_examples()
     return {"organizations": len(ORGANIZATIONS), "users": users,
             "datasets": len(TABLES) * len(YEARS) + len(GEOSPATIAL),
             "indicators": len(INDICATORS), "drafts": len(DRAFTS)}

@@ -16,6 +16,7 @@ def test_seed_demo_loads_a_realistic_pasuruan_demo_once(cli, sysadmin_context):
     _complete_metadata_and_ms_var_on_every_column(sysadmin_context)
     _geospatial_found_by_bounding_box()
     _indicators_and_drafts(sysadmin_context)
+    _inboxes_have_work()
 
     before = call_action("package_search", rows=0, include_drafts=True)["count"]
     call_action("package_patch", sysadmin_context, id="produksi-susu-2025",
@@ -69,3 +70,17 @@ def _indicators_and_drafts(context):
     draft = call_action("package_show", context, id="draft-data-stunting-2026")
     assert draft["state"] == "draft"
     assert call_action("satudata_metadata_check", context, id=draft["id"])["complete"] is False
+
+
+def _inboxes_have_work():
+    def inbox(user):
+        return call_action("verifikasi_queue_list", {"user": user, "ignore_auth": False})
+
+    assert [i["name"] for i in inbox("verifikator-dinkes")["waiting"]] == [
+        "contoh-menunggu-verifikator"]
+    assert "contoh-menunggu-walidata" in [i["name"] for i in inbox("walidata")["waiting"]]
+    assert [i["name"] for i in inbox("operator-dinkes")["waiting"]] == ["contoh-dikembalikan"]
+    roles = call_action("verifikasi_role_list", organization="dinkes")
+    assert {(r["user"], r["role"]) for r in roles} == {
+        ("operator-dinkes", "operator"), ("verifikator-dinkes", "verifikator"),
+        ("surveyor-dinkes", "surveyor")}
