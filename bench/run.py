@@ -42,7 +42,9 @@ def main() -> int:
 
     rows = [("package_search + 6 facets", "package_search_facets"),
             ("dataset page (/dataset/<name>)", "dataset_page"),
-            ("home page (/)", "home_page")]
+            ("home page (/)", "home_page"),
+            ("package_search, OPD operator", "package_search_operator"),
+            ("dataset page, OPD operator", "dataset_page_operator")]
     print()
     print(f"| {'measurement':32} | {'stock p50':>9} | {'suite p50':>9} | {'ratio':>5} "
           f"| {'stock p95':>9} | {'suite p95':>9} | {'ratio':>5} |")
