@@ -158,6 +158,10 @@ harvest_scheduler() {
     else
       echo "$(date -Is) harvester run failed with $status" >&2
     fi
+    # Overdue-correction reminders: idempotent per day, so running them on every
+    # scheduler pass sends each reminder once.
+    ckan -c "$CKAN_INI" verifikasi send-reminders \
+      || echo "$(date -Is) verifikasi send-reminders failed" >&2
     sleep "$SATUDATA_HARVEST_INTERVAL" & wait $!
   done
 }

@@ -106,6 +106,7 @@ WORKER_PID=$RUN_DIR/worker.pid
 GATHER_PID=$RUN_DIR/harvest-gather.pid
 FETCH_PID=$RUN_DIR/harvest-fetch.pid
 SCHED_PID=$RUN_DIR/harvest-scheduler.pid
+JOBS_PID=$RUN_DIR/daily-jobs.pid
 
 # _spawn NAME PIDFILE LOG COMMAND...: start a background process with its own log.
 _spawn() {
@@ -125,6 +126,8 @@ ckan_workers_start() {
   _spawn harvest-fetch "$FETCH_PID" "$LOG_DIR/harvest-fetch.log" "$VENV/bin/ckan" -c "$CKAN_INI" harvester fetch-consumer
   _spawn harvest-scheduler "$SCHED_PID" "$LOG_DIR/harvest-scheduler.log" \
     bash "$ROOT/scripts/harvest-scheduler.sh" "$VENV/bin/ckan" "$CKAN_INI"
+  _spawn daily-jobs "$JOBS_PID" "$LOG_DIR/daily-jobs.log" \
+    bash "$ROOT/scripts/daily-jobs.sh" "$VENV/bin/ckan" "$CKAN_INI"
 }
 
 ckan_web_start() {
@@ -141,6 +144,7 @@ ckan_web_start() {
 
 ckan_processes_stop() {
   stop_pidfile "web server" "$WEB_PID"
+  stop_pidfile "daily jobs" "$JOBS_PID"
   stop_pidfile "harvest scheduler" "$SCHED_PID"
   stop_pidfile "harvest fetch consumer" "$FETCH_PID"
   stop_pidfile "harvest gather consumer" "$GATHER_PID"

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.verifikasi import access, views, workflow
+from ckanext.verifikasi import access, cli, views, workflow
 from ckanext.verifikasi.logic import action, auth
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -20,6 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 @tk.blanket.actions(action)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.blueprints(views.get_blueprints)
+@tk.blanket.cli(cli.get_commands)
 class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Periodic portal jobs: overdue-correction reminders (idempotent per day, so an
+# hourly run sends each reminder once). Runs under `make run`; in production
+# the compose file runs the same loop.
+set -u
+ckan=$1 ini=$2 interval=${SATUDATA_DAILY_JOBS_INTERVAL:-3600}
+trap 'exit 0' TERM INT
+while true; do
+  echo "$(date -Is) ckan verifikasi send-reminders"
+  "$ckan" -c "$ini" verifikasi send-reminders
+  rc=$?
+  [ "$rc" -eq 0 ] || echo "$(date -Is) send-reminders failed with exit code $rc"
+  sleep "$interval" & wait $!
+done
