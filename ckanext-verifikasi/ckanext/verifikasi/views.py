@@ -39,4 +39,6 @@ for _type in ("dataset", "indikator"):
 
 
 def get_blueprints() -> list[Blueprint]:
-    return [verifikasi]
+    from ckanext.verifikasi.pages import verifikasi_pages
+
+    return [verifikasi, verifikasi_pages]

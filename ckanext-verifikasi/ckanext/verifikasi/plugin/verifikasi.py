@@ -1,7 +1,6 @@
 """The `verifikasi` plugin: roles, the verification workflow and access classes."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.verifikasi import access, cli, views, workflow
+from ckanext.verifikasi import access, cli, helpers, views, workflow
 from ckanext.verifikasi.logic import action, auth
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 @tk.blanket.auth_functions(auth)
 @tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)
+@tk.blanket.helpers(helpers)
 class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

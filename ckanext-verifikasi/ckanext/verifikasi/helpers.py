@@ -1,0 +1,67 @@
+"""Template helpers of ckanext-verifikasi (registered by blanket, all prefixed).
+
+Only `verifikasi_status` and `verifikasi_unread_count` touch the database, once
+per page: the first on the dataset page only, the second in the header of
+logged-in users. Neither is meant for search results.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.verifikasi import notify
+
+__all__ = [
+    "verifikasi_action_label", "verifikasi_role_label", "verifikasi_state_class",
+    "verifikasi_status", "verifikasi_unread_count",
+]
+
+_STATE_CLASS = {
+    "draft": "bg-secondary", "submitted": "bg-info text-dark", "verified": "bg-primary",
+    "published": "bg-success", "returned": "bg-danger", "withdrawn": "bg-dark",
+}
+
+
+def verifikasi_status(pkg_id: str) -> dict[str, Any] | None:
+    """The dataset's workflow state and history for its team (OPD roles, walidata), else None.
+
+    One action call; use it on the dataset page, never per search result.
+    """
+    if not pkg_id or not tk.current_user.is_authenticated:
+        return None
+    context = {"user": tk.current_user.name}
+    try:
+        return tk.get_action("verifikasi_status_show")(context, {"id": pkg_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def verifikasi_unread_count() -> int:
+    """How many in-app notifications the logged-in user has not read (one query)."""
+    if not tk.current_user.is_authenticated:
+        return 0
+    return notify.unread_count(tk.current_user.id)
+
+
+def verifikasi_state_class(state: str) -> str:
+    """The CSS classes of a state's badge."""
+    return _STATE_CLASS.get(state, "bg-secondary")
+
+
+def verifikasi_role_label(role: str) -> str:
+    """A portal role's name in the current language."""
+    return {
+        "operator": tk._("Operator"), "surveyor": tk._("Surveyor"),
+        "verifikator": tk._("Verifikator"), "walidata": tk._("Walidata"),
+    }.get(role, role)
+
+
+def verifikasi_action_label(action: str, to_state: str | None = None) -> str:
+    """What a workflow step did, for history tables."""
+    if action == "approve" and to_state == "published":
+        return tk._("Approved and published")
+    return {
+        "submit": tk._("Sent to verifikator"), "approve": tk._("Approved"),
+        "return": tk._("Returned"), "withdraw": tk._("Withdrawn from publication"),
+    }.get(action, action)

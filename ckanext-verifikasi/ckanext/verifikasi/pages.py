@@ -1,0 +1,233 @@
+"""Web pages of the verification workflow: inbox, dataset status, notifications, roles.
+
+Every page reads and writes through the action API; the actions check access.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint, current_app
+from werkzeug.exceptions import Forbidden, NotFound
+
+from ckanext.verifikasi.helpers import verifikasi_role_label
+from ckanext.verifikasi.workflow import STEPS
+
+verifikasi_pages = Blueprint("verifikasi_pages", __name__, url_prefix="/verifikasi")
+
+STEP_ACTIONS = ("submit", "approve", "return", "withdraw")
+#: Form fields each workflow step takes besides the dataset id.
+STEP_FIELDS = {"submit": (), "approve": ("note",), "return": ("note", "deadline"),
+               "withdraw": ("reason",)}
+ROLE_CHOICES = ("operator", "surveyor", "verifikator", "walidata")
+ROLE_FIELDS = ("user", "role", "organization")
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name}
+
+
+def _action(name: str, data: dict[str, Any] | None = None) -> Any:
+    return tk.get_action(name)(_context(), data or {})
+
+
+def _messages(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages(v)]
+    if isinstance(value, (list, tuple)):
+        return [m for v in value for m in _messages(v)]
+    return [str(value)]
+
+
+def _split_errors(errors: dict[str, Any], fields: tuple[str, ...]) -> tuple[dict, list[str]]:
+    """Errors next to their form field, and the rest (status, metadata) for the whole form."""
+    field_errors = {k: _messages(v) for k, v in errors.items() if k in fields}
+    general = [m for k, v in errors.items() if k not in fields for m in _messages(v)]
+    return field_errors, general
+
+
+@verifikasi_pages.before_request
+def _logged_in() -> None:
+    if not tk.current_user.is_authenticated:
+        raise tk.NotAuthorized(tk._("You must be logged in"))
+
+
+@verifikasi_pages.errorhandler(tk.NotAuthorized)
+def _forbidden(err: tk.NotAuthorized):
+    return current_app.handle_http_exception(Forbidden(str(err) or None))
+
+
+@verifikasi_pages.errorhandler(tk.ObjectNotFound)
+def _not_found(err: tk.ObjectNotFound):
+    return current_app.handle_http_exception(
+        NotFound(str(err) or tk._("Dataset not found")))
+
+
+# Kotak Masuk
+
+@verifikasi_pages.route("/inbox")
+def inbox() -> str:
+    return tk.render("verifikasi/inbox.html", {"queue": _action("verifikasi_queue_list")})
+
+
+# Status, history and steps of one dataset
+
+def _available_steps(status: dict[str, Any], pkg: dict[str, Any],
+                     my_roles: list[dict[str, Any]]) -> list[str]:
+    """The steps the viewer can take now (the action still decides)."""
+    user = tk.current_user
+    walidata = any(r["role"] == "walidata" for r in my_roles)
+    opd_roles = {r["role"] for r in my_roles if r["organization_id"] == pkg.get("owner_org")}
+    submitters = [h["actor_id"] for h in status["history"] if h["action"] == "submit"]
+    own_submission = bool(submitters) and submitters[-1] == user.id
+    steps: list[str] = []
+    for step in STEPS:
+        if step.from_state != status["state"] or step.action in steps:
+            continue
+        if step.action == "withdraw" and status["state"] != "published" \
+                and not status["has_published"]:
+            continue
+        allowed = user.sysadmin or (walidata if step.role == "walidata"
+                                    else step.role in opd_roles)
+        if step.role == "verifikator" and step.action == "approve" and own_submission \
+                and not user.sysadmin:
+            allowed = False
+        if allowed:
+            steps.append(step.action)
+    return steps
+
+
+def _dataset_page(id: str, action: str | None = None, errors: dict[str, Any] | None = None,
+                  data: dict[str, Any] | None = None, code: int = 200):
+    status = _action("verifikasi_status_show", {"id": id})
+    pkg = _action("package_show", {"id": status["id"]})
+    my_roles = _action("verifikasi_role_list", {"user": tk.current_user.name})
+    field_errors, general = _split_errors(errors or {}, STEP_FIELDS.get(action or "", ()))
+    return tk.render("verifikasi/dataset.html", {
+        "status": status, "pkg": pkg, "steps": _available_steps(status, pkg, my_roles),
+        "form_action": action, "errors": field_errors, "error_list": general,
+        "data": data or {}, "today": dt.date.today().isoformat(),
+    }), code
+
+
+@verifikasi_pages.route("/dataset/<id>")
+def dataset(id: str):
+    return _dataset_page(id)
+
+
+@verifikasi_pages.route("/dataset/<id>/<action>", methods=["POST"])
+def dataset_step(id: str, action: str):
+    if action not in STEP_ACTIONS:
+        raise tk.ObjectNotFound(tk._("No such verification step"))
+    form = {k: (tk.request.form.get(k) or "").strip() for k in STEP_FIELDS[action]}
+    payload = {"id": id, **{k: v for k, v in form.items() if v}}
+    try:
+        event = _action(f"verifikasi_{action}", payload)
+    except tk.ValidationError as err:
+        return _dataset_page(id, action, err.error_dict, form, 400)
+    except tk.NotAuthorized as err:
+        # Shown on the page when the viewer may see it (e.g. approving one's own submission).
+        return _dataset_page(id, action, {"state": [str(err)]}, form, 403)
+    done = {
+        "submit": tk._("The dataset was sent to the verifikator."),
+        "approve": tk._("The dataset was approved and sent to the walidata."),
+        "return": tk._("The dataset was returned to the operator for correction."),
+        "withdraw": tk._("The dataset was withdrawn from publication."),
+    }[action]
+    if event.get("to_state") == "published":
+        done = tk._("The dataset was approved and published.")
+    tk.h.flash_success(done)
+    return tk.redirect_to("verifikasi_pages.dataset", id=id)
+
+
+# Notifications
+
+@verifikasi_pages.route("/notifications")
+def notifications() -> str:
+    return tk.render("verifikasi/notifications.html",
+                     {"result": _action("verifikasi_notification_list")})
+
+
+@verifikasi_pages.route("/notifications/read", methods=["POST"])
+def notifications_read():
+    _action("verifikasi_notification_list", {"mark_read": True})
+    tk.h.flash_success(tk._("All notifications are marked as read."))
+    return tk.redirect_to("verifikasi_pages.notifications")
+
+
+# Roles (walidata)
+
+def _organizations() -> list[dict[str, Any]]:
+    """Every OPD (id, name, title), a page of the all-fields maximum at a time."""
+    size = int(tk.config.get("ckan.group_and_organization_list_all_fields_max") or 25)
+    found: list[dict[str, Any]] = []
+    while True:
+        page = _action("organization_list", {
+            "all_fields": True, "include_dataset_count": False, "sort": "title asc",
+            "limit": size, "offset": len(found)})
+        found += [{"id": o["id"], "name": o["name"], "title": o["title"] or o["name"]}
+                  for o in page]
+        if len(page) < size:
+            return found
+
+
+def _roles_page(errors: dict[str, Any] | None = None, data: dict[str, Any] | None = None,
+                code: int = 200):
+    tk.check_access("verifikasi_role_assign", _context(), {})
+    organizations = _organizations()
+    selected = tk.request.args.get("organization") or ""
+    filters = {"organization": selected} if selected else {}
+    field_errors, general = _split_errors(errors or {}, ROLE_FIELDS)
+    return tk.render("verifikasi/roles.html", {
+        "roles": _action("verifikasi_role_list", filters),
+        "organizations": organizations,
+        "org_titles": {o["id"]: o["title"] for o in organizations},
+        "role_choices": ROLE_CHOICES, "selected_organization": selected,
+        "errors": field_errors, "error_list": general, "data": data or {},
+    }), code
+
+
+def _role_form() -> tuple[dict[str, str], dict[str, str]]:
+    form = {k: (tk.request.form.get(k) or "").strip() for k in ROLE_FIELDS}
+    payload = {k: v for k, v in form.items() if v}
+    if payload.get("role") == "walidata":
+        payload.pop("organization", None)
+    return form, payload
+
+
+@verifikasi_pages.route("/roles")
+def roles():
+    return _roles_page()
+
+
+@verifikasi_pages.route("/roles/assign", methods=["POST"])
+def role_assign():
+    tk.check_access("verifikasi_role_assign", _context(), {})
+    form, payload = _role_form()
+    try:
+        result = _action("verifikasi_role_assign", payload)
+    except tk.ValidationError as err:
+        return _roles_page(err.error_dict, form, 400)
+    if result["created"]:
+        tk.h.flash_success(tk._("{user} is now {role}.").format(
+            user=result["user"], role=verifikasi_role_label(result["role"])))
+    else:
+        tk.h.flash_notice(tk._("{user} already holds this role.").format(user=result["user"]))
+    return tk.redirect_to("verifikasi_pages.roles")
+
+
+@verifikasi_pages.route("/roles/revoke", methods=["POST"])
+def role_revoke():
+    tk.check_access("verifikasi_role_revoke", _context(), {})
+    _, payload = _role_form()
+    try:
+        result = _action("verifikasi_role_revoke", payload)
+    except (tk.ValidationError, tk.ObjectNotFound) as err:
+        messages = _messages(err.error_dict) if isinstance(err, tk.ValidationError) \
+            else [str(err)]
+        tk.h.flash_error(" ".join(messages))
+    else:
+        tk.h.flash_success(tk._("The role {role} of {user} was revoked.").format(
+            user=result["user"], role=verifikasi_role_label(result["role"])))
+    return tk.redirect_to("verifikasi_pages.roles")
