@@ -5,7 +5,8 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser import chromium
 
@@ -34,6 +35,7 @@ def _active_page(browser) -> str:
 def _next_page(browser):
     button = browser.find_element(By.CSS_SELECTOR, 'button[name="save"]')
     browser.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", button)
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))
 
 
 @pytest.mark.browser
