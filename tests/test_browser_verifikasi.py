@@ -34,7 +34,7 @@ def _as(browser, base_url, user):
 def _step(browser, base_url, dataset, form_id, **fields):
     browser.get(f"{base_url}/verifikasi/dataset/{dataset['name']}")
     forms = browser.find_elements(By.ID, form_id)
-    assert forms, (form_id, browser.current_url, browser.find_element(By.TAG_NAME, "body").text[:1500])
+    assert forms, (form_id, browser.find_element(By.TAG_NAME, "body").text[:1500])
     form = forms[0]
     for field_id, value in fields.items():
         element = form.find_element(By.ID, field_id)
