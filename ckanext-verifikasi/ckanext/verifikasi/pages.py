@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, make_response
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ckanext.verifikasi.helpers import verifikasi_role_label
@@ -231,3 +231,45 @@ def role_revoke():
         tk.h.flash_success(tk._("The role {role} of {user} was revoked.").format(
             user=result["user"], role=verifikasi_role_label(result["role"])))
     return tk.redirect_to("verifikasi_pages.roles")
+
+
+AUDIT_COLUMNS = ("id", "created", "actor", "action", "object_type", "object_id",
+                 "remote_addr", "detail")
+
+
+@verifikasi_pages.route("/audit")
+def audit_log() -> str:
+    """Walidata: browse the audit log (newest first), filtered by object or actor."""
+    query = {k: v for k, v in tk.request.args.items() if k in ("object_id", "actor") and v}
+    offset = max(int(tk.request.args.get("offset", 0) or 0), 0)
+    entries = _action("verifikasi_audit_list", {**query, "limit": 100, "offset": offset})
+    return tk.render("verifikasi/audit.html", {"entries": entries, "query": query,
+                                                "offset": offset})
+
+
+@verifikasi_pages.route("/audit.csv")
+def audit_export():
+    """Walidata: the audit log as CSV (spreadsheet-safe), up to 100,000 entries."""
+    import csv
+    import io
+    import json
+
+    query = {k: v for k, v in tk.request.args.items() if k in ("object_id", "actor") and v}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    offset = 0
+    while offset < 100_000:
+        batch = _action("verifikasi_audit_list", {**query, "limit": 1000, "offset": offset})
+        for entry in batch:
+            row = [entry[c] if c != "detail" else json.dumps(entry[c], ensure_ascii=False)
+                   for c in AUDIT_COLUMNS]
+            # Neutralise spreadsheet formulas in free text (=, +, -, @).
+            writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v
+                             for v in row])
+        if len(batch) < 1000:
+            break
+        offset += 1000
+    return make_response(out.getvalue(), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": "attachment; filename=audit-satudata.csv"})

@@ -351,3 +351,23 @@ def test_role_errors_are_shown_in_indonesian(web, world, data, field, message):
     assert message in block, block
     assert call_action("verifikasi_role_list", world.context("walidata"),
                        user=world.users["stranger"]["name"]) == []
+
+
+def test_audit_log_page_and_csv_export_are_for_walidata_only(world, web):
+    call_action("verifikasi_role_assign", world.context("walidata"),
+                user=world.users["stranger"]["name"], role="surveyor",
+                organization=world.opd["id"])
+    walidata = {"Authorization": world.users["walidata"]["token"]}
+    page = web.get("/verifikasi/audit", headers=walidata)
+    assert page.status_code == 200
+    assert "role_assign" in page.get_data(as_text=True)
+    export = web.get("/verifikasi/audit.csv", headers=walidata)
+    assert export.status_code == 200
+    rows = export.get_data(as_text=True).splitlines()
+    assert rows[0].startswith("id,created,actor,action")
+    assert any("role_assign" in r for r in rows[1:])
+    for who in ("operator", "verifikator"):
+        headers = {"Authorization": world.users[who]["token"]}
+        assert web.get("/verifikasi/audit", headers=headers).status_code == 403
+        assert web.get("/verifikasi/audit.csv", headers=headers).status_code == 403
+    assert web.get("/verifikasi/audit").status_code in (302, 403)
