@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.verifikasi import roles
-from ckanext.verifikasi.model import AccessGrant
+from ckanext.verifikasi import roles, workflow
+from ckanext.verifikasi.model import AccessGrant, WorkflowState
 
 WALIDATA_LABEL = "verifikasi-walidata"
 
@@ -29,10 +29,19 @@ def grant_label(package_id: str) -> str:
 
 
 def active_grant_packages(user_id: str, today: dt.date | None = None) -> set[str]:
-    """Ids of datasets the user holds a current grant for (one query)."""
-    rows = model.Session.execute(sa.select(AccessGrant.package_id).where(
-        AccessGrant.user_id == user_id, AccessGrant.revoked.is_(None),
-        AccessGrant.expires >= (today or dt.date.today()))).scalars()
+    """Ids of datasets the user holds a current grant for (one query).
+
+    A grant opens what has been published: before publication a dataset is visible only
+    to its OPD's roles and walidata, and a withdrawn one is down for everyone else, so
+    grants of datasets without a published version count for nothing (until they are
+    published, or published again, within the grant's term).
+    """
+    rows = model.Session.execute(
+        sa.select(AccessGrant.package_id)
+        .join(WorkflowState, WorkflowState.package_id == AccessGrant.package_id)
+        .where(AccessGrant.user_id == user_id, AccessGrant.revoked.is_(None),
+               AccessGrant.expires >= (today or dt.date.today()),
+               WorkflowState.has_published.is_(True))).scalars()
     return set(rows)
 
 
@@ -80,13 +89,30 @@ def is_team(user: model.User | None, pkg: Any) -> bool:
     return held.walidata or held.in_opd(owner)
 
 
+CLASSES = ("terbuka", "terbatas", "rahasia")  # from open to closed
+
+
+def public_class(pkg: model.Package) -> str:
+    """The access class that applies outside the team.
+
+    While an update of published data is under way, the edited class is not approved
+    yet: the stricter of it and the published one applies (an operator loosening
+    `terbatas` to `terbuka` must not open the data before walidata publishes it).
+    """
+    edited = pkg.extras.get("klasifikasi_akses") or "terbuka"
+    state = workflow.state_of(pkg.id)
+    if not state.has_published or state.state == "published":
+        return edited
+    published = (workflow.published_snapshot(pkg.id) or {}).get("klasifikasi_akses") or edited
+    # An unknown class counts as the most closed.
+    return max(edited, published, key=lambda c: CLASSES.index(c) if c in CLASSES else 3)
+
+
 def can_use_data(user: model.User | None, pkg: model.Package) -> bool:
     """May this user download/query the data (not just the metadata) of the dataset?"""
-    extras = pkg.extras
-    access = extras.get("klasifikasi_akses", "terbuka")
     if is_team(user, pkg):
         return True
-    if access == "terbuka" and not pkg.private:
+    if not pkg.private and public_class(pkg) == "terbuka":
         return True
     if user is None or getattr(user, "is_anonymous", False):
         return False

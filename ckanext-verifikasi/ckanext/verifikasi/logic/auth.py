@@ -11,7 +11,9 @@ from ckanext.verifikasi import access, roles
 
 __all__ = [
     "bulk_update_delete", "bulk_update_private", "bulk_update_public",
-    "datastore_info", "datastore_search", "datastore_search_sql", "package_show",
+    "datastore_create", "datastore_delete", "datastore_upsert",
+    "datastore_info", "datastore_search", "datastore_search_sql", "follow_user",
+    "package_show", "user_activity_list",
     "verifikasi_access_grant", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
@@ -130,3 +132,71 @@ def datastore_search_sql(next_auth: Any, context: Context, data_dict: DataDict) 
         if not checked["success"]:
             return checked
     return result
+
+
+def _stream_reader(context: Context, data_dict: DataDict) -> AuthResult:
+    """The user themself, walidata and sysadmins may read (or follow) a user's activity.
+
+    Core records resource-view activities without permission labels, so whoever reads an
+    operator's stream, or follows the operator on the dashboard, would see the views (ids,
+    titles) of unpublished datasets.
+    """
+    user = _user(context)
+    target = model.User.get(data_dict.get("id") or "")
+    if user and (user.sysadmin or (target is not None and target.id == user.id)
+                 or roles.roles_of(user.id).walidata):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only walidata may do this")}
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def user_activity_list(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    result = next_auth(context, data_dict)
+    return _stream_reader(context, data_dict) if result.get("success") else result
+
+
+@tk.chained_auth_function
+def follow_user(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    result = next_auth(context, data_dict)
+    return _stream_reader(context, data_dict) if result.get("success") else result
+
+
+def _not_under_review(context: Context, resource_id: str) -> AuthResult:
+    """DataStore writes follow the review lock of package_update: none while reviewed."""
+    from ckanext.verifikasi import workflow
+
+    resource = model.Resource.get(resource_id)
+    if resource is None:
+        return {"success": True}
+    user = _user(context)
+    if user and (user.sysadmin or roles.roles_of(user.id).walidata):
+        return {"success": True}
+    if workflow.state_of(resource.package_id).state in workflow.REVIEW_STATES:
+        return {"success": False, "msg": tk._(
+            "This dataset is under review; its data cannot be changed until it is returned")}
+    return {"success": True}
+
+
+def _datastore_write(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    result = next_auth(context, data_dict)
+    if not result.get("success"):
+        return result
+    resource_id = data_dict.get("resource_id") or data_dict.get("id") or \
+        (data_dict.get("resource") or {}).get("id", "")
+    return _not_under_review(context, resource_id)
+
+
+@tk.chained_auth_function
+def datastore_create(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    return _datastore_write(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def datastore_upsert(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    return _datastore_write(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def datastore_delete(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    return _datastore_write(next_auth, context, data_dict)

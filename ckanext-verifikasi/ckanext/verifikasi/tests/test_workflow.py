@@ -234,3 +234,18 @@ def test_role_changes_are_validated_and_audited(world):
     log = call_action("verifikasi_audit_list", ctx, object_id=world.users["stranger"]["id"])
     assert [e["action"] for e in log] == ["role_revoke", "role_assign"]
     assert log[0]["actor"] == world.users["walidata"]["id"]
+
+
+def test_datastore_writes_follow_the_review_lock(world):
+    ds = world.dataset()
+    table = call_action("datastore_create", world.context("operator"),
+                        resource={"package_id": ds["id"], "name": "Tabel"},
+                        fields=[{"id": "jumlah", "type": "int"}], records=[{"jumlah": 1}])
+    act(world, "operator", "submit", id=ds["id"])
+    with pytest.raises(tk.NotAuthorized) as err:
+        call_action("datastore_upsert", world.context("operator"), method="insert",
+                    resource_id=table["resource_id"], records=[{"jumlah": 2}])
+    assert "sedang diperiksa" in str(err.value)
+    rows = call_action("datastore_search", world.context("walidata"),
+                       resource_id=table["resource_id"])
+    assert [r["jumlah"] for r in rows["records"]] == [1]

@@ -1,0 +1,589 @@
+"""Access matrix: every path x every kind of user x every workflow state x every class.
+
+One test per workflow state builds three datasets (terbuka, terbatas, rahasia) of one OPD,
+each with an uploaded file and a DataStore table with a datatables view, grants access to
+a grant holder and to an expired-grant holder, moves the datasets to the state with the
+`verifikasi_*` actions, then requests every path as every user through CKAN's test client
+(API tokens in the `Authorization` header, none for anonymous), so auth runs exactly as
+for a real client. Every mismatch is collected and reported at once; cells of the named
+KNOWN_EXCEPTIONS (not fixable in the access layer) make the test xfail with their count,
+anything else fails it.
+
+States: draft, submitted, published, update in review (published, then the operator edits
+title, file, DataStore rows and loosens the class to terbuka, and submits; the column is
+the published class), withdrawn (published, then withdrawn by walidata). Outsiders try to
+follow the operator and each dataset, so their dashboards are checked as well.
+
+Besides the per-path verdicts, every response body is scanned for markers: the title of a
+dataset the user may not see, the wording/file/rows of an unpublished update, and the
+DataStore rows and file of a dataset whose data the user may not use.
+
+Expected rules (DESIGN.md, "Access classes (firm)"):
+
+* team = the owning OPD's roles (operator, verifikator, surveyor), walidata, sysadmin.
+* A *published version* exists in `published` and while an update of published data is
+  in review (it stays public meanwhile); not in `draft`, `submitted` or `withdrawn`.
+* metadata visible = team, or a published version exists and the class is not rahasia,
+  or the user holds an active grant and a published version exists.
+* data usable (DataStore, dumps, downloads, previews) = team, or terbuka with a published
+  version, or an active grant holder of a dataset with a published version.
+* Unpublished content (the edited version of an update in review) = team only.
+* Listings made with package_search without include_private (DCAT catalog, dcat.json,
+  feeds) and core's organization activity list show public datasets only, to everyone.
+
+Grants before publication: DESIGN.md says "Before publication, a dataset is visible only
+to its OPD's roles and walidata" and "rahasia: ... OPD roles, walidata and explicit
+grants only". We read the first as overriding the second: a grant gives access to what
+has been published (it comes from a request about a dataset someone could find, and
+withdrawal takes a dataset down for everyone outside the team). So a grant holder of a
+draft, submitted or withdrawn dataset is treated like anyone else, whatever its class.
+
+The operator of another OPD, a user without role and an expired-grant holder behave like
+anonymous visitors for this OPD's data (only logged in).
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan import model
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.verifikasi.model import AccessGrant
+from ckanext.verifikasi.tests.world import World, make_world
+
+STATES = ("draft", "submitted", "published", "update_in_review", "withdrawn")
+CLASSES = ("terbuka", "terbatas", "rahasia")
+USERS = ("anonymous", "stranger", "operator", "verifikator", "surveyor", "other_operator",
+         "walidata", "sysadmin", "grantee", "expired_grantee")
+TEAM = frozenset({"operator", "verifikator", "surveyor", "walidata", "sysadmin"})
+NEXT_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+
+
+# Expectations -------------------------------------------------------------------------
+
+def has_published_version(state: str) -> bool:
+    return state in ("published", "update_in_review")
+
+
+def holds_grant(user: str, state: str) -> bool:
+    return user == "grantee" and has_published_version(state)
+
+
+def publicly_visible(state: str, klass: str) -> bool:
+    return has_published_version(state) and klass != "rahasia"
+
+
+def sees_metadata(user: str, state: str, klass: str) -> bool:
+    return user in TEAM or publicly_visible(state, klass) or holds_grant(user, state)
+
+
+def uses_data(user: str, state: str, klass: str) -> bool:
+    return (user in TEAM or (klass == "terbuka" and publicly_visible(state, klass))
+            or holds_grant(user, state))
+
+
+def expectation(kind: str, user: str, state: str, klass: str) -> bool | None:
+    """True: must be allowed/listed; False: must be denied/absent; None: either."""
+    if kind == "metadata":
+        return sees_metadata(user, state, klass)
+    if kind == "data":
+        return uses_data(user, state, klass)
+    if kind == "team":
+        return user in TEAM
+    if kind == "public":  # listings built on package_search without include_private
+        return publicly_visible(state, klass)
+    if kind == "activity":
+        # Activity listings show what was recorded while the user could see the dataset,
+        # so outsiders may or may not find an allowed one; never a hidden one.
+        return True if user in TEAM else (None if sees_metadata(user, state, klass)
+                                          else False)
+    if kind == "user_stream":  # an operator's own activity stream
+        return user in ("operator", "walidata", "sysadmin")
+    if kind == "followed":  # dashboards show what the user follows, if they may see it
+        return None if sees_metadata(user, state, klass) else False
+    if kind == "draft":  # finding the dataset by the wording of an unpublished update
+        return None if user in TEAM else False
+    if kind == "leak_only":
+        return None
+    raise AssertionError(kind)
+
+
+# The world ----------------------------------------------------------------------------
+
+@dataclass
+class Dataset:
+    klass: str
+    id: str
+    name: str
+    title_marker: str
+    draft_marker: str
+    data_marker: str
+    file_marker: str
+    upload_id: str = ""
+    upload_filename: str = ""
+    table_id: str = ""
+    view_id: str = ""
+
+
+@dataclass
+class Matrix:
+    state: str
+    world: World
+    tokens: dict[str, str]
+    datasets: dict[str, Dataset]
+    mismatches: list[str] = field(default_factory=list)
+    cells: int = 0
+    requests: int = 0
+
+    def headers(self, user: str) -> dict[str, str]:
+        token = self.tokens.get(user)
+        return {"Authorization": token} if token else {}
+
+    def check(self, path: str, user: str, ds: Dataset, kind: str, allowed: bool,
+              detail: str = "") -> None:
+        self.cells += 1
+        expected = expectation(kind, user, self.state, ds.klass)
+        if expected is not None and expected != allowed:
+            verdict = "LEAK" if allowed else "denied"
+            self.mismatches.append(
+                f"{verdict}: {self.state}/{ds.klass}/{user} {path}: expected "
+                f"{'allowed' if expected else 'denied'}, got "
+                f"{'allowed' if allowed else 'denied'} {detail}".rstrip())
+
+    def scan(self, path: str, user: str, body: str) -> None:
+        """No response may carry what the user may not see, whatever the path."""
+        for ds in self.datasets.values():
+            where = f"{self.state}/{ds.klass}/{user} {path}"
+            if not sees_metadata(user, self.state, ds.klass) and ds.title_marker in body:
+                self.mismatches.append(f"LEAK: {where}: title of a hidden dataset in the body")
+            if user not in TEAM and ds.draft_marker in body:
+                self.mismatches.append(f"LEAK: {where}: unpublished update in the body")
+            if not uses_data(user, self.state, ds.klass):
+                if ds.data_marker in body:
+                    self.mismatches.append(f"LEAK: {where}: DataStore rows in the body")
+                if ds.file_marker in body:
+                    self.mismatches.append(f"LEAK: {where}: uploaded file in the body")
+
+
+def _grant(world: World, user: str, dataset_id: str) -> None:
+    call_action("verifikasi_access_grant", world.context("walidata"), id=dataset_id,
+                user=world.users[user]["name"], expires=NEXT_YEAR, reason="Penelitian")
+
+
+def _expire_grants(world: World) -> None:
+    """Grants cannot be created in the past: age the expired holder's ones directly."""
+    user_id = world.users["expired_grantee"]["id"]
+    for grant in model.Session.query(AccessGrant).filter(AccessGrant.user_id == user_id):
+        grant.expires = dt.date.today() - dt.timedelta(days=1)
+    model.Session.commit()
+
+
+def _marker(kind: str) -> str:
+    """A unique word Solr's analysers keep whole (letters only, no Indonesian affix)."""
+    return f"zq{kind}{uuid.uuid4().hex.translate(str.maketrans('0123456789', 'ghjkmnpqrs'))}x"
+
+
+def _build_dataset(world: World, klass: str, create_with_upload: Callable) -> Dataset:
+    uid = uuid.uuid4().hex[:10]
+    ds = Dataset(klass=klass, id="", name=f"matriks-{klass}-{uid}", title_marker=_marker("t"),
+                 draft_marker=_marker("d"), data_marker=_marker("v"), file_marker=_marker("f"))
+    created = world.dataset(klass, name=ds.name, title=f"Data {klass} {ds.title_marker}")
+    ds.id = created["id"]
+    ds.upload_filename = f"lampiran-{uid}.txt"
+    upload = create_with_upload(
+        f"Lampiran\n{ds.file_marker}\n", ds.upload_filename,
+        context={"user": world.users["operator"]["name"], "ignore_auth": False},
+        package_id=ds.id, name="Lampiran", format="TXT", url="lampiran.txt")
+    ds.upload_id = upload["id"]
+    admin = {"user": world.users["sysadmin"]["name"]}
+    table = call_action(
+        "datastore_create", dict(admin),
+        resource={"package_id": ds.id, "name": "Tabel", "format": "CSV"},
+        fields=[{"id": "kode", "type": "text"}, {"id": "nilai", "type": "text"}],
+        records=[{"kode": "35.14.01", "nilai": ds.data_marker}])
+    ds.table_id = table["resource_id"]
+    views = call_action("resource_view_list", dict(admin), id=ds.table_id)
+    view = next((v for v in views if v["view_type"] == "datatables_view"), None) or call_action(
+        "resource_view_create", dict(admin), resource_id=ds.table_id,
+        view_type="datatables_view", title="Tabel")
+    ds.view_id = view["id"]
+    for user in ("grantee", "expired_grantee"):
+        _grant(world, user, ds.id)
+    return ds
+
+
+OUTSIDERS = ("stranger", "other_operator", "grantee", "expired_grantee")
+
+
+def _follow(world: World, action: str, object_id: str) -> None:
+    """Outsiders try to follow (their dashboards then show what they may follow)."""
+    for who in OUTSIDERS:
+        with contextlib.suppress(tk.NotAuthorized):
+            call_action(action, world.context(who), id=object_id)
+
+
+def _act(world: World, who: str, action: str, ds: Dataset, **data: Any) -> None:
+    call_action(f"verifikasi_{action}", world.context(who), id=ds.id, **data)
+
+
+def _move_to(world: World, state: str, ds: Dataset, create_with_upload: Callable) -> None:
+    _follow(world, "follow_dataset", ds.id)
+    if state == "draft":
+        return
+    _act(world, "operator", "submit", ds)
+    if state == "submitted":
+        return
+    _act(world, "verifikator", "approve", ds)
+    _act(world, "walidata", "approve", ds)
+    _follow(world, "follow_dataset", ds.id)
+    if state == "update_in_review":
+        # The update also loosens the class (the column is the published class): nothing
+        # may open before walidata publishes the update.
+        call_action("package_patch", world.context("operator"), id=ds.id,
+                    title=f"Data {ds.klass} {ds.draft_marker}", klasifikasi_akses="terbuka")
+        # A new period: the file is replaced and rows are added, all still unapproved.
+        create_with_upload(
+            f"Lampiran revisi\n{ds.draft_marker}\n", ds.upload_filename,
+            context={"user": world.users["operator"]["name"], "ignore_auth": False},
+            action="resource_patch", id=ds.upload_id, name=f"Lampiran {ds.draft_marker}")
+        call_action("datastore_upsert", world.context("operator"), resource_id=ds.table_id,
+                    method="insert", records=[{"kode": "35.14.02", "nilai": ds.draft_marker}])
+        _act(world, "operator", "submit", ds)
+    elif state == "withdrawn":
+        _act(world, "walidata", "withdraw", ds, reason="Data pribadi belum dianonimkan")
+
+
+def build(state: str, create_with_upload: Callable) -> Matrix:
+    world = make_world()
+    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
+    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    datasets = {klass: _build_dataset(world, klass, create_with_upload) for klass in CLASSES}
+    _expire_grants(world)
+    _follow(world, "follow_user", world.users["operator"]["id"])
+    for ds in datasets.values():
+        _move_to(world, state, ds, create_with_upload)
+        current = call_action("verifikasi_status_show", world.context("walidata"), id=ds.id)
+        wanted = {"update_in_review": "submitted"}.get(state, state)
+        assert current["state"] == wanted, (ds.klass, current["state"])
+    return Matrix(state=state, world=world, tokens=tokens, datasets=datasets)
+
+
+# The paths ----------------------------------------------------------------------------
+
+def _api(name: str) -> str:
+    return f"/api/3/action/{name}"
+
+
+def _ok(response) -> bool:
+    return response.status_code == 200
+
+
+def _api_ok(response) -> bool:
+    return response.status_code == 200 and response.json.get("success") is True
+
+
+def _has_file(r, ds: Dataset) -> bool:
+    """The uploaded file: the published one, or the one replaced by an update."""
+    return ds.file_marker in r.body or ds.draft_marker in r.body
+
+
+# Per dataset: (path name, kind, request(ds) -> (method, url, kwargs), allowed(response, ds))
+Request = tuple[str, str, dict[str, Any]]
+DATASET_PATHS: list[tuple[str, str, Callable[[Dataset], Request], Callable[..., bool]]] = [
+    ("api package_show", "metadata",
+     lambda ds: ("GET", _api("package_show"), {"query_string": {"id": ds.id}}),
+     lambda r, ds: _api_ok(r) and r.json["result"]["id"] == ds.id),
+    ("api package_search q=name", "metadata",
+     lambda ds: ("GET", _api("package_search"),
+                 {"query_string": {"q": f"name:{ds.name}", "include_private": "true"}}),
+     lambda r, ds: _api_ok(r) and ds.id in [d["id"] for d in r.json["result"]["results"]]),
+    ("api resource_show (upload)", "metadata",
+     lambda ds: ("GET", _api("resource_show"), {"query_string": {"id": ds.upload_id}}),
+     lambda r, ds: _api_ok(r)),
+    ("api resource_show (datastore)", "metadata",
+     lambda ds: ("GET", _api("resource_show"), {"query_string": {"id": ds.table_id}}),
+     lambda r, ds: _api_ok(r)),
+    ("api resource_view_list", "metadata",
+     lambda ds: ("GET", _api("resource_view_list"), {"query_string": {"id": ds.table_id}}),
+     lambda r, ds: _api_ok(r)),
+    ("api datastore_search", "data",
+     lambda ds: ("GET", _api("datastore_search"), {"query_string": {"resource_id": ds.table_id}}),
+     lambda r, ds: _api_ok(r)),
+    ("api datastore_search_sql", "data",
+     lambda ds: ("GET", _api("datastore_search_sql"),
+                 {"query_string": {"sql": f'SELECT * FROM "{ds.table_id}"'}}),
+     lambda r, ds: _api_ok(r)),
+    ("api datastore_info", "data",
+     lambda ds: ("GET", _api("datastore_info"), {"query_string": {"id": ds.table_id}}),
+     lambda r, ds: _api_ok(r)),
+    ("datastore dump", "data",
+     lambda ds: ("GET", f"/datastore/dump/{ds.table_id}", {}),
+     lambda r, ds: _ok(r) and ds.data_marker in r.body),
+    ("datastore dump json", "data",
+     lambda ds: ("GET", f"/datastore/dump/{ds.table_id}", {"query_string": {"format": "json"}}),
+     lambda r, ds: _ok(r) and ds.data_marker in r.body),
+    ("upload download", "data",
+     lambda ds: ("GET", f"/dataset/{ds.id}/resource/{ds.upload_id}/download/"
+                        f"{ds.upload_filename}", {}),
+     lambda r, ds: _ok(r) and _has_file(r, ds)),
+    ("upload download (no filename)", "data",
+     lambda ds: ("GET", f"/dataset/{ds.name}/resource/{ds.upload_id}/download", {}),
+     lambda r, ds: _ok(r) and _has_file(r, ds)),
+    ("datatables preview data", "data",
+     lambda ds: ("POST", f"/datatables/ajax/{ds.view_id}",
+                 {"data": {"draw": "1", "start": "0", "length": "10", "search[value]": "",
+                           "order[0][column]": "0", "order[0][dir]": "asc",
+                           "columns[0][data]": "kode", "columns[0][searchable]": "true",
+                           "columns[0][search][value]": ""}}),
+     lambda r, ds: _ok(r) and ds.data_marker in r.body),
+    ("resource page", "metadata",
+     lambda ds: ("GET", f"/dataset/{ds.name}/resource/{ds.upload_id}", {}),
+     lambda r, ds: _ok(r)),
+    ("resource view page", "metadata",
+     lambda ds: ("GET", f"/dataset/{ds.name}/resource/{ds.table_id}/view/{ds.view_id}", {}),
+     lambda r, ds: _ok(r)),
+    ("dataset page", "metadata",
+     lambda ds: ("GET", f"/dataset/{ds.name}", {}),
+     lambda r, ds: _ok(r)),
+    ("dataset activity page", "metadata",
+     lambda ds: ("GET", f"/dataset/activity/{ds.name}", {}),
+     lambda r, ds: _ok(r)),
+    ("api package_activity_list", "metadata",
+     lambda ds: ("GET", _api("package_activity_list"), {"query_string": {"id": ds.id}}),
+     lambda r, ds: _api_ok(r)),
+    ("dcat dataset .ttl", "metadata",
+     lambda ds: ("GET", f"/dataset/{ds.name}.ttl", {}),
+     lambda r, ds: _ok(r) and ds.id in r.body),
+    ("dcat dataset .jsonld", "metadata",
+     lambda ds: ("GET", f"/dataset/{ds.name}.jsonld", {}),
+     lambda r, ds: _ok(r) and ds.id in r.body),
+    ("dcat dataset .rdf", "metadata",
+     lambda ds: ("GET", f"/dataset/{ds.name}.rdf", {}),
+     lambda r, ds: _ok(r) and ds.id in r.body),
+    ("dcat dataset content negotiation", "metadata",
+     lambda ds: ("GET", f"/dataset/{ds.name}", {"headers": {"Accept": "text/turtle"}}),
+     lambda r, ds: _ok(r) and ds.id in r.body),
+    ("api satudata_indah_export", "metadata",
+     lambda ds: ("GET", _api("satudata_indah_export"), {"query_string": {"id": ds.id}}),
+     lambda r, ds: _api_ok(r)),
+    ("api satudata_metadata_check", "metadata",
+     lambda ds: ("GET", _api("satudata_metadata_check"), {"query_string": {"id": ds.id}}),
+     lambda r, ds: _api_ok(r)),
+    ("verification history page", "team",
+     lambda ds: ("GET", f"/verifikasi/dataset/{ds.name}", {}),
+     lambda r, ds: _ok(r)),
+    ("api verifikasi_status_show", "team",
+     lambda ds: ("GET", _api("verifikasi_status_show"), {"query_string": {"id": ds.id}}),
+     lambda r, ds: _api_ok(r)),
+]
+
+
+def _facet_names(r) -> set[str]:
+    return {item["name"] for item in r.json["result"]["search_facets"]["name"]["items"]}
+
+
+def _listed(r, ds: Dataset) -> bool:
+    return _ok(r) and (ds.name in r.body or ds.id in r.body)
+
+
+# Per user, covering every dataset at once: (path name, kind, request(m), listed(r, ds))
+LISTING_PATHS: list[tuple[str, str, Callable[[Matrix], Request], Callable[..., bool]]] = [
+    ("api package_search facets", "metadata",
+     lambda m: ("GET", _api("package_search"),
+                {"query_string": {"q": "*:*", "rows": "0", "include_private": "true",
+                                  "facet.field": '["name"]', "facet.limit": "-1"}}),
+     lambda r, ds: _api_ok(r) and ds.name in _facet_names(r)),
+    ("api package_search by draft wording", "draft",
+     lambda m: ("GET", _api("package_search"),
+                {"query_string": {"include_private": "true", "q": " OR ".join(
+                    d.draft_marker for d in m.datasets.values())}}),
+     lambda r, ds: _api_ok(r) and ds.id in [d["id"] for d in r.json["result"]["results"]]),
+    ("dataset search page", "metadata",
+     lambda m: ("GET", "/dataset/", {}), _listed),
+    ("organization page", "metadata",
+     lambda m: ("GET", f"/organization/{m.world.opd['name']}", {}), _listed),
+    ("dcat catalog .ttl", "public", lambda m: ("GET", "/catalog.ttl", {}), _listed),
+    ("dcat catalog .jsonld", "public", lambda m: ("GET", "/catalog.jsonld", {}), _listed),
+    ("dcat catalog .rdf", "public", lambda m: ("GET", "/catalog.rdf", {}), _listed),
+    ("dcat.json", "public", lambda m: ("GET", "/dcat.json", {}), _listed),
+    ("feed dataset.atom", "public", lambda m: ("GET", "/feeds/dataset.atom", {}), _listed),
+    ("feed organization.atom", "public",
+     lambda m: ("GET", f"/feeds/organization/{m.world.opd['name']}.atom", {}), _listed),
+    ("feed custom.atom", "public",
+     lambda m: ("GET", "/feeds/custom.atom",
+                {"query_string": {"q": f"organization:{m.world.opd['name']}"}}), _listed),
+    # Core lists only the activities of currently public datasets of an organization.
+    ("api organization_activity_list", "public",
+     lambda m: ("GET", _api("organization_activity_list"),
+                {"query_string": {"id": m.world.opd["id"], "limit": "100"}}), _listed),
+    ("api recently_changed_packages_activity_list", "activity",
+     lambda m: ("GET", _api("recently_changed_packages_activity_list"),
+                {"query_string": {"limit": "100"}}), _listed),
+    ("api user_activity_list (operator)", "user_stream",
+     lambda m: ("GET", _api("user_activity_list"),
+                {"query_string": {"id": m.world.users["operator"]["id"], "limit": "100"}}),
+     _listed),
+    ("api dashboard_activity_list (follows)", "followed",
+     lambda m: ("GET", _api("dashboard_activity_list"), {"query_string": {"limit": "100"}}),
+     _listed),
+    ("organization activity page", "public",
+     lambda m: ("GET", f"/organization/activity/{m.world.opd['name']}", {}), _listed),
+    ("home page", "leak_only", lambda m: ("GET", "/", {}), _listed),
+]
+
+
+_CSRF = re.compile(r'<meta name="_csrf_token" content="([^"]+)"')
+
+
+class Client:
+    """Requests as one user: API token in the header, or an anonymous browser session."""
+
+    def __init__(self, app, matrix: Matrix, user: str):
+        self.client = app.test_client(use_cookies=True)
+        self.headers = matrix.headers(user)
+        self.matrix = matrix
+        self.csrf: str | None = None
+
+    def request(self, method: str, url: str, kwargs: dict[str, Any]):
+        kwargs = dict(kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        if method == "POST" and not self.headers:
+            # Anonymous browsers post with the CSRF token of their session.
+            if self.csrf is None:
+                page = self.client.get("/dataset/", follow_redirects=False)
+                self.csrf = _CSRF.search(page.body).group(1)
+            headers["X-CSRFToken"] = self.csrf
+        self.matrix.requests += 1
+        # Redirects are not followed: a redirect to the login page is a denial.
+        return self.client.open(url, method=method, headers=headers, follow_redirects=False,
+                                **kwargs)
+
+
+def _word(expected: bool | None) -> str:
+    return {True: "allowed", False: "denied", None: "either"}[expected]
+
+
+def run_matrix(app, matrix: Matrix) -> None:
+    for user in USERS:
+        client = Client(app, matrix, user)
+        for ds in matrix.datasets.values():
+            for path, kind, make, allowed in DATASET_PATHS:
+                method, url, kwargs = make(ds)
+                response = client.request(method, url, kwargs)
+                if response.status_code >= 500:
+                    expected = expectation(kind, user, matrix.state, ds.klass)
+                    matrix.mismatches.append(
+                        f"ERROR: {matrix.state}/{ds.klass}/{user} {path}: "
+                        f"{response.status_code} (expected {_word(expected)})")
+                matrix.check(path, user, ds, kind, allowed(response, ds),
+                             f"({response.status_code})")
+                matrix.scan(path, user, response.body)
+        for path, kind, make, listed in LISTING_PATHS:
+            method, url, kwargs = make(matrix)
+            response = client.request(method, url, kwargs)
+            if response.status_code >= 500:
+                matrix.mismatches.append(f"ERROR: {matrix.state}/{user} {path}: "
+                                         f"{response.status_code}")
+            for ds in matrix.datasets.values():
+                matrix.check(path, user, ds, kind, listed(response, ds),
+                             f"({response.status_code})")
+            matrix.scan(path, user, response.body)
+
+
+# Known exceptions: cells that cannot be fixed in ckanext-verifikasi's access layer
+# (access.py, logic/auth.py). Each: (regular expression over the mismatch line, why).
+_ACTIVITY_LISTS = (r"(api package_activity_list|dataset activity page"
+                   r"|api organization_activity_list|organization activity page"
+                   r"|api recently_changed_packages_activity_list"
+                   r"|api dashboard_activity_list \(follows\))")
+KNOWN_EXCEPTIONS: list[tuple[str, str, str]] = [
+    ("update activities public",
+     rf"^LEAK: update_in_review/\w+/\w+ {_ACTIVITY_LISTS}: unpublished update in the body$",
+     "Core labels an activity when it is recorded, with the dataset's labels at that moment: "
+     "the operator's edit of a published dataset is labelled public (the published version "
+     "stays public), and its activity carries the edited, unapproved dataset. Needs the "
+     "workflow to label activities of an update for the team only (a chained activity_create "
+     "or a relabel after package_update), outside the access layer."),
+    ("update data live",
+     r"^LEAK: update_in_review/\w+/\w+ (api datastore_search|api datastore_search_sql"
+     r"|datastore dump|datastore dump json|datatables preview data|upload download"
+     r"|upload download \(no filename\)): unpublished update in the body$",
+     "An update replaces the uploaded file and writes DataStore rows in place: there is one "
+     "file and one table per resource, so whoever may use the published data gets the "
+     "unapproved data of the update. The published version's data must be kept apart until "
+     "publication (new resources or shadow tables swapped on publish, as DESIGN.md asks of "
+     "xloader); refusing the data during every update would hide the published data "
+     "instead, which DESIGN.md also forbids."),
+    ("withdrawn activities public",
+     rf"^LEAK: withdrawn/\w+/\w+ {_ACTIVITY_LISTS}: "
+     r"(expected denied, got allowed \(200\)|title of a hidden dataset in the body)$",
+     "Activities recorded while the dataset was published keep their public label after "
+     "walidata withdraws it (core never relabels activities), and core's resource-view "
+     "activities carry no label at all, so those who followed the published dataset keep "
+     "seeing them on their dashboard. Needs the withdraw transition (workflow._take_down) "
+     "to relabel the dataset's activities and drop its followers, outside the access "
+     "layer."),
+    ("datatables 500",
+     r"^ERROR: \w+/\w+/\w+ datatables preview data: 500 \(expected denied\)$",
+     "Core's datatables ajax view does not catch NotAuthorized from resource_view_show and "
+     "answers 500 instead of 403; nothing is disclosed (checked by the body scan)."),
+]
+
+
+def _split_known(mismatches: list[str]) -> tuple[list[str], list[str]]:
+    known, unexpected = [], []
+    for line in mismatches:
+        is_known = any(re.search(pattern, line) for _, pattern, _ in KNOWN_EXCEPTIONS)
+        (known if is_known else unexpected).append(line)
+    return known, unexpected
+
+
+@pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.parametrize("state", STATES)
+def test_access_matrix(app, create_with_upload, state):
+    started = time.monotonic()
+    # The world is built in a request context of its own, closed before the matrix runs:
+    # an outer application context would be reused by the client's requests and pin
+    # `current_user` to the anonymous user of the set-up.
+    with app.flask_app.test_request_context():
+        matrix = build(state, create_with_upload)
+    built = time.monotonic()
+    run_matrix(app, matrix)
+    known, unexpected = _split_known(matrix.mismatches)
+    print(f"\n{state}: {matrix.cells} cells, {matrix.requests} requests, "
+          f"build {built - started:.1f}s, matrix {time.monotonic() - built:.1f}s, "
+          f"{len(known)} known exception(s)")
+    for line in known:
+        print(f"  known: {line}")
+    assert not unexpected, f"{len(unexpected)} mismatch(es):\n" + "\n".join(unexpected)
+    if known:
+        # Reported, not hidden: the test shows as xfailed with the exceptions it met.
+        met = [f"{name} ({sum(bool(re.search(p, line)) for line in known)})"
+               for name, p, _ in KNOWN_EXCEPTIONS if any(re.search(p, line) for line in known)]
+        pytest.xfail(f"{len(known)} cell(s) of known exceptions: {', '.join(met)}")
+
+
+def test_expectations_follow_the_design():
+    """The rules the matrix asserts, spelled out for the cases people ask about."""
+    assert not sees_metadata("grantee", "draft", "rahasia")
+    assert sees_metadata("grantee", "published", "rahasia")
+    assert uses_data("grantee", "update_in_review", "terbatas")
+    assert not uses_data("expired_grantee", "published", "terbatas")
+    assert sees_metadata("anonymous", "published", "terbatas")
+    assert not uses_data("anonymous", "published", "terbatas")
+    assert not sees_metadata("other_operator", "submitted", "terbuka")
+    assert not sees_metadata("anonymous", "withdrawn", "terbuka")
+    assert uses_data("surveyor", "draft", "rahasia")
+    assert expectation("activity", "anonymous", "published", "terbuka") is None
+    assert expectation("activity", "anonymous", "withdrawn", "terbuka") is False
