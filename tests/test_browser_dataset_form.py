@@ -26,6 +26,7 @@ def _login(browser, base_url, user):
     password = browser.find_element(By.ID, "field-password")
     password.send_keys(PASSWORD)
     password.submit()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(password))
 
 
 def _active_page(browser) -> str:

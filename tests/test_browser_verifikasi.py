@@ -29,6 +29,7 @@ def _as(browser, base_url, user):
     password = browser.find_element(By.ID, "field-password")
     password.send_keys(PASSWORD)
     password.submit()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(password))
 
 
 def _step(browser, base_url, dataset, form_id, **fields):
