@@ -507,13 +507,6 @@ _ACTIVITY_LISTS = (r"(api package_activity_list|dataset activity page"
                    r"|api recently_changed_packages_activity_list"
                    r"|api dashboard_activity_list \(follows\))")
 KNOWN_EXCEPTIONS: list[tuple[str, str, str]] = [
-    ("update activities public",
-     rf"^LEAK: update_in_review/\w+/\w+ {_ACTIVITY_LISTS}: unpublished update in the body$",
-     "Core labels an activity when it is recorded, with the dataset's labels at that moment: "
-     "the operator's edit of a published dataset is labelled public (the published version "
-     "stays public), and its activity carries the edited, unapproved dataset. Needs the "
-     "workflow to label activities of an update for the team only (a chained activity_create "
-     "or a relabel after package_update), outside the access layer."),
     ("update data live",
      r"^LEAK: update_in_review/\w+/\w+ (api datastore_search|api datastore_search_sql"
      r"|datastore dump|datastore dump json|datatables preview data|upload download"
@@ -524,15 +517,6 @@ KNOWN_EXCEPTIONS: list[tuple[str, str, str]] = [
      "publication (new resources or shadow tables swapped on publish, as DESIGN.md asks of "
      "xloader); refusing the data during every update would hide the published data "
      "instead, which DESIGN.md also forbids."),
-    ("withdrawn activities public",
-     rf"^LEAK: withdrawn/\w+/\w+ {_ACTIVITY_LISTS}: "
-     r"(expected denied, got allowed \(200\)|title of a hidden dataset in the body)$",
-     "Activities recorded while the dataset was published keep their public label after "
-     "walidata withdraws it (core never relabels activities), and core's resource-view "
-     "activities carry no label at all, so those who followed the published dataset keep "
-     "seeing them on their dashboard. Needs the withdraw transition (workflow._take_down) "
-     "to relabel the dataset's activities and drop its followers, outside the access "
-     "layer."),
     ("datatables 500",
      r"^ERROR: \w+/\w+/\w+ datatables preview data: 500 \(expected denied\)$",
      "Core's datatables ajax view does not catch NotAuthorized from resource_view_show and "

@@ -45,6 +45,14 @@ def active_grant_packages(user_id: str, today: dt.date | None = None) -> set[str
     return set(rows)
 
 
+def team_labels(pkg: model.Package) -> list[str]:
+    """Labels that reach only the dataset's team (OPD roles, its CKAN members, walidata)."""
+    labels = [WALIDATA_LABEL]
+    if pkg.owner_org:
+        labels += [opd_label(pkg.owner_org), f"member-{pkg.owner_org}"]
+    return labels
+
+
 class PermissionLabels(DefaultPermissionLabels):
     """Core's labels plus: the owning OPD's roles, walidata, and grant holders."""
 

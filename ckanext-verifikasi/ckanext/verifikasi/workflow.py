@@ -231,9 +231,22 @@ def _publish(pkg: model.Package, user: model.User) -> None:
 
 
 def _take_down(pkg: model.Package, user: model.User) -> None:
+    """Private again; its past activities and followers no longer reach outsiders."""
+    from ckanext.activity.model import Activity
+
+    from ckanext.verifikasi import access
+
     tk.get_action("package_patch")(_publication_context(user), {"id": pkg.id, "private": True})
     model.Session.execute(sa.delete(PublishedSnapshot).where(
         PublishedSnapshot.package_id == pkg.id))
+    model.Session.execute(sa.update(Activity).where(Activity.object_id == pkg.id)
+                          .values(permission_labels=access.team_labels(pkg))
+                          .execution_options(synchronize_session=False))
+    team = set(roles.holders("operator", pkg.owner_org)) | \
+        set(roles.holders("verifikator", pkg.owner_org)) | set(roles.holders("walidata"))
+    model.Session.execute(sa.delete(model.UserFollowingDataset).where(
+        model.UserFollowingDataset.object_id == pkg.id,
+        model.UserFollowingDataset.follower_id.not_in(team)))
 
 
 def start_update(package_id: str) -> None:

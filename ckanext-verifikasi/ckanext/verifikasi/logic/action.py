@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.types import Action, Context, DataDict
 
-from ckanext.verifikasi import audit, notify, roles, workflow
+from ckanext.verifikasi import access, audit, notify, roles, workflow
 from ckanext.verifikasi.logic import schema
 from ckanext.verifikasi.model import AccessGrant, AuditEntry, Notification
 
 __all__ = [
-    "package_create", "package_update",
+    "activity_create", "package_create", "package_update",
     "verifikasi_access_grant", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
@@ -330,4 +330,20 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
         # Before the update commits, so the search index already sees an update in
         # progress (and keeps showing the published version).
         workflow.start_update(pkg.id)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def activity_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Activities of a dataset whose content is not public are for its team only.
+
+    Core labels an activity with the dataset's labels when it is recorded; while an
+    update of published data is reviewed those include `public` (the published copy
+    stays public), but the activity carries the unapproved edit.
+    """
+    pkg = model.Package.get(data_dict.get("object_id") or "")
+    if pkg is not None and data_dict.get("permission_labels") is not None:
+        state = workflow.state_of(pkg.id)
+        if state.state != "published" or pkg.private:
+            data_dict["permission_labels"] = access.team_labels(pkg)
     return next_action(context, data_dict)
