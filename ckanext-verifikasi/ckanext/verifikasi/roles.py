@@ -34,10 +34,36 @@ class UserRoles:
 
 
 def roles_of(user_id: str | None) -> UserRoles:
-    """All roles of a user, in one query."""
-    result = UserRoles()
+    """All roles of a user: one query, remembered for the rest of the web request."""
     if not user_id:
-        return result
+        return UserRoles()
+    cache = _request_cache()
+    if cache is not None and user_id in cache:
+        return cache[user_id]
+    result = _load_roles(user_id)
+    if cache is not None:
+        cache[user_id] = result
+    return result
+
+
+def _request_cache() -> dict[str, UserRoles] | None:
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    if not hasattr(g, "verifikasi_roles"):
+        g.verifikasi_roles = {}
+    return g.verifikasi_roles
+
+
+def _forget(user_id: str) -> None:
+    cache = _request_cache()
+    if cache is not None:
+        cache.pop(user_id, None)
+
+
+def _load_roles(user_id: str) -> UserRoles:
+    result = UserRoles()
     rows = model.Session.execute(
         sa.select(Role.role, Role.organization_id).where(Role.user_id == user_id)).all()
     for role, org in rows:
@@ -83,6 +109,7 @@ def assign(user_id: str, role: str, organization_id: str | None, actor: str) -> 
     if exists:
         return False
     model.Session.add(Role(user_id=user_id, role=role, organization_id=org, created_by=actor))
+    _forget(user_id)
     audit.record(actor, "role_assign", "user", user_id, role=role, organization_id=org)
     model.Session.flush()
     if org:
@@ -97,6 +124,7 @@ def revoke(user_id: str, role: str, organization_id: str | None, actor: str) -> 
     result = model.Session.execute(sa.delete(Role).where(
         Role.user_id == user_id, Role.role == role,
         Role.organization_id.is_(None) if org is None else Role.organization_id == org))
+    _forget(user_id)
     if not result.rowcount:
         return False
     audit.record(actor, "role_revoke", "user", user_id, role=role, organization_id=org)

@@ -103,22 +103,23 @@ def _data_check(context: Context, resource_id: str) -> AuthResult:
         "The data of this dataset is restricted; request access from the walidata")}
 
 
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def datastore_search(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def _datastore_read(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
     result = next_auth(context, data_dict)
     if not result.get("success"):
         return result
     return _data_check(context, data_dict.get("resource_id") or data_dict.get("id", ""))
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_search(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    return _datastore_read(next_auth, context, data_dict)
 
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
 def datastore_info(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    result = next_auth(context, data_dict)
-    if not result.get("success"):
-        return result
-    return _data_check(context, data_dict.get("resource_id") or data_dict.get("id", ""))
+    return _datastore_read(next_auth, context, data_dict)
 
 
 @tk.chained_auth_function
