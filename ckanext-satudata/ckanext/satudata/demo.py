@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata import config, wilayah
-from ckanext.satudata.ms_keg_sample import SURVEY_BLOCK_V, complete_ms_keg
+from ckanext.satudata.ms_keg_sample import SURVEY_BLOCK_V, complete_ms_ind, complete_ms_keg
 
 WALIDATA_ORG = "diskominfo"
 YEARS = (2023, 2024, 2025)
@@ -290,19 +290,12 @@ def _indicator(slug: str, title: str, org: str, activity: str, ukuran: str, satu
     if _exists("package_show", slug):
         return
     tk.get_action("package_create")(_context(), {
-        "type": "indikator", "name": slug, "title": title, "owner_org": org,
-        "ms_keg_id": activity, "kategori": "DATA_DASAR", "klasifikasi_akses": "terbuka",
-        "license_id": "cc-by", "konsep": title, "definisi": f"{title} Kabupaten Pasuruan",
-        "interpretasi": "Makin tinggi capaian makin baik",
-        "metode_perhitungan": "Realisasi dibanding sasaran dikali 100", "ukuran": ukuran,
-        "satuan": satuan, "klasifikasi_penyajian": [{"nama": "Wilayah", "sumber": "Kemendagri"}],
-        "indikator_komposit": "false",
-        "variabel_pembangun": [{"nama": title, "kegiatan_penghasil": activity,
-                                "kode_kegiatan": "-"}],
-        "level_estimasi": "kabupaten", "akses_umum": "true",
-        "capaian": [{"tahun": y, "target": t, "realisasi": r} for y, t, r in capaian],
+        "name": slug, "title": title, "owner_org": org, "kategori": "DATA_DASAR",
+        "klasifikasi_akses": "terbuka", "license_id": "cc-by",
+        **complete_ms_ind(title, activity, ukuran=ukuran, satuan=satuan,
+                          capaian=[{"tahun": y, "target": t, "realisasi": r}
+                                   for y, t, r in capaian]),
     })
-
 
 def _draft(slug: str, title: str, org: str) -> None:
     if not _exists("package_show", slug):

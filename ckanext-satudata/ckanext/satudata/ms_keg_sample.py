@@ -96,3 +96,23 @@ SURVEY_BLOCK_V: dict[str, Any] = {
     "unit_pengumpulan": ["rumah_tangga"],
     "unit_analisis": ["rumah_tangga"],
 }
+
+
+def complete_ms_ind(title: str, activity: str, **overrides: Any) -> dict[str, Any]:
+    """Every mandatory MS-Ind field of a simple (not composite) regency-level indicator.
+
+    `activity` is the name or id of the dataset that produces the indicator.
+    """
+    fields: dict[str, Any] = {
+        "type": "indikator", "ms_keg_id": activity, "konsep": title,
+        "definisi": f"{title} Kabupaten Pasuruan", "interpretasi": "Makin tinggi makin baik",
+        "metode_perhitungan": "Realisasi dibanding sasaran dikali 100",
+        "ukuran": "Persentase", "satuan": "Persen",
+        "klasifikasi_penyajian": [{"nama": "Wilayah", "sumber": "Kemendagri"}],
+        "indikator_komposit": "false",
+        "variabel_pembangun": [{"nama": title, "kegiatan_penghasil": activity,
+                                "kode_kegiatan": "-"}],
+        "level_estimasi": "kabupaten", "akses_umum": "true",
+    }
+    fields.update(overrides)
+    return fields

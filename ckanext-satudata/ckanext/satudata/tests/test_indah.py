@@ -8,7 +8,7 @@ import pytest
 from ckan.tests import factories as ckan_factories
 from ckan.tests.helpers import call_action, call_auth
 
-from ckanext.satudata.ms_keg_sample import SURVEY_BLOCK_V, complete_ms_keg
+from ckanext.satudata.ms_keg_sample import SURVEY_BLOCK_V, complete_ms_ind, complete_ms_keg
 from ckanext.satudata.tests import factories
 
 ENVELOPE_KEYS = {"submission_period", "data", "status", "submitter", "produsen_data",
@@ -32,17 +32,14 @@ COLUMNS = [
     {"id": "rasio", "type": "numeric"},
 ]
 
-INDICATOR = {
-    "konsep": "Cakupan pelayanan kesehatan", "definisi": "Persentase rumah tangga terlayani",
-    "interpretasi": "Makin tinggi makin baik", "metode_perhitungan": "RT terlayani / semua RT",
-    "ukuran": "Persentase", "satuan": "Persen",
-    "klasifikasi_penyajian": [{"nama": "Wilayah", "sumber": "Kemendagri"}],
-    "indikator_komposit": "false",
-    "variabel_pembangun": [{"nama": "Jumlah RT", "kegiatan_penghasil": "Survei Kesehatan",
-                            "kode_kegiatan": "SKRT"}],
-    "level_estimasi": "kabupaten", "akses_umum": "true",
-    "capaian": [{"tahun": 2025, "target": "80", "realisasi": "78,5"}],
-}
+INDICATOR = {k: v for k, v in complete_ms_ind(
+    "Cakupan pelayanan kesehatan", "",
+    definisi="Persentase rumah tangga terlayani",
+    metode_perhitungan="RT terlayani / semua RT",
+    variabel_pembangun=[{"nama": "Jumlah RT", "kegiatan_penghasil": "Survei Kesehatan",
+                         "kode_kegiatan": "SKRT"}],
+    capaian=[{"tahun": 2025, "target": "80", "realisasi": "78,5"}],
+).items() if k not in ("type", "ms_keg_id")}
 
 
 def _export(dataset, user=None):

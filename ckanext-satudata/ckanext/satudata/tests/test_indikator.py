@@ -6,24 +6,22 @@ import pytest
 from ckan.tests import factories as ckan_factories
 from ckan.tests.helpers import call_action
 
+from ckanext.satudata.ms_keg_sample import complete_ms_ind
 from ckanext.satudata.tests import factories
 
-COMPLETE_MS_IND = {
-    "konsep": "Partisipasi sekolah", "definisi": "Persentase murid usia 7-12 tahun di SD",
-    "interpretasi": "Makin tinggi makin baik", "metode_perhitungan": "Murid 7-12 / penduduk 7-12",
-    "ukuran": "Persentase", "satuan": "Persen",
-    "klasifikasi_penyajian": [{"nama": "Wilayah", "sumber": "Kemendagri"}],
-    "indikator_komposit": "false",
-    "variabel_pembangun": [{"nama": "Murid SD", "kegiatan_penghasil": "Data Pokok Pendidikan",
-                            "kode_kegiatan": "DAPODIK"}],
-    "level_estimasi": "kabupaten", "akses_umum": "true",
-    "capaian": [{"tahun": 2024, "target": "97,5", "realisasi": "96,80"},
-                {"tahun": 2025, "target": "98", "realisasi": "1.234,5"}],
-}
+COMPLETE_MS_IND = complete_ms_ind(
+    "Partisipasi sekolah", "",
+    definisi="Persentase murid usia 7-12 tahun di SD",
+    metode_perhitungan="Murid 7-12 / penduduk 7-12",
+    variabel_pembangun=[{"nama": "Murid SD", "kegiatan_penghasil": "Data Pokok Pendidikan",
+                         "kode_kegiatan": "DAPODIK"}],
+    capaian=[{"tahun": 2024, "target": "97,5", "realisasi": "96,80"},
+             {"tahun": 2025, "target": "98", "realisasi": "1.234,5"}],
+)
 
 
 def _indicator(activity, **fields):
-    data = {"type": "indikator", "ms_keg_id": activity["name"], **COMPLETE_MS_IND, **fields}
+    data = {**COMPLETE_MS_IND, "ms_keg_id": activity["name"], **fields}
     return factories.Dataset(owner_org=activity["owner_org"], **data)
 
 
