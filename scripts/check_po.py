@@ -161,27 +161,15 @@ def check_entry(entry: polib.POEntry, nplurals: int | None) -> list[str]:
         src_links = links(entry.msgid)
         src_edges = {edges(entry.msgid)}
 
+    checks = (("placeholders", placeholders, src_ph), ("HTML tags", tags, src_tags),
+              ("HTML entities", entities, src_ent), ("link targets", links, src_links))
     for name, text in targets:
-        ph = placeholders(text)
-        if ph != src_ph:
-            problems.append(f"{name}: placeholders differ: source has "
-                            f"{fmt_counter(src_ph)}; translation has "
-                            f"{fmt_counter(ph)}")
-        tg = tags(text)
-        if tg != src_tags:
-            problems.append(f"{name}: HTML tags differ: source has "
-                            f"{fmt_counter(src_tags)}; translation has "
-                            f"{fmt_counter(tg)}")
-        en = entities(text)
-        if en != src_ent:
-            problems.append(f"{name}: HTML entities differ: source has "
-                            f"{fmt_counter(src_ent)}; translation has "
-                            f"{fmt_counter(en)}")
-        ln = links(text)
-        if ln != src_links:
-            problems.append(f"{name}: link targets differ: source has "
-                            f"{fmt_counter(src_links)}; translation has "
-                            f"{fmt_counter(ln)}")
+        for what, extract, expected in checks:
+            found = extract(text)
+            if found != expected:
+                problems.append(f"{name}: {what} differ: source has "
+                                f"{fmt_counter(expected)}; translation has "
+                                f"{fmt_counter(found)}")
         if edges(text) not in src_edges:
             problems.append(f"{name}: leading/trailing whitespace differs: "
                             f"source {sorted(src_edges)!r}; translation "
