@@ -45,6 +45,7 @@ setup(
             "satudata = ckanext.satudata.plugin:SatudataPlugin",
             "satudata_tracking = ckanext.satudata.plugin:SatudataTrackingPlugin",
             "satudata_locale = ckanext.satudata.plugin:SatudataLocalePlugin",
+            "satudata_input = ckanext.satudata.plugin:SatudataInputPlugin",
             "verifikasi = ckanext.verifikasi.plugin:VerifikasiPlugin",
         ],
         "babel.extractors": [

@@ -14,3 +14,19 @@ def contact_phone() -> str:
 
 def demo_password() -> str:
     return tk.config["ckanext.satudata.demo_password"]
+
+
+def input_max_upload_bytes() -> int:
+    return tk.config["ckanext.satudata.input.max_upload_mb"] * 2**20
+
+
+def input_form_rows_per_page() -> int:
+    return tk.config["ckanext.satudata.input.form_rows_per_page"]
+
+
+def survey_submissions_per_minute() -> int:
+    return tk.config["ckanext.satudata.survey.submissions_per_minute"]
+
+
+def survey_max_value_chars() -> int:
+    return tk.config["ckanext.satudata.survey.max_value_chars"]

@@ -164,6 +164,9 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
     # The index carries the state and, during an update, the published copy.
     search.rebuild(pkg.id)
     notify.queue_emails(notes, f"verifikasi {action} {pkg.name}")
+    if step.to_state == "published":
+        # Listeners (satudata's data input) bring pending data into the public tables.
+        tk.signals.ckanext.signal("verifikasi_published").send(pkg.id)
     return event_dict(event, user.name)
 
 

@@ -1,0 +1,1 @@
+"""Data input: input packages filled by form, file or survey link; how rows reach the DataStore."""

@@ -1,0 +1,24 @@
+"""The `satudata_input` plugin: input packages, entry form, file imports and survey links."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from ckanext.satudata.inputdata import helpers, publishing
+from ckanext.satudata.inputdata.views import satudata_input
+from ckanext.satudata.logic import input_action, input_auth
+
+
+@tk.blanket.actions(input_action)
+@tk.blanket.auth_functions(input_auth)
+@tk.blanket.blueprints([satudata_input])
+@tk.blanket.helpers(helpers)
+class SatudataInputPlugin(p.SingletonPlugin):
+    p.implements(p.ISignal)
+
+    # ISignal
+
+    def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
+        return {tk.signals.ckanext.signal("verifikasi_published"): [publishing.on_published]}
