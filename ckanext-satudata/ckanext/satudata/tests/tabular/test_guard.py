@@ -166,9 +166,9 @@ def test_xml_entity_bombs_and_external_entities(tmp_path):
               "<is><t>&lol3;</t></is></c></row></sheetData></worksheet>").encode()
     bomb = replace_members(book, tmp_path / "lol.xlsx", {"xl/worksheets/sheet1.xml": laughs})
     assert _rejected(bomb).code == "xml_entities"
-    external = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                "&e;</Types>").encode()
+    external = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                b"&e;</Types>")
     xxe = replace_members(book, tmp_path / "xxe.xlsx", {"[Content_Types].xml": external})
     assert _rejected(xxe).code == "xml_entities"
     content = (BILLION_LAUGHS + "<office:document-content/>").encode()
