@@ -1,0 +1,265 @@
+"""read.open_table: cells as the user sees them, from every supported format."""
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import zipfile
+
+import pytest
+
+from ckanext.satudata.tabular.guard import FileRejected, Limits
+from ckanext.satudata.tabular.read import FORMULA_WITHOUT_VALUE, open_table
+from ckanext.satudata.tests.tabular import ods, replace_members, sheet_xml, xlsx
+
+
+def _rows(path, **kw):
+    with open_table(str(path), path.name, **kw) as table:
+        return list(table.rows())
+
+
+# --- CSV -----------------------------------------------------------------------
+
+def test_csv_cp1252_with_semicolons_and_decimal_commas(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes("nama;nilai;luas\r\nCafé Rp;1,5;2,75\r\n".encode("cp1252"))
+    with open_table(str(path), "a.csv") as table:
+        assert (table.format, table.encoding, table.delimiter) == ("csv", "cp1252", ";")
+        assert table.sheet_names == ["CSV"]
+        assert table.notices  # the user is told the file was not UTF-8
+        assert list(table.rows()) == [(1, ["nama", "nilai", "luas"]),
+                                      (2, ["Café Rp", "1,5", "2,75"])]
+
+
+def test_csv_semicolon_wins_the_decimal_comma_tie(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("a;1,5;2,75\n")
+    with open_table(str(path)) as table:
+        assert table.delimiter == ";"
+
+
+def test_csv_utf8_bom_and_commas(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"\xef\xbb\xbfkode,nama\n0164,\"Desa \xc3\xa9, Timur\"\n")
+    with open_table(str(path)) as table:
+        assert (table.encoding, table.delimiter, table.notices) == ("utf-8-sig", ",", [])
+        assert list(table.rows()) == [(1, ["kode", "nama"]), (2, ["0164", "Desa é, Timur"])]
+
+
+def test_csv_late_non_utf8_byte_is_found_before_reading(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"a,b\n" + b"x,1\n" * 50_000 + "é,2\n".encode("cp1252"))
+    with open_table(str(path)) as table:
+        assert table.encoding == "cp1252"
+        assert list(table.rows())[-1] == (50_002, ["é", "2"])
+
+
+@pytest.mark.parametrize("delimiter", ["\t", "|"])
+def test_csv_other_delimiters(tmp_path, delimiter):
+    path = tmp_path / "a.csv"
+    path.write_text(delimiter.join(["a", "b", "c"]) + "\n" + delimiter.join("123") + "\n")
+    with open_table(str(path)) as table:
+        assert table.delimiter == delimiter
+
+
+def test_csv_skips_empty_rows_keeps_numbers_and_trims(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("a;b;;\n\n;;;\n1;;;\n;2\n")
+    assert _rows(path) == [(1, ["a", "b"]), (4, ["1"]), (5, ["", "2"])]
+
+
+def test_csv_utf16(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes("a\tb\n1\t2\n".encode("utf-16"))
+    assert _rows(path) == [(1, ["a", "b"]), (2, ["1", "2"])]
+
+
+def test_csv_limits(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("a\n" + "1\n" * 20)
+    with pytest.raises(FileRejected) as caught:
+        _rows(path, limits=Limits(max_rows=10))
+    assert caught.value.code == "too_many_rows"
+    wide = tmp_path / "w.csv"
+    wide.write_text(";".join(["a"] * 5) + "\n")
+    with pytest.raises(FileRejected) as caught:
+        _rows(wide, limits=Limits(max_columns=4))
+    assert caught.value.code == "too_many_columns"
+    huge = tmp_path / "h.csv"
+    huge.write_text("a;b\n1;" + "x" * 200_000 + "\n")
+    with pytest.raises(FileRejected) as caught:
+        _rows(huge)
+    assert caught.value.code == "cell_too_large"
+
+
+# --- XLSX ----------------------------------------------------------------------
+
+def test_xlsx_values_as_seen(tmp_path):
+    path = xlsx(tmp_path / "a.xlsx", [
+        ["kode", "nama", "jumlah", "tanggal", "ok", "kode teks"],
+        [164, "Desa A", 12.0, dt.date(2025, 12, 31), True, 7],
+        [5, None, 2.5, dt.datetime(2025, 1, 2, 8, 30), False, "0099"],
+    ], formats={"A2": "0000", "A3": "00000", "F2": "@"})
+    with open_table(str(path)) as table:
+        assert table.format == "xlsx"
+        assert table.sheet_names == ["Data"]
+        assert list(table.rows()) == [
+            (1, ["kode", "nama", "jumlah", "tanggal", "ok", "kode teks"]),
+            (2, ["0164", "Desa A", 12, dt.date(2025, 12, 31), True, "7"]),
+            (3, ["00005", None, 2.5, dt.datetime(2025, 1, 2, 8, 30), False, "0099"]),
+        ]
+
+
+def test_xlsx_formulas_cached_and_uncached(tmp_path):
+    book = xlsx(tmp_path / "a.xlsx", [["a", "b"], [1, 2]])
+    sheet = sheet_xml(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>b</t></is></c></row>'
+        '<row r="2"><c r="A2"><f>1+1</f><v>2</v></c><c r="B2" t="str"><f>"x"</f><v>x</v></c></row>'
+        '<row r="3"><c r="A3"><f>SUM(A1:A2)</f></c><c r="B3"><v>5</v></c></row>'
+        '<row r="4"><c r="A4"><f>A3*2</f><v></v></c><c r="B4" t="str"><f>""</f><v></v></c></row>')
+    crafted = replace_members(book, tmp_path / "f.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    with open_table(str(crafted)) as table:
+        rows = list(table.rows())
+        assert table.notices  # saved formula results were used
+    assert rows[1] == (2, [2, "x"])
+    assert rows[2] == (3, [FORMULA_WITHOUT_VALUE, 5])
+    assert rows[3] == (4, [FORMULA_WITHOUT_VALUE])  # an empty text result is a value
+    assert "formula" in repr(FORMULA_WITHOUT_VALUE)
+    assert pickle.loads(pickle.dumps(FORMULA_WITHOUT_VALUE)) is FORMULA_WITHOUT_VALUE
+
+
+def test_xlsx_hidden_sheets_are_not_data(tmp_path):
+    path = xlsx(tmp_path / "a.xlsx", [["a"], [1]],
+                hidden={"_satudata": [["stamp", "abc"], ["period", "2025"]]})
+    with open_table(str(path)) as table:
+        assert table.sheet_names == ["Data"]
+        assert table.hidden_sheet("_satudata") == [["stamp", "abc"], ["period", "2025"]]
+        assert table.hidden_sheet("Data") is None
+        assert table.hidden_sheet("missing") is None
+        with pytest.raises(FileRejected) as caught:
+            list(table.rows("_satudata"))
+        assert caught.value.code == "sheet_not_found"
+
+
+def test_xlsx_column_and_row_limits(tmp_path):
+    wide = xlsx(tmp_path / "w.xlsx", [["a", None, None, None, None, "x"]])
+    with pytest.raises(FileRejected) as caught:
+        _rows(wide, limits=Limits(max_columns=5))
+    assert caught.value.code == "too_many_columns"
+    # Empty styled cells far to the right are no reason to refuse.
+    book = xlsx(tmp_path / "a.xlsx", [["a"]])
+    sheet = sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c>'
+                      '<c r="XFD1" s="0"/></row>')
+    styled = replace_members(book, tmp_path / "s.xlsx", {"xl/worksheets/sheet1.xml": sheet})
+    assert _rows(styled, limits=Limits(max_columns=5)) == [(1, ["a"])]
+    tall = xlsx(tmp_path / "t.xlsx", [[i] for i in range(12)])
+    with pytest.raises(FileRejected) as caught:
+        _rows(tall, limits=Limits(max_rows=10))
+    assert caught.value.code == "too_many_rows"
+
+
+def test_xlsx_memory_stays_flat_on_many_rows(tmp_path):
+    import tracemalloc
+
+    book = xlsx(tmp_path / "a.xlsx", [["a", "b"]])
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c><c r="B{i}"><v>1.5</v></c></row>'
+                   for i in range(1, 60_001))
+    big = replace_members(book, tmp_path / "big.xlsx",
+                          {"xl/worksheets/sheet1.xml": sheet_xml(rows)})
+    with open_table(str(big)) as table:
+        tracemalloc.start()
+        count = 0
+        for count, (_n, _cells) in enumerate(table.rows(), 1):  # noqa: B007
+            pass
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert count == 60_000
+    assert peak < 5 * 2**20  # a cleared row element per row would be ~8 MB here
+
+
+# --- ODS -----------------------------------------------------------------------
+
+def _cell(value: str, kind: str = "string", attrs: str = "") -> str:
+    return (f'<table:table-cell office:value-type="{kind}" {attrs}>'
+            f"<text:p>{value}</text:p></table:table-cell>")
+
+
+SPACED = _cell('a <text:s text:c="2"/>b')
+
+
+def test_ods_types_repeats_and_sheets(tmp_path):
+    data = (
+        '<table:table table:name="Data">'
+        f"<table:table-row>{_cell('kode')}{_cell('jumlah')}{_cell('tanggal')}{_cell('ok')}"
+        "</table:table-row>"
+        '<table:table-row table:number-rows-repeated="3"><table:table-cell '
+        'table:number-columns-repeated="1024"/></table:table-row>'
+        "<table:table-row>" + _cell("0164", "float", 'office:value="164"')
+        + _cell("1.234,5", "float", 'office:value="1234.5"')
+        + _cell("31/12/2025", "date", 'office:date-value="2025-12-31"')
+        + _cell("TRUE", "boolean", 'office:boolean-value="true"')
+        + '<table:table-cell table:number-columns-repeated="16000"/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="2">'
+        + SPACED +
+        '<table:table-cell table:number-columns-repeated="2"/>'
+        + _cell("12", "float", 'office:value="12"') + "</table:table-row>"
+        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+        'table:number-columns-repeated="1024"/></table:table-row>'
+        "</table:table>"
+        '<table:table table:name="Hidden" table:style-name="ta2"><table:table-row>'
+        f"{_cell('stamp')}{_cell('abc')}</table:table-row></table:table>"
+        '<table:table table:name="Lain"><table:table-row>'
+        f"{_cell('x')}</table:table-row></table:table>"
+    )
+    styles = ('<style:style style:name="ta2" style:family="table">'
+              '<style:table-properties table:display="false"/></style:style>')
+    path = ods(tmp_path / "a.ods", data, styles=styles)
+    with open_table(str(path)) as table:
+        assert table.format == "ods"
+        assert table.sheet_names == ["Data", "Lain"]
+        assert list(table.rows()) == [
+            (1, ["kode", "jumlah", "tanggal", "ok"]),
+            (5, ["0164", 1234.5, dt.date(2025, 12, 31), True]),
+            (6, ["a   b", None, None, 12]),
+            (7, ["a   b", None, None, 12]),
+        ]
+        assert list(table.rows("Lain")) == [(1, ["x"])]
+        assert table.hidden_sheet("Hidden") == [["stamp", "abc"]]
+
+
+def test_ods_limits(tmp_path):
+    data = ('<table:table table:name="S"><table:table-row>'
+            '<table:table-cell table:number-columns-repeated="400"/>'
+            f"{_cell('x')}</table:table-row></table:table>")
+    with pytest.raises(FileRejected) as caught:
+        _rows(ods(tmp_path / "w.ods", data))
+    assert caught.value.code == "too_many_columns"
+    data = (f'<table:table table:name="S"><table:table-row table:number-rows-repeated="50">'
+            f"{_cell('x')}</table:table-row></table:table>")
+    with pytest.raises(FileRejected) as caught:
+        _rows(ods(tmp_path / "t.ods", data), limits=Limits(max_rows=10))
+    assert caught.value.code == "too_many_rows"
+
+
+# --- XLS -----------------------------------------------------------------------
+
+def test_xls_that_xlrd_cannot_read_is_corrupt(tmp_path):
+    from ckanext.satudata.tests.tabular import ole
+
+    path = ole(tmp_path / "a.xls", {"Workbook": b"\x09\x08\x04\x00abcd" + b"\0" * 5000})
+    with pytest.raises(FileRejected) as caught:
+        open_table(str(path))
+    assert caught.value.code == "corrupt"
+
+
+def test_open_table_rejects_through_the_guard(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"")
+    with pytest.raises(FileRejected):
+        open_table(str(path))
+    book = xlsx(tmp_path / "a.xlsx", [["a"]])
+    with zipfile.ZipFile(book, "a") as zf:
+        zf.writestr("xl/vbaProject.bin", b"\0")
+    with pytest.raises(FileRejected) as caught:
+        open_table(str(book))
+    assert caught.value.code == "macro"
