@@ -168,7 +168,10 @@ def _detect_encoding(path: str) -> str:
 
 def _sniff_delimiter(lines: list[str]) -> str:
     """Pick the delimiter whose field count is >1 on the header and steady on the next lines."""
-    best, best_score = ",", (0, 0, 0)
+    # One column only: the delimiter is whichever character the data does not use.
+    best = min(_DELIMITERS, key=lambda d: (sum(line.count(d) for line in lines),
+                                           _DELIMITERS.index(d)))
+    best_score = (0, 0, 0)
     for rank, delimiter in enumerate(_DELIMITERS):
         try:
             counts = [len(r) for r in csv.reader(lines, delimiter=delimiter)]

@@ -1,0 +1,462 @@
+"""Check a file against an input package's structure and yield its rows ready for COPY.
+
+Every problem is reported, not just the first: file-level errors (columns,
+template stamp, period) and row-level errors (types, allowed values, required
+values, duplicate keys, formulas without results, stray cells). Iterating
+Validation.rows() to the end yields the valid rows and completes the summary;
+a loader must check `summary.ok` before it commits anything.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import chain, islice
+from typing import Any
+
+from ckanext.satudata.tabular.guard import FileRejected, _
+from ckanext.satudata.tabular.read import FORMULA_WITHOUT_VALUE, TableFile
+from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Column, Period, Structure
+from ckanext.satudata.tabular.template import STAMP_SHEET
+from ckanext.satudata.tabular.values import CellError, converter, display
+
+_VALUE_MAX = 100
+_CODES_SHOWN = 10
+_SAMPLE_ROWS = 1000
+_UNIT = re.compile(r"\s*\([^()]*\)\s*$")
+# A dot is certainly a decimal point in 2.5, 2.75, 2.1234 and 1234.5.
+_DOT_DECIMAL = re.compile(r"\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+)\s*")
+_COMMA_DECIMAL = re.compile(r"\d,\d")
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+
+
+@dataclass
+class Summary:
+    sheet: str
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    errors_total: int = 0
+    file_errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.errors_total
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        data = dict(data)
+        data["errors"] = [RowError(**e) for e in data.get("errors") or ()]
+        data["file_errors"] = [RowError(**e) for e in data.get("file_errors") or ()]
+        return cls(**data)
+
+
+def _clip(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = display(value) if value is not FORMULA_WITHOUT_VALUE else "=…"
+    if not text.strip():
+        return None
+    return text if len(text) <= _VALUE_MAX else text[:_VALUE_MAX - 1] + "…"
+
+
+def _norm(text: Any) -> str:
+    """Header text compared case- and space-insensitively; template markers removed."""
+    value = " ".join(display(text).split()).casefold()
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
+        value = value[1:]  # a label the template escaped
+    return value.rstrip("*").rstrip()
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _header_names(column: Column) -> list[str]:
+    names = [_norm(column.id), _norm(column.label)]
+    if column.satuan:
+        names.append(_norm(f"{column.label} ({column.satuan})"))
+    return names
+
+
+class _Cell:
+    """How one structure column turns a raw cell into its stored value."""
+
+    def __init__(self, column: Column, dot_decimal: bool = False) -> None:
+        self.column = column
+        self.required = column.required or column.key
+        base = converter(column.tipe_data, dot_decimal=dot_decimal)
+        if column.value_domain:
+            lookup: dict[str, str] = {}
+            for kode, nilai in column.value_domain:
+                lookup.setdefault(_norm(nilai), kode)
+            for kode, _nilai in column.value_domain:
+                lookup[_norm(kode)] = kode  # a code wins over a value that looks like it
+            self.convert = self._domain(base, lookup)
+        else:
+            self.convert = base
+
+    def _domain(self, base: Callable[[Any], str | None],
+                lookup: dict[str, str]) -> Callable[[Any], str | None]:
+        column = self.column
+
+        def convert(value: Any) -> str | None:
+            if value is None or value is FORMULA_WITHOUT_VALUE:
+                return base(value)
+            key = _norm(value)
+            if not key:
+                return None
+            kode = lookup.get(key)
+            if kode is None:
+                codes = [k for k, _v in column.value_domain]
+                shown = ", ".join(codes[:_CODES_SHOWN])
+                if len(codes) > _CODES_SHOWN:
+                    shown += _(" … ({count} in total)").format(count=len(codes))
+                raise CellError("not_in_domain", _(
+                    "Not one of the allowed values: {codes}.").format(codes=shown), value)
+            return base(kode)
+        return convert
+
+    def check(self, raw: Any) -> tuple[str | None, tuple[str, str] | None]:
+        """(value, None) or (None, (code, message))."""
+        if raw is FORMULA_WITHOUT_VALUE:
+            return None, ("formula_without_value", _(
+                "The formula has no saved result. Open the file in Excel or LibreOffice, "
+                "let it calculate, save it and upload it again."))
+        try:
+            value = self.convert(raw)
+        except CellError as exc:
+            return None, (exc.code, exc.message)
+        if value is None and self.required:
+            return None, ("required", _("A value is required."))
+        return value, None
+
+
+class Validation:
+    """Validate `table` against `structure`; rows() yields the valid rows for COPY."""
+
+    def __init__(self, table: TableFile, structure: Structure, *, sheet: str | None = None,
+                 period: Period | None = None, require_stamp: bool = False,
+                 max_errors_kept: int = 5000, package_id: str | None = None) -> None:
+        self.table = table
+        self.structure = structure
+        self.period = period
+        self.max_errors_kept = max_errors_kept
+        self._sheet = sheet if sheet is not None else (table.sheet_names or [""])[0]
+        self.summary = Summary(sheet=self._sheet, notices=list(table.notices))
+        self.summary.columns = ([PERIOD_COLUMN] if period else []) + [
+            c.id for c in structure.columns]
+        if sheet is not None and sheet not in table.sheet_names:
+            self._file_error("sheet_not_found", _(
+                'The file has no sheet named "{sheet}".').format(sheet=sheet))
+        elif not table.sheet_names:
+            self._file_error("no_sheet", _("The file has no visible sheet."))
+        self._check_stamp(require_stamp, package_id)
+
+    # --- errors ------------------------------------------------------------
+
+    def _file_error(self, code: str, message: str, *, row: int | None = None,
+                    column: str | None = None, value: Any = None) -> None:
+        self.summary.file_errors.append(RowError(
+            self.summary.sheet, row, column, _clip(value), code, message))
+
+    def _row_error(self, row: int | None, column: str | None, value: Any, code: str,
+                   message: str) -> None:
+        self.summary.errors_total += 1
+        if len(self.summary.errors) < self.max_errors_kept:
+            self.summary.errors.append(RowError(
+                self.summary.sheet, row, column, _clip(value), code, message))
+
+    # --- stamp -------------------------------------------------------------
+
+    def _check_stamp(self, require_stamp: bool, package_id: str | None) -> None:
+        rows = self.table.hidden_sheet(STAMP_SHEET)
+        if not rows:
+            if require_stamp:
+                self._file_error("stamp_missing", _(
+                    "The file was not made from this dataset's template. "
+                    "Download the template and fill it in."))
+            return
+        stamp = {display(r[0]).strip(): display(r[1]).strip() if len(r) > 1 else ""
+                 for r in rows if r and r[0] is not None}
+        if stamp.get("stamp") != self.structure.stamp():
+            self._file_error("wrong_template", _(
+                "The file was made from an older or different template. "
+                "Download the current template and copy your data into it."))
+        if package_id and stamp.get("package_id") and stamp["package_id"] != package_id:
+            self._file_error("wrong_package", _(
+                "The file was made from the template of another dataset."))
+        found = stamp.get("period") or ""
+        if self.period and found and found != self.period.code():
+            self._file_error("period_mismatch", _(
+                "The template is for the period {found}, but you are uploading data "
+                "for {expected}.").format(found=_period_label(found),
+                                          expected=self.period.label()))
+
+    # --- header ------------------------------------------------------------
+
+    def _read_header(self, number: int, cells: list[Any]) -> tuple[dict[str, int], list[int]]:
+        lookup: dict[str, str] = {}
+        for column in self.structure.columns:
+            lookup.setdefault(_norm(column.id), column.id)
+        for column in self.structure.columns:
+            for name in _header_names(column)[1:]:
+                lookup.setdefault(name, column.id)
+        lookup.setdefault(PERIOD_COLUMN, PERIOD_COLUMN)
+        lookup.setdefault(_norm("Periode"), PERIOD_COLUMN)
+
+        positions: dict[str, int] = {}
+        self._headers: dict[str, str] = {}
+        blank: list[int] = []
+        for index, cell in enumerate(cells):
+            text = display(cell).strip() if cell is not None else ""
+            if not text:
+                blank.append(index)
+                continue
+            key = lookup.get(_norm(text)) or lookup.get(_norm(_UNIT.sub("", text)))
+            letter = column_letter(index)
+            if key is None:
+                self._file_error("unknown_column", _(
+                    'Column {letter} "{header}" is not a variable of this dataset.').format(
+                    letter=letter, header=text), row=number, column=text, value=text)
+            elif key in positions:
+                self._file_error("duplicate_column", _(
+                    'Column {letter} "{header}" repeats column {first}.').format(
+                    letter=letter, header=text, first=column_letter(positions[key])),
+                    row=number, column=text, value=text)
+            else:
+                positions[key] = index
+                self._headers[key] = text
+        for column in self.structure.columns:
+            if column.id in positions:
+                continue
+            if column.required or column.key:
+                self._file_error("missing_column", _(
+                    'The required column "{column}" is missing.').format(column=column.label),
+                    row=number, column=column.label)
+            else:
+                self.summary.notices.append(_(
+                    'The column "{column}" is not in the file; it is left empty.').format(
+                    column=column.label))
+        return positions, blank
+
+    # --- rows --------------------------------------------------------------
+
+    def rows(self) -> Iterator[tuple[int, list[str | None]]]:
+        """The valid rows, normalised for COPY, period first when given; fills the summary."""
+        summary = self.summary
+        if summary.file_errors and any(
+                e.code in ("sheet_not_found", "no_sheet") for e in summary.file_errors):
+            return
+        stream = self.table.rows(self._sheet)
+        try:
+            yield from self._validate(stream)
+        except FileRejected as exc:
+            self._file_error(exc.code, exc.message)
+        if summary.file_errors:
+            summary.rows_valid = 0
+            summary.rows_rejected = summary.rows_read
+
+    def _validate(self, stream: Iterator[tuple[int, list[Any]]]) -> Iterator[
+            tuple[int, list[str | None]]]:
+        summary = self.summary
+        first = next(stream, None)
+        if first is None:
+            self._file_error("empty_sheet", _("The sheet is empty: no header row was found."))
+            return
+        header_row, header = first
+        positions, blank = self._read_header(header_row, header)
+        width = len(header)
+        sample = list(islice(stream, _SAMPLE_ROWS))
+        cells_of = [self._cell_for(c, positions, sample) for c in self.structure.columns]
+        plan = [(positions.get(c.id, -1), cell.convert)
+                for c, cell in zip(self.structure.columns, cells_of, strict=True)]
+        required = [i for i, cell in enumerate(cells_of) if cell.required]
+        keys = [i for i, c in enumerate(self.structure.columns) if c.key]
+        seen_keys: dict[str, int] = {}
+        period_pos = positions.get(PERIOD_COLUMN, -1) if self.period else -1
+        accepted_periods = self._accepted_periods()
+        period_code = self.period.code() if self.period else None
+        blocked = bool(summary.file_errors)
+
+        for number, cells in chain(sample, stream):
+            n = len(cells)
+            if n < width:
+                cells.extend([None] * (width - n))
+            try:
+                out = [conv(cells[pos]) if pos >= 0 else None for pos, conv in plan]
+            except CellError:
+                out = None
+            stray = (n > width or blank) and _stray(cells, width, blank, n)
+            if out is not None and not any(out) and not stray and (
+                    period_pos < 0 or not _has_value(cells[period_pos])):
+                continue  # only blanks and spaces: an empty row
+            summary.rows_read += 1
+            bad = (out is None
+                   or (required and any(out[i] is None for i in required))
+                   or stray
+                   or (period_pos >= 0 and not _period_ok(cells[period_pos], accepted_periods)))
+            if bad:
+                out = self._report_row(number, cells, cells_of, positions, width, blank, n,
+                                       period_pos, accepted_periods)
+            if keys and out is not None and self._duplicate(
+                    number, out, keys, seen_keys, cells, positions):
+                bad = True
+            if bad:
+                summary.rows_rejected += 1
+                continue
+            if blocked:
+                summary.rows_rejected += 1
+                continue
+            summary.rows_valid += 1
+            if period_code is not None:
+                out.insert(0, period_code)
+            yield number, out
+        if summary.rows_read == 0:
+            self._file_error("no_rows", _("The sheet has a header row but no data rows."))
+
+    def _duplicate(self, number: int, out: list[str | None], keys: list[int],
+                   seen_keys: dict[str, int], cells: list[Any],
+                   positions: dict[str, int]) -> bool:
+        """Record the row's key; report it if an earlier row had the same one."""
+        if any(out[i] is None for i in keys):
+            return False  # a missing key value is already a "required" error
+        key = "\x1f".join(out[i] for i in keys)  # type: ignore[misc]
+        first_row = seen_keys.setdefault(key, number)
+        if first_row == number:
+            return False
+        columns = self.structure.columns
+        shown = ", ".join(f"{columns[i].label} = {out[i]}" for i in keys)
+        column = columns[keys[0]]
+        pos = positions.get(column.id, -1)
+        self._row_error(number, self._headers.get(column.id, column.label),
+                        cells[pos] if pos >= 0 else None, "duplicate_key", _(
+                            "The key ({key}) is already used in row {row}.").format(
+                            key=shown, row=first_row))
+        return True
+
+    def _cell_for(self, column: Column, positions: dict[str, int],
+                  sample: list[tuple[int, list[Any]]]) -> _Cell:
+        """The cell converter; DECIMAL columns learn from a sample whether a dot is decimal."""
+        if column.tipe_data != "DECIMAL" or column.id not in positions:
+            return _Cell(column)
+        pos = positions[column.id]
+        texts = [cells[pos] for _n, cells in sample
+                 if pos < len(cells) and isinstance(cells[pos], str)]
+        comma = any(_COMMA_DECIMAL.search(t) for t in texts)
+        dot = any(_DOT_DECIMAL.fullmatch(t) for t in texts)
+        return _Cell(column, dot_decimal=dot and not comma)
+
+    def _accepted_periods(self) -> frozenset[str]:
+        if not self.period:
+            return frozenset()
+        return frozenset({self.period.code(), _norm(self.period.code()),
+                          _norm(self.period.label())})
+
+    def _report_row(self, number: int, cells: list[Any], cells_of: list[_Cell],
+                    positions: dict[str, int], width: int, blank: list[int], n: int,
+                    period_pos: int, accepted: frozenset[str]) -> list[str | None]:
+        """The slow path: every error in one row; returns the values that did convert."""
+        out: list[str | None] = []
+        for cell in cells_of:
+            column = cell.column
+            pos = positions.get(column.id, -1)
+            if pos < 0:
+                out.append(None)  # left empty, or a file error (missing required column)
+                continue
+            raw = cells[pos]
+            value, error = cell.check(raw)
+            out.append(value)
+            if error:
+                self._row_error(number, self._headers.get(column.id, column.label), raw, *error)
+        if period_pos >= 0 and not _period_ok(cells[period_pos], accepted):
+            self._row_error(number, self._headers.get(PERIOD_COLUMN), cells[period_pos],
+                            "period_mismatch", _(
+                                "The period does not match the upload period {period}.").format(
+                                period=self.period.label() if self.period else ""))
+        for index in [*blank, *range(width, n)]:
+            if index < n and _has_value(cells[index]):
+                self._row_error(number, column_letter(index), cells[index], "extra_value", _(
+                    "Column {letter} has a value but no header.").format(
+                    letter=column_letter(index)))
+        return out
+
+
+def _has_value(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _stray(cells: list[Any], width: int, blank: list[int], n: int) -> bool:
+    """A value under an empty header cell or right of the header."""
+    if n > width and any(_has_value(v) for v in cells[width:]):
+        return True
+    return bool(blank) and any(_has_value(cells[i]) for i in blank)
+
+
+def _period_ok(value: Any, accepted: frozenset[str]) -> bool:
+    if value is None or value in accepted:
+        return True
+    text = _norm(value)
+    return not text or text in accepted
+
+
+def _period_label(code: str) -> str:
+    try:
+        return Period.parse(code).label()
+    except ValueError:
+        return code
+
+
+def validate_file(table: TableFile, structure: Structure, *, sheet: str | None = None,
+                  period: Period | None = None, require_stamp: bool = False,
+                  max_errors_kept: int = 5000, package_id: str | None = None) -> Summary:
+    """The dry run: validate every row and return the summary."""
+    validation = Validation(table, structure, sheet=sheet, period=period,
+                            require_stamp=require_stamp, max_errors_kept=max_errors_kept,
+                            package_id=package_id)
+    for _row in validation.rows():
+        pass
+    return validation.summary
+
+
+def validate_row(structure: Structure, values: dict[str, Any], *,
+                 period: Period | None) -> tuple[list[str | None], list[RowError]]:
+    """One row from a form or survey, {column id: raw value} -> (values for COPY, errors)."""
+    out: list[str | None] = []
+    errors: list[RowError] = []
+    if period is not None:
+        given = values.get(PERIOD_COLUMN)
+        accepted = frozenset({period.code(), _norm(period.code()), _norm(period.label())})
+        if not _period_ok(given, accepted):
+            errors.append(RowError("", None, "Periode", _clip(given), "period_mismatch", _(
+                "The period does not match the upload period {period}.").format(
+                period=period.label())))
+        out.append(period.code())
+    for column in structure.columns:
+        raw = values.get(column.id)
+        value, error = _Cell(column).check(raw)
+        if error:
+            errors.append(RowError("", None, column.label, _clip(raw), *error))
+        out.append(value)
+    return out, errors
