@@ -51,6 +51,7 @@ def build_xlsx_template(structure: Structure, *, title: str, period: Period | No
     wb = Workbook()
     data = wb.active
     data.title = "Data"
+    instructions = wb.create_sheet("Petunjuk")
     lists = None
     for index, column in enumerate(structure.columns, 1):
         letter = get_column_letter(index)
@@ -89,7 +90,7 @@ def build_xlsx_template(structure: Structure, *, title: str, period: Period | No
             data.add_data_validation(validation)
     data.freeze_panes = "A2"
     data.row_dimensions[1].height = 30
-    _instructions(wb.create_sheet("Petunjuk"), structure, title=title, period=period)
+    _instructions(instructions, structure, title=title, period=period)
     stamp = wb.create_sheet(STAMP_SHEET)
     stamp.sheet_state = "veryHidden"
     for key, value in (
