@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
@@ -27,7 +28,7 @@ def _verifikasi():
         from ckanext.verifikasi import shared
     except ImportError:  # pragma: no cover - the portal always installs both packages
         return None
-    return shared if "verifikasi" in tk.config.get("ckan.plugins", "").split() else None
+    return shared if p.plugin_loaded("verifikasi") else None
 
 
 def _system_context() -> dict[str, Any]:

@@ -393,7 +393,8 @@ def _limits() -> guard.Limits:
 def _run_validation(input_pkg: InputPackage, found: InputImport, period: Period):
     structure = Structure.from_dict(input_pkg.structure)
     table = read.open_table(str(_import_path(found)), found.filename, _limits())
-    return table, validate.Validation(table, structure, sheet=found.sheet, period=period)
+    return table, validate.Validation(table, structure, sheet=found.sheet, period=period,
+                                      package_id=input_pkg.id)
 
 
 def _import_dict(found: InputImport) -> dict[str, Any]:
@@ -440,9 +441,6 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
         model.Session.rollback()
         raise tk.ValidationError({"upload": [err.message]}) from err
     with table:
-        if found.sheet and found.sheet not in table.sheet_names:
-            raise tk.ValidationError({"sheet": [tk._('The file has no sheet "{name}"').format(
-                name=found.sheet)]})
         found.sheet_names = list(table.sheet_names)
         for _ in validation.rows():
             pass
