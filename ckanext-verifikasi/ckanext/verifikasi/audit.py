@@ -15,3 +15,15 @@ def record(actor: str | None, action: str, object_type: str, object_id: str,
     remote = request.remote_addr if has_request_context() else None
     model.Session.add(AuditEntry(actor=actor, action=action, object_type=object_type,
                                  object_id=object_id, detail=detail, remote_addr=remote))
+
+
+def on_datastore_dump(resource_id: str, **detail: Any) -> None:
+    """Downloads of restricted tables are audited like file downloads."""
+    resource = model.Resource.get(resource_id)
+    if resource is None or resource.package.extras.get("klasifikasi_akses") not in (
+            "terbatas", "rahasia"):
+        return
+    actor = model.User.get(detail.get("user") or "") if detail.get("user") else None
+    record(actor.id if actor else None, "download", "resource", resource_id,
+           package_id=resource.package_id, format=detail.get("format"))
+    model.Session.commit()

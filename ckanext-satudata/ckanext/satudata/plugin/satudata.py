@@ -12,6 +12,7 @@ from ckan.types import Schema
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
 from ckanext.satudata import cli, helpers, search
+from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.logic import action, auth, validators
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -23,6 +24,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 @tk.blanket.actions(action)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.validators(validators)
+@tk.blanket.blueprints([satudata_export])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

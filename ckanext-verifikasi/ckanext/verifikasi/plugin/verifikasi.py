@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.verifikasi import access, cli, helpers, views, workflow
+from ckanext.verifikasi import access, audit, cli, helpers, views, workflow
 from ckanext.verifikasi.logic import action, auth
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -26,6 +26,7 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
     p.implements(p.ITranslation)
     p.implements(p.IPermissionLabels)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
@@ -39,6 +40,12 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
 
     def i18n_domain(self) -> str:
         return "ckanext-verifikasi"
+
+    # ISignal
+
+    def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
+        # satudata's DataStore downloads (CSV/TSV/XLSX/JSON/XML dumps).
+        return {tk.signals.ckanext.signal("satudata_datastore_dump"): [audit.on_datastore_dump]}
 
     # IPackageController
 
