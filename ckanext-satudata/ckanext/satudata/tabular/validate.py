@@ -9,7 +9,7 @@ a loader must check `summary.ok` before it commits anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from typing import Any
@@ -18,11 +18,12 @@ from ckanext.satudata.tabular.guard import FileRejected, _
 from ckanext.satudata.tabular.read import FORMULA_WITHOUT_VALUE, TableFile
 from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Column, Period, Structure
 from ckanext.satudata.tabular.template import STAMP_SHEET
-from ckanext.satudata.tabular.values import CellError, converter, display
+from ckanext.satudata.tabular.values import CellError, batch_converter, converter, display
 
 _VALUE_MAX = 100
 _CODES_SHOWN = 10
 _SAMPLE_ROWS = 1000
+_CHUNK_ROWS = 100  # small: rows alive across a GC pass get promoted and make full passes frequent
 _UNIT = re.compile(r"\s*\([^()]*\)\s*$")
 # A dot is certainly a decimal point in 2.5, 2.75, 2.1234 and 1234.5.
 _DOT_DECIMAL = re.compile(r"\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+)\s*")
@@ -114,8 +115,14 @@ class _Cell:
             for kode, _nilai in column.value_domain:
                 lookup[_norm(kode)] = kode  # a code wins over a value that looks like it
             self.convert = self._domain(base, lookup)
+            self.batch = self._per_cell
         else:
             self.convert = base
+            self.batch = batch_converter(column.tipe_data, dot_decimal=dot_decimal)
+
+    def _per_cell(self, values: Sequence[Any]) -> list[str | None]:
+        convert = self.convert
+        return [convert(v) for v in values]
 
     def _domain(self, base: Callable[[Any], str | None],
                 lookup: dict[str, str]) -> Callable[[Any], str | None]:
@@ -294,47 +301,68 @@ class Validation:
                 for c, cell in zip(self.structure.columns, cells_of, strict=True)]
         required = [i for i, cell in enumerate(cells_of) if cell.required]
         keys = [i for i, c in enumerate(self.structure.columns) if c.key]
-        seen_keys: dict[str, int] = {}
+        seen_keys = self._seen_keys = {}
         period_pos = positions.get(PERIOD_COLUMN, -1) if self.period else -1
         accepted_periods = self._accepted_periods()
         period_code = self.period.code() if self.period else None
         blocked = bool(summary.file_errors)
 
-        for number, cells in chain(sample, stream):
-            n = len(cells)
-            if n < width:
-                cells.extend([None] * (width - n))
-            try:
-                out = [conv(cells[pos]) if pos >= 0 else None for pos, conv in plan]
-            except CellError:
-                out = None
-            stray = (n > width or blank) and _stray(cells, width, blank, n)
-            if out is not None and not any(out) and not stray and (
-                    period_pos < 0 or not _has_value(cells[period_pos])):
-                continue  # only blanks and spaces: an empty row
-            summary.rows_read += 1
-            bad = (out is None
-                   or (required and any(out[i] is None for i in required))
-                   or stray
-                   or (period_pos >= 0 and not _period_ok(cells[period_pos], accepted_periods)))
-            if bad:
-                out = self._report_row(number, cells, cells_of, positions, width, blank, n,
-                                       period_pos, accepted_periods)
-            if keys and out is not None and self._duplicate(
-                    number, out, keys, seen_keys, cells, positions):
-                bad = True
-            if bad:
-                summary.rows_rejected += 1
-                continue
-            if blocked:
-                summary.rows_rejected += 1
-                continue
-            summary.rows_valid += 1
-            if period_code is not None:
-                out.insert(0, period_code)
-            yield number, out
+        ctx = _RowContext(width, blank, cells_of, positions, plan, required, keys,
+                          period_pos, accepted_periods)
+        batches = [(pos, cell.batch) for pos, cell in zip(
+            [p for p, _c in plan], cells_of, strict=True)]
+        fast = not blank and period_pos < 0 and bool(plan)
+        rows = chain(sample, stream)
+        while chunk := list(islice(rows, _CHUNK_ROWS)):
+            outs = _convert_chunk(chunk, width, batches, required) if fast else None
+            if outs is None:
+                # lazily, so errors and duplicate keys are reported in row order
+                outs = (self._slow_row(number, cells, ctx) for number, cells in chunk)
+            for (number, cells), out in zip(chunk, outs, strict=True):
+                if out is None or not any(out):
+                    continue  # rejected (already counted) or an empty row
+                if out is not _BAD:
+                    summary.rows_read += 1
+                if out is _BAD or (keys and self._duplicate(
+                        number, out, keys, seen_keys, cells, positions)) or blocked:
+                    summary.rows_rejected += 1
+                    continue
+                summary.rows_valid += 1
+                if period_code is not None:
+                    out.insert(0, period_code)
+                yield number, out
         if summary.rows_read == 0:
             self._file_error("no_rows", _("The sheet has a header row but no data rows."))
+
+    def _slow_row(self, number: int, cells: list[Any], ctx: _RowContext) -> list[Any] | None:
+        """One row the careful way: None for an empty row, _BAD once its errors are reported.
+
+        A row with errors is counted as read here; its key is still recorded so a
+        later row with the same key is reported too.
+        """
+        width, blank, n = ctx.width, ctx.blank, len(cells)
+        if n < width:
+            cells.extend([None] * (width - n))
+        try:
+            out = [conv(cells[pos]) if pos >= 0 else None for pos, conv in ctx.plan]
+        except CellError:
+            out = None
+        stray = (n > width or blank) and _stray(cells, width, blank, n)
+        period_pos = ctx.period_pos
+        if out is not None and not any(out) and not stray and (
+                period_pos < 0 or not _has_value(cells[period_pos])):
+            return None  # only blanks and spaces: an empty row
+        if not (out is None
+                or (ctx.required and any(out[i] is None for i in ctx.required))
+                or stray
+                or (period_pos >= 0 and not _period_ok(cells[period_pos], ctx.accepted))):
+            return out
+        self.summary.rows_read += 1
+        out = self._report_row(number, cells, ctx.cells_of, ctx.positions, width, blank, n,
+                               period_pos, ctx.accepted)
+        if ctx.keys:
+            self._duplicate(number, out, ctx.keys, self._seen_keys, cells, ctx.positions)
+        return _BAD
 
     def _duplicate(self, number: int, out: list[str | None], keys: list[int],
                    seen_keys: dict[str, int], cells: list[Any],
@@ -401,6 +429,43 @@ class Validation:
                     "Column {letter} has a value but no header.").format(
                     letter=column_letter(index)))
         return out
+
+
+_BAD: list[Any] = ["<rejected row>"]  # marker: a row whose errors were reported
+
+
+@dataclass
+class _RowContext:
+    width: int
+    blank: list[int]
+    cells_of: list[_Cell]
+    positions: dict[str, int]
+    plan: list[tuple[int, Callable[[Any], str | None]]]
+    required: list[int]
+    keys: list[int]
+    period_pos: int
+    accepted: frozenset[str]
+
+
+def _convert_chunk(chunk: list[tuple[int, list[Any]]], width: int,
+                   batches: list[tuple[int, Callable[[Sequence[Any]], list[str | None]]]],
+                   required: list[int]) -> list[list[str | None]] | None:
+    """Convert a chunk of rows column by column; None if any row needs the careful path."""
+    for _number, cells in chunk:
+        n = len(cells)
+        if n < width:
+            cells.extend([None] * (width - n))
+        elif n > width:
+            return None  # possibly stray values right of the header
+    columns = list(zip(*[cells for _number, cells in chunk], strict=True))
+    empty = [None] * len(chunk)
+    try:
+        converted = [batch(columns[pos]) if pos >= 0 else empty for pos, batch in batches]
+    except CellError:
+        return None
+    if any(None in converted[i] for i in required):
+        return None
+    return [list(row) for row in zip(*converted, strict=True)]
 
 
 def _has_value(value: Any) -> bool:

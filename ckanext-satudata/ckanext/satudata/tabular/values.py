@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,7 +33,6 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 10_000, 2_958_465
 _CACHE_MAX = 20_000
 
-_PLAIN_INT = re.compile(r"-?[1-9]\d{0,17}|0")
 _SIGN = re.compile(r"([+\-\u2212]?)\s*(.*)", re.S)
 # Patterns on unsigned text; group 1 = integer digits with separators, group 2 = fraction.
 _ID_THOUSANDS = re.compile(r"(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?")       # 1.234.567 / 1.234,5
@@ -43,7 +42,7 @@ _SPACE_THOUSANDS = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+)(?:[,.](\d+))?
 _DECIMAL_COMMA = re.compile(r"(\d*),(\d+)")
 _DECIMAL_DOT = re.compile(r"(\d*)\.(\d+)")
 _DIGITS = re.compile(r"\d+")
-_FAST_COMMA = re.compile(r"(-?[1-9]\d*|-?0),(\d+)")
+_ID_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
 
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
@@ -119,6 +118,89 @@ def converter(tipe_data: str, *, dot_decimal: bool = False) -> Converter:
     raise ValueError(f"unknown tipe_data {tipe_data!r}")
 
 
+BatchConverter = Callable[[Sequence[Any]], "list[str | None]"]
+_LINES_INT = re.compile(r"(?:-?\d{1,18})?(?:\n(?:-?\d{1,18})?)*", re.ASCII)
+_LINES_COMMA = re.compile(r"(?:-?\d+(?:,\d+)?)?(?:\n(?:-?\d+(?:,\d+)?)?)*", re.ASCII)
+# Indonesian: 1.234.567,89 or 1234,5 (a leading 0. is a decimal point, so it is left out).
+_LINES_ID = re.compile(r"(?:-?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?)?"
+                       r"(?:\n(?:-?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?)?)*", re.ASCII)
+_LINES_DOT = re.compile(r"(?:-?\d+(?:\.\d+)?)?(?:\n(?:-?\d+(?:\.\d+)?)?)*", re.ASCII)
+
+
+def batch_converter(tipe_data: str, *, dot_decimal: bool = False) -> BatchConverter:
+    """Convert a whole column slice at once; same results and errors as converter().
+
+    The loader pushes millions of cells through here. When every value of the
+    slice is plain text of the common shape, one C-level regex over the joined
+    slice checks them all and the values are rewritten with str methods; any
+    other slice falls back to the per-cell converter.
+    """
+    kind = (tipe_data or "CHARACTER").upper()
+    convert = converter(kind, dot_decimal=dot_decimal)
+
+    def per_cell(values: Sequence[Any]) -> list[str | None]:
+        return [convert(v) for v in values]
+
+    def joined(values: Sequence[Any]) -> str | None:
+        try:
+            text = "\n".join(values)
+        except TypeError:  # spreadsheet numbers, dates, None
+            return None
+        return text if text.count("\n") == len(values) - 1 else None
+
+    def empties_to_none(result: list[Any]) -> list[str | None]:
+        return [v or None for v in result] if "" in result else result
+
+    if kind == "INTEGER":
+        def integers(values: Sequence[Any]) -> list[str | None]:
+            text = joined(values)
+            if text is not None and _LINES_INT.fullmatch(text) and "-0" not in values:
+                return empties_to_none(list(values))
+            return per_cell(values)
+        return integers
+    if kind == "DECIMAL":
+        lines = _LINES_DOT if dot_decimal else _LINES_COMMA
+
+        def decimals(values: Sequence[Any]) -> list[str | None]:
+            text = joined(values)
+            if text is None:
+                return per_cell(values)
+            if lines.fullmatch(text):
+                if "," in text:
+                    return empties_to_none(text.replace(",", ".").split("\n"))
+                return empties_to_none(list(values))
+            if not dot_decimal and _LINES_ID.fullmatch(text):
+                text = text.replace(".", "").replace(",", ".")
+                return empties_to_none(text.split("\n"))
+            return per_cell(values)
+        return decimals
+    if kind == "CHARACTER":
+        def texts(values: Sequence[Any]) -> list[str | None]:
+            text = joined(values)
+            if text is not None and "\x00" not in text:
+                return empties_to_none(list(map(str.strip, values)))
+            return per_cell(values)
+        return texts
+    if kind == "DATE":
+        cache: dict[str, str] = {}
+
+        def dates(values: Sequence[Any]) -> list[str | None]:
+            try:
+                result = list(map(cache.get, values))
+            except TypeError:  # unhashable: per cell gives the error
+                return per_cell(values)
+            if None in result:
+                for index, value in enumerate(values):
+                    if result[index] is None:
+                        result[index] = convert(value)
+                        if result[index] is not None and value.__class__ is str \
+                                and len(cache) < _CACHE_MAX:
+                            cache[value] = result[index]
+            return result
+        return dates
+    return per_cell
+
+
 def _unsupported(value: Any) -> CellError:
     return CellError("unreadable", _("The cell cannot be read as a value."), value)
 
@@ -183,7 +265,9 @@ def _split_number(text: str, dot_decimal: bool) -> tuple[str, str, str] | None:
 
 def _integer(value: Any) -> str | None:
     if value.__class__ is str:
-        if _PLAIN_INT.fullmatch(value):
+        # Fast path, C string methods only: 123 or -123 (PostgreSQL reads 007 as 7).
+        digits = value[1:] if value[:1] == "-" else value
+        if digits.isdigit() and digits.isascii() and len(digits) < 19 and value != "-0":
             return value
         text = value.strip()
         if not text:
@@ -221,10 +305,18 @@ def _canonical_decimal(sign: str, whole: str, frac: str) -> str:
 def _make_decimal(dot_decimal: bool) -> Converter:
     def convert(value: Any) -> str | None:
         if value.__class__ is str:
-            if _PLAIN_INT.fullmatch(value):
-                return value
-            if m := _FAST_COMMA.fullmatch(value):  # 1234,56: the usual Indonesian decimal
-                return f"{m[1]}.{m[2]}"
+            # Fast paths, C string methods only: 1234, -1234, 1234,56, 1.234,56.
+            if value.isascii():
+                head, comma, tail = value.partition(",")
+                digits = head[1:] if head[:1] == "-" else head
+                if not comma:
+                    if digits.isdigit():
+                        return value
+                elif tail.isdigit():
+                    if digits.isdigit():
+                        return f"{head}.{tail}"
+                    if _ID_GROUPS.fullmatch(digits):
+                        return f"{head.replace('.', '')}.{tail}"
             text = value.strip()
             if not text:
                 return None

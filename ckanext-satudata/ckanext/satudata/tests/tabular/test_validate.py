@@ -262,3 +262,20 @@ def test_messages_in_a_request(app, tmp_path):
     with app.flask_app.test_request_context(), open_table(str(path)) as table:
         summary = validate_file(table, STRUCTURE)
     assert summary.errors[0].message
+
+
+def test_many_rows_take_the_column_path_and_keep_every_error(tmp_path):
+    lines = ["kode_desa;jumlah;luas;tanggal;jk"]
+    for i in range(2500):
+        jumlah = "x" if i in (150, 1999) else str(i)
+        kode = "5" if i == 2400 else str(i)
+        lines.append(f"{kode};{jumlah};{i},5;01/02/2025;{1 + i % 2}")
+    lines.insert(700, ";;;;")
+    rows, summary = _validate(_csv(tmp_path, "\n".join(lines) + "\n"))
+    assert _codes(summary) == [(152, "jumlah", "x", "not_integer"),
+                               (2002, "jumlah", "x", "not_integer"),
+                               (2403, "kode_desa", "5", "duplicate_key")]
+    assert (summary.rows_read, summary.rows_valid, summary.rows_rejected) == (2500, 2497, 3)
+    assert rows[0] == (2, ["0", None, "0", "0.5", "2025-02-01", "1"])
+    assert rows[-1] == (2502, ["2499", None, "2499", "2499.5", "2025-02-01", "2"])
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)

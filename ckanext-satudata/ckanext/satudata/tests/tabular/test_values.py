@@ -161,3 +161,35 @@ def test_infer_types_is_careful_with_codes():
 
 def test_infer_types_serial_numbers_are_not_dates():
     assert infer_types([["46022"], ["46023"]], 1) == ["INTEGER"]
+
+
+@pytest.mark.parametrize("tipe, values", [
+    ("INTEGER", ["1", "-5", "", "007", "-0"]),
+    ("INTEGER", ["1", " 2 ", "1.234", 5.0, None]),
+    ("DECIMAL", ["1,5", "-0,25", "", "12", "1.234.567,8", "1.234"]),
+    ("DECIMAL", ["0.500", "2.5", "1 234", 0.1]),
+    ("CHARACTER", [" a ", "", "0164", "x\ny"]),
+    ("CHARACTER", ["a", 12.0, None]),
+    ("DATE", ["31/12/2025", "", "31/12/2025", dt.date(2025, 1, 1), None, "1 Mei 2025"]),
+    ("BOOLEAN", ["ya", "t", "", None]),
+])
+def test_batch_converter_agrees_with_the_per_cell_converter(tipe, values):
+    from ckanext.satudata.tabular.values import batch_converter
+
+    single = converter(tipe)
+    expected = [single(v) for v in values]
+    batch = batch_converter(tipe)
+    assert batch(values) == expected
+    assert batch(tuple(values)) == expected  # twice: the date cache is warm now
+    if tipe == "DECIMAL":
+        dotted = batch_converter(tipe, dot_decimal=True)
+        assert dotted(["1.234", "2.5"]) == ["1.234", "2.5"]
+
+
+def test_batch_converter_raises_like_the_converter():
+    from ckanext.satudata.tabular.values import batch_converter
+
+    with pytest.raises(CellError):
+        batch_converter("INTEGER")(["1", "x"])
+    with pytest.raises(CellError):
+        batch_converter("DATE")(["31/12/2025", "31/02/2025"])
