@@ -54,9 +54,9 @@ def live_ckan(ckan_config, monkeypatch, tmp_path) -> Iterator[Callable[[str], st
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{site_url}/api/3/action/status_show", timeout=2).ok:
+                if requests.get(f"{site_url}/api/3/action/status_show", timeout=10).ok:
                     return site_url
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or slow on a busy machine
                 pass
             if procs[-1].poll() is not None:
                 break

@@ -517,10 +517,6 @@ KNOWN_EXCEPTIONS: list[tuple[str, str, str]] = [
      "publication (new resources or shadow tables swapped on publish, as DESIGN.md asks of "
      "xloader); refusing the data during every update would hide the published data "
      "instead, which DESIGN.md also forbids."),
-    ("datatables 500",
-     r"^ERROR: \w+/\w+/\w+ datatables preview data: 500 \(expected denied\)$",
-     "Core's datatables ajax view does not catch NotAuthorized from resource_view_show and "
-     "answers 500 instead of 403; nothing is disclosed (checked by the body scan)."),
 ]
 
 

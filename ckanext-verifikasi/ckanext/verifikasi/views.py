@@ -1,6 +1,8 @@
 """Views of ckanext-verifikasi: guarded resource downloads (more pages follow)."""
 from __future__ import annotations
 
+import json
+
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.views.resource import download as core_download
@@ -27,6 +29,29 @@ def download(package_type: str, id: str, resource_id: str, filename: str | None 
                      package_id=resource.package_id)
         model.Session.commit()
     return core_download(package_type, id, resource_id, filename)
+
+
+def datatables(resource_view_id: str, view_name: str):
+    """Core's datatables view, answering 403/404 itself when the view may not be read.
+
+    Core lets NotAuthorized from resource_view_show escape as a 500 error.
+    """
+    from ckanext.datatablesview import blueprint as core_datatables
+
+    try:
+        tk.get_action("resource_view_show")({}, {"id": resource_view_id})
+    except tk.NotAuthorized:
+        return json.dumps({"error": "Not Authorized"}), 403
+    except tk.ObjectNotFound:
+        return json.dumps({"error": "Object not found"}), 404
+    return getattr(core_datatables, view_name)(resource_view_id)
+
+
+verifikasi.add_url_rule("/datatables/ajax/<resource_view_id>", "datatables_ajax", datatables,
+                        methods=["POST"], defaults={"view_name": "ajax"})
+verifikasi.add_url_rule("/datatables/filtered-download/<resource_view_id>",
+                        "datatables_filtered_download", datatables, methods=["POST"],
+                        defaults={"view_name": "filtered_download"})
 
 
 # Registered before core's blueprints, so these rules answer first.
