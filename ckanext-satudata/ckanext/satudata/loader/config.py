@@ -1,0 +1,32 @@
+"""Typed getters of the loader's settings (declared in config_declaration.yaml)."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+
+def stale_minutes() -> int:
+    return tk.config.get("ckanext.satudata.loader.stale_minutes")
+
+
+def max_attempts() -> int:
+    return max(1, tk.config.get("ckanext.satudata.loader.max_attempts"))
+
+
+def job_timeout() -> int:
+    return tk.config.get("ckanext.satudata.loader.job_timeout")
+
+
+def heartbeat_rows() -> int:
+    return max(1000, tk.config.get("ckanext.satudata.loader.heartbeat_rows"))
+
+
+def max_bytes() -> int:
+    return tk.config.get("ckanext.satudata.loader.max_mb") * 2**20
+
+
+def index_after_swap() -> bool:
+    return tk.config.get("ckanext.satudata.loader.index_after_swap")
+
+
+def formats() -> frozenset[str]:
+    return frozenset(tk.config.get("ckanext.satudata.loader.formats").lower().split())

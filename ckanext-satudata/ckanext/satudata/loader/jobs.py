@@ -1,0 +1,513 @@
+"""The load job: read a resource's file, convert every cell, COPY into a shadow table, swap.
+
+Column types, in order of precedence:
+1. the MS-Var `tipe_data` in the live table's data dictionary (declared);
+2. a data-dictionary `type_override` (as xloader supports);
+3. otherwise inferred by tabular.values.infer_types from the first 1000 rows.
+
+A value that does not fit a declared type fails the load with an error naming
+the row and column (the live table stays as it was). A value that does not fit
+an inferred type never fails and is never mangled: the load starts again with
+that column as text, and the status says so.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+import uuid
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from psycopg2 import errors as pg_errors
+
+from ckanext.satudata.loader import config, shadow, status
+from ckanext.satudata.tabular.guard import FileRejected, Limits
+from ckanext.satudata.tabular.read import open_table
+from ckanext.satudata.tabular.structure import DATASTORE_TYPES
+from ckanext.satudata.tabular.values import CellError, converter, display, infer_types
+
+log = logging.getLogger(__name__)
+
+SAMPLE_ROWS = 1000
+BATCH_ROWS = 5000
+_NULL = "\\N"
+_SPECIALS = ("\\", "\t", "\n", "\r")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_OVERRIDE_TIPE = {"text": "CHARACTER", "numeric": "DECIMAL", "int": "INTEGER", "int4": "INTEGER",
+                  "int8": "INTEGER", "integer": "INTEGER", "bigint": "INTEGER", "date": "DATE",
+                  "bool": "BOOLEAN", "boolean": "BOOLEAN"}
+# As tabular.validate decides: a DECIMAL column reads "1.234" as 1.234 only when
+# the sample writes decimals with a dot and never with a comma.
+_DOT_DECIMAL = re.compile(r"\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+)\s*")
+_COMMA_DECIMAL = re.compile(r"\d,\d")
+
+
+def message(msgid: str, **params: Any) -> dict[str, Any]:
+    """An error or notice kept in the status: English msgid + parameters, translated when shown."""
+    return {"msgid": msgid, "params": params, "message": msgid.format(**params)}
+
+
+class LoadFailed(Exception):
+    """The load cannot go on; `errors` are status messages (with row/column where known)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors[0]["message"] if errors else "load failed")
+        self.errors = errors
+
+
+class _Retype(Exception):
+    def __init__(self, index: int, row: int, value: Any) -> None:
+        super().__init__(index)
+        self.index, self.row, self.value = index, row, value
+
+
+@dataclass
+class Column:
+    id: str
+    tipe_data: str  # CHARACTER ... or "TIMESTAMP" for an xloader timestamp override
+    datastore_type: str
+    source: str  # declared | override | inferred | text_fallback
+    convert: Callable[[Any], str | None]
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "type": self.datastore_type, "tipe_data": self.tipe_data,
+                "source": self.source}
+
+
+@dataclass
+class LoadResult:
+    rows: int = 0
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    format: str | None = None
+    columns: list[dict[str, str]] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --- columns -----------------------------------------------------------------
+
+def column_ids(header: list[Any]) -> list[str]:
+    """Valid, unique DataStore column ids from a header row (nothing dropped, nothing merged)."""
+    ids: list[str] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(header, 1):
+        text = display(cell).replace('"', "").replace("\x00", "").strip().lstrip("_").strip()
+        text = text[:63].strip() or f"kolom_{index}"
+        candidate, n = text, 2
+        while candidate in seen:
+            suffix = f"_{n}"
+            candidate, n = text[:63 - len(suffix)] + suffix, n + 1
+        seen.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
+def _timestamp(value: Any) -> str | None:
+    text = display(value).strip()
+    return text or None
+
+
+def _dot_decimal(sample: list[list[Any]], index: int) -> bool:
+    texts = [r[index] for r in sample if index < len(r) and isinstance(r[index], str)]
+    comma = any(_COMMA_DECIMAL.search(t) for t in texts)
+    return not comma and any(_DOT_DECIMAL.fullmatch(t) for t in texts)
+
+
+def plan_columns(ids: list[str], sample: list[list[Any]], old: shadow.OldTable | None,
+                 forced_text: set[int]) -> list[Column]:
+    old_types = {f["id"]: f["type"] for f in (old.fields if old else [])}
+    guessed = infer_types(sample, len(ids))
+    columns = []
+    for index, column_id in enumerate(ids):
+        info = old.info(column_id) if old and column_id in old_types else {}
+        declared = str(info.get("tipe_data") or "").upper()
+        override = str(info.get("type_override") or "").lower()
+        if declared in DATASTORE_TYPES:
+            tipe, source = declared, "declared"
+        elif override in _OVERRIDE_TIPE:
+            tipe, source = _OVERRIDE_TIPE[override], "override"
+        elif override.startswith("timestamp"):
+            columns.append(Column(column_id, "TIMESTAMP", "timestamp", "override", _timestamp))
+            continue
+        elif index in forced_text:
+            tipe, source = "CHARACTER", "text_fallback"
+        else:
+            tipe, source = guessed[index], "inferred"
+        dot = tipe == "DECIMAL" and _dot_decimal(sample, index)
+        columns.append(Column(column_id, tipe, DATASTORE_TYPES[tipe], source,
+                              converter(tipe, dot_decimal=dot)))
+    return columns
+
+
+# --- rows -> COPY text ---------------------------------------------------------
+
+def copy_chunks(rows: Iterator[tuple[int, list[Any]]], columns: list[Column], *,
+                numbers: array, on_batch: Callable[[int], None] | None = None,
+                batch_rows: int = BATCH_ROWS) -> Iterator[str]:
+    """COPY text format, one chunk per batch, converted column by column.
+
+    Column-wise conversion keeps the per-cell work to one converter call: rows
+    are transposed with zip (in C), NULL marking and escaping only run when a
+    column holds a None or a special character, and each line is one join.
+    """
+    width = len(columns)
+    convs = [c.convert for c in columns]
+    escape_cols = {i for i, c in enumerate(columns) if c.datastore_type in ("text", "timestamp")}
+    loaded = 0
+    while True:
+        batch = list(islice(rows, batch_rows))
+        if not batch:
+            return
+        row_numbers, cells = zip(*batch, strict=True)
+        numbers.extend(row_numbers)
+        if set(map(len, cells)) != {width}:
+            cells = [_fit(row, width, number) for number, row in batch]
+        outs = []
+        for index, column in enumerate(zip(*cells, strict=True)):
+            conv = convs[index]
+            try:
+                out = list(map(conv, column))
+            except CellError:
+                _raise_cell_error(columns[index], index, column, row_numbers)
+                raise
+            if index in escape_cols:
+                joined = "".join(filter(None, out))
+                if any(ch in joined for ch in _SPECIALS):
+                    out = [v.translate(_ESCAPES) if v else v for v in out]
+            if None in out:
+                out = [_NULL if v is None else v for v in out]
+            outs.append(out)
+        loaded += len(batch)
+        yield "\n".join(map("\t".join, zip(*outs, strict=True))) + "\n"
+        if on_batch:
+            on_batch(loaded)
+
+
+def _fit(row: list[Any], width: int, number: int) -> list[Any]:
+    if len(row) < width:
+        return row + [None] * (width - len(row))
+    extra = [c for c in row[width:] if c not in (None, "")]
+    if extra:
+        raise LoadFailed([dict(message(
+            "Row {row} has more values than the {columns} columns in the header "
+            "(extra value: {value}).", row=number, columns=width, value=display(extra[0])[:100]),
+            row=number)])
+    return row[:width]
+
+
+def _raise_cell_error(column: Column, index: int, values: tuple[Any, ...],
+                      row_numbers: tuple[int, ...]) -> None:
+    for position, value in enumerate(values):
+        try:
+            column.convert(value)
+        except CellError as exc:
+            row = row_numbers[position]
+            if column.source in ("inferred",):
+                raise _Retype(index, row, value) from None
+            raise LoadFailed([dict(message(
+                'Row {row}, column "{column}": {problem} (value: "{value}"; the data '
+                "dictionary declares this column as {type}).",
+                row=row, column=column.id, problem=exc.message,
+                value=display(value)[:100], type=column.tipe_data),
+                row=row, column=column.id, value=display(value)[:100])]) from None
+
+
+# --- one load ----------------------------------------------------------------
+
+def limits() -> Limits:
+    size = config.max_bytes()
+    return Limits(max_bytes=size, max_uncompressed=max(400 * 2**20, 8 * size),
+                  max_rows=20_000_000, max_columns=1000)
+
+
+def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | None = None,
+             on_progress: Callable[..., None] | None = None,
+             before_swap: Callable[[], None] | None = None,
+             index_after_swap: bool | None = None) -> LoadResult:
+    """Load a file into the resource's DataStore table through a shadow table.
+
+    `on_progress(**status_fields)` is called at each stage and every heartbeat_rows
+    rows; `before_swap()` runs after the data is in the shadow, right before the swap
+    (tests read the live table there).
+    """
+    import time
+
+    progress = on_progress or (lambda **_kw: None)
+    after = config.index_after_swap() if index_after_swap is None else index_after_swap
+    result = LoadResult()
+    old = shadow.read_old_table(resource_id)
+    forced_text: set[int] = set()
+    every = config.heartbeat_rows()
+    started = time.perf_counter()
+    while True:
+        with open_table(path, filename, limits()) as table:
+            result.format, result.sheets = table.format, list(table.sheet_names)
+            if sheet is not None and sheet not in table.sheet_names:
+                raise LoadFailed([message('The file has no sheet named "{sheet}".', sheet=sheet)])
+            result.sheet = sheet or (table.sheet_names[0] if table.sheet_names else None)
+            progress(stage="reading", sheets=result.sheets, sheet=result.sheet,
+                     format=result.format)
+            rows = table.rows(result.sheet)
+            first = next(rows, None)
+            if first is None:
+                raise LoadFailed([message("The sheet is empty: no header row was found.")])
+            ids = column_ids(first[1])
+            sample = list(islice(rows, SAMPLE_ROWS))
+            columns = plan_columns(ids, [cells for _n, cells in sample], old, forced_text)
+            result.columns = [c.to_dict() for c in columns]
+            result.notices = [dict(message(n), notice=True) for n in table.notices] + [
+                n for n in result.notices if n.get("retyped")]
+            progress(stage="loading", columns=result.columns, rows_loaded=0,
+                     notices=result.notices)
+            fields = [shadow.Field(c.id, c.datastore_type,
+                                   old.comments.get(c.id) if old else None) for c in columns]
+            numbers = array("q")
+            last = [0]
+
+            def on_batch(loaded: int, last: list[int] = last) -> None:
+                if loaded - last[0] >= every:
+                    last[0] = loaded
+                    progress(rows_loaded=loaded)
+
+            try:
+                with shadow.ShadowLoad(resource_id, fields) as load:
+                    load.create()
+                    t0 = time.perf_counter()
+                    try:
+                        load.copy(copy_chunks(chain(sample, rows), columns, numbers=numbers,
+                                              on_batch=on_batch))
+                    except (sa.exc.DataError, pg_errors.DataError) as exc:
+                        raise _copy_failed(exc, numbers) from None
+                    result.rows = len(numbers)
+                    result.timings["copy"] = time.perf_counter() - t0
+                    progress(rows_loaded=result.rows, rows_total=result.rows)
+                    if not after:
+                        progress(stage="indexing", viewable=False)
+                        t0 = time.perf_counter()
+                        load.populate_full_text()
+                        load.create_indexes()
+                        load.analyze()
+                        result.timings["index"] = time.perf_counter() - t0
+                    if before_swap:
+                        before_swap()
+                    t0 = time.perf_counter()
+                    load.swap()
+                result.timings["swap"] = time.perf_counter() - t0
+            except _Retype as retype:
+                forced_text.add(retype.index)
+                result.notices.append(dict(message(
+                    'Column "{column}" was loaded as text: row {row} holds "{value}", which '
+                    "is not a {type}; the whole load was restarted so no value is changed.",
+                    column=ids[retype.index], row=retype.row,
+                    value=display(retype.value)[:100],
+                    type=columns[retype.index].tipe_data.lower()), retyped=True,
+                    notice=True))
+                log.info("load of %s restarts with column %s as text", resource_id,
+                         ids[retype.index])
+                continue
+        break
+    result.timings["load"] = time.perf_counter() - started
+    if after:
+        progress(stage="indexing", viewable=True)
+        t0 = time.perf_counter()
+        shadow.fill_full_text_live(resource_id, fields, on_batch=lambda done, total: progress(
+            rows_indexed=done))
+        shadow.create_indexes_live(resource_id)
+        result.timings["index"] = time.perf_counter() - t0
+    return result
+
+
+def _copy_failed(exc: BaseException, numbers: array) -> LoadFailed:
+    line, column = shadow.copy_error_location(exc)
+    row = numbers[line - 1] if line and line <= len(numbers) else None
+    detail = str(getattr(exc, "orig", exc)).splitlines()[0]
+    return LoadFailed([dict(message(
+        'Row {row}, column "{column}": PostgreSQL refused the value ({detail}).',
+        row=row, column=column, detail=detail), row=row, column=column)])
+
+
+# --- the RQ job --------------------------------------------------------------
+
+class _Heartbeat(threading.Thread):
+    """Writes the heartbeat every `interval` seconds while the job lives (also during long SQL)."""
+
+    def __init__(self, resource_id: str, job_id: str, interval: float = 30) -> None:
+        super().__init__(daemon=True)
+        self.resource_id, self.job_id, self.interval = resource_id, job_id, interval
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.wait(self.interval):
+            try:
+                status.write(self.resource_id, only_job=self.job_id, heartbeat=status.now())
+            except Exception:  # noqa: BLE001 - a missed beat must not kill the load
+                log.exception("heartbeat of %s failed", self.resource_id)
+
+
+def _site_context() -> dict[str, Any]:
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"ignore_auth": True, "user": user["name"]}
+
+
+def _file_of(resource: dict[str, Any]) -> tuple[str, str | None, Callable[[], None]]:
+    """A local path to the resource's file (uploads are read in place), its name, and a cleanup."""
+    url = resource.get("url") or ""
+    filename = url.split("/")[-1].split("?")[0].split("#")[0] or None
+    if resource.get("url_type") == "upload":
+        from ckan.lib.uploader import get_resource_uploader
+
+        path = get_resource_uploader(resource).get_path(resource["id"])
+        if not os.path.exists(path):
+            raise LoadFailed([message("The uploaded file of this resource is missing.")])
+        # CKAN stores uploads without an extension and openpyxl refuses such paths:
+        # read the file in place through a link that carries the original name.
+        folder = tempfile.mkdtemp(prefix="satudata-load-")
+        name = re.sub(r"[^\w.\-]", "_", filename or "data")
+        link = os.path.join(folder, name)
+        os.symlink(path, link)
+
+        def cleanup() -> None:
+            os.unlink(link)
+            os.rmdir(folder)
+
+        return link, filename, cleanup
+    import requests
+
+    limit = config.max_bytes()
+    handle, path = tempfile.mkstemp(prefix="satudata-load-")
+    try:
+        with os.fdopen(handle, "wb") as out, requests.get(url, stream=True, timeout=60) as resp:
+            resp.raise_for_status()
+            size = 0
+            for chunk in resp.iter_content(1 << 16):
+                size += len(chunk)
+                if size > limit:
+                    raise LoadFailed([message(
+                        "The file is larger than {limit} MB.", limit=limit // 2**20)])
+                out.write(chunk)
+    except requests.RequestException as exc:
+        os.unlink(path)
+        raise LoadFailed([message("The file could not be downloaded: {error}",
+                                  error=str(exc)[:200])]) from None
+    except BaseException:
+        os.unlink(path)
+        raise
+    return path, filename, lambda: os.unlink(path)
+
+
+def _md5(path: str) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def enqueue(resource_id: str, *, attempt: int = 1, ignore_hash: bool = False,
+            note: str | None = None) -> str:
+    """Queue a load of the resource; its status says "queued" before the worker can see it."""
+    job_id = str(uuid.uuid4())
+    notices = [dict(message(note), notice=True)] if note else []
+    status.write(resource_id, job_id=job_id, stage="queued", attempt=attempt,
+                 heartbeat=status.now(), queued=status.now(), rows_loaded=0, rows_total=None,
+                 errors=[], notices=notices, reload_requested=False, started=None,
+                 finished=None, message=None, viewable=False)
+    tk.enqueue_job(load_resource, [resource_id], {"attempt": attempt, "ignore_hash": ignore_hash},
+                   title=f"satudata_loader: resource {resource_id} attempt {attempt}",
+                   queue="default",
+                   rq_kwargs={"timeout": config.job_timeout(), "job_id": job_id})
+    return job_id
+
+
+def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False) -> None:
+    """The RQ job. Never leaves the status in a running stage when it ends."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    job_id = job.id if job else f"direct-{uuid.uuid4()}"
+    beat = _Heartbeat(resource_id, job_id)
+    beat.start()
+
+    def progress(claim: bool = False, **fields: Any) -> None:
+        # The first write claims the record; later ones stop if a successor took it over.
+        status.write(resource_id, only_job=None if claim else job_id,
+                     heartbeat=status.now(), **fields)
+
+    cleanup: Callable[[], None] = lambda: None  # noqa: E731
+    try:
+        with shadow.resource_lock(resource_id):
+            progress(claim=True, job_id=job_id, stage="reading", attempt=attempt,
+                     started=status.now())
+            try:
+                resource = tk.get_action("resource_show")(_site_context(), {"id": resource_id})
+            except tk.ObjectNotFound:
+                progress(stage="error", finished=status.now(), message="Resource not found",
+                         errors=[message("Resource not found")])
+                return
+            path, filename, cleanup = _file_of(resource)
+            file_hash = _md5(path)
+            sheet = resource.get("satudata_sheet") or None
+            previous = (status.read(resource_id) or {}).get("value", {})
+            if (not ignore_hash and previous.get("last_loaded_hash") == file_hash
+                    and previous.get("last_loaded_sheet") == sheet
+                    and resource.get("datastore_active")):
+                progress(stage="complete", finished=status.now(), notices=[dict(message(
+                    "The file has not changed since the last load; nothing was reloaded."),
+                    notice=True)])
+                return
+            result = run_load(resource_id, path, filename, sheet=sheet, on_progress=progress)
+            _after_swap(resource)
+            progress(stage="complete", finished=status.now(), rows_loaded=result.rows,
+                     rows_total=result.rows, sheets=result.sheets, sheet=result.sheet,
+                     columns=result.columns, notices=result.notices, file_hash=file_hash,
+                     last_loaded_hash=file_hash, last_loaded_sheet=sheet,
+                     timings={k: round(v, 3) for k, v in result.timings.items()},
+                     viewable=True)
+    except LoadFailed as exc:
+        progress(stage="error", finished=status.now(), errors=exc.errors,
+                 message=exc.errors[0]["message"] if exc.errors else None)
+    except FileRejected as exc:
+        errors = [dict(msgid=exc.message, params={}, message=exc.message, code=exc.code)]
+        progress(stage="error", finished=status.now(), errors=errors, message=exc.message)
+    except Exception as exc:
+        log.exception("load of %s failed", resource_id)
+        errors = [message("The load failed unexpectedly: {error}", error=str(exc)[:300])]
+        progress(stage="error", finished=status.now(), errors=errors,
+                 message=errors[0]["message"])
+    finally:
+        beat.halt.set()
+        cleanup()
+    current = (status.read(resource_id) or {}).get("value", {})
+    if current.get("job_id") == job_id and current.get("reload_requested"):
+        enqueue(resource_id, ignore_hash=True)
+
+
+def _after_swap(resource: dict[str, Any]) -> None:
+    """What xloader does once the table is in: the resource flags, its views, IXloader hooks."""
+    from ckan import plugins
+    from ckanext.xloader.interfaces import IXloader
+    from ckanext.xloader.utils import set_resource_metadata
+
+    set_resource_metadata({"resource_id": resource["id"], "datastore_active": True,
+                           "datastore_contains_all_records_of_source_file": True})
+    context = _site_context()
+    resource = tk.get_action("resource_show")(context, {"id": resource["id"]})
+    package = tk.get_action("package_show")(context, {"id": resource["package_id"]})
+    for plugin in plugins.PluginImplementations(IXloader):
+        plugin.after_upload(context, resource, package)
+    tk.get_action("resource_create_default_resource_views")(
+        context, {"resource": resource, "package": package, "create_datastore_views": True})
+
+
+def iter_errors(value: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    return value.get("errors") or []
