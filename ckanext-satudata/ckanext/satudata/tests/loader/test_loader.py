@@ -18,7 +18,7 @@ from ckanext.satudata.loader import jobs, shadow, status
 from ckanext.satudata.tests import factories
 
 pytestmark = pytest.mark.usefixtures(
-    "with_plugins", "clean_datastore", "clean_queue", "with_request_context")
+    "with_plugins", "clean_datastore", "clean_queue")
 
 CSV = ("kode;nama;jumlah;nilai;tanggal;aktif\n"
        "0164A;Desa Satu;-5;1.234,56;31/12/2024;true\n"
@@ -213,7 +213,7 @@ def test_workbooks_list_their_sheets_and_an_editor_reloads_another_one(
 
     user_context = {"user": org_admin["name"], "ignore_auth": False}
     assert call_action("xloader_status", dict(user_context), resource_id=rid)
-    token = core_factories.APIToken(user=core_factories.Sysadmin()["name"])["token"]
+    token = core_factories.APIToken(user=org_admin["name"])["token"]
     client = app.test_client()
     headers = {"Authorization": token}
     url = f"/dataset/{dataset['name']}/resource_data/{rid}"
