@@ -12,6 +12,7 @@ that column as text, and the status says so.
 """
 from __future__ import annotations
 
+import copyreg
 import gc
 import hashlib
 import logging
@@ -30,7 +31,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from psycopg2 import errors as pg_errors
 
-from ckanext.satudata.loader import config, shadow, status
+from ckanext.satudata.loader import config, pipe, shadow, status
 from ckanext.satudata.tabular.guard import FileRejected, Limits
 from ckanext.satudata.tabular.read import open_table
 from ckanext.satudata.tabular.structure import DATASTORE_TYPES
@@ -44,6 +45,8 @@ from ckanext.satudata.tabular.values import (
 
 log = logging.getLogger(__name__)
 
+# Convert in a forked child so PostgreSQL's COPY and the conversion use both cores.
+USE_CHILD = hasattr(os, "fork")
 SAMPLE_ROWS = 1000
 BATCH_ROWS = 5000
 _NULL = "\\N"
@@ -70,11 +73,21 @@ class LoadFailed(Exception):
         super().__init__(errors[0]["message"] if errors else "load failed")
         self.errors = errors
 
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the converting child, re-raised here
+        return LoadFailed, (self.errors,)
+
 
 class _Retype(Exception):
     def __init__(self, index: int, row: int, value: Any) -> None:
         super().__init__(index)
         self.index, self.row, self.value = index, row, value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _Retype, (self.index, self.row, self.value)
+
+
+# FileRejected(code, message) cannot be rebuilt from its args when the child raises it.
+copyreg.pickle(FileRejected, lambda exc: (FileRejected, (exc.code, exc.message)))
 
 
 @dataclass
@@ -153,10 +166,32 @@ def plan_columns(ids: list[str], sample: list[list[Any]], old: shadow.OldTable |
         else:
             tipe, source = guessed[index], "inferred"
         dot = tipe == "DECIMAL" and _dot_decimal(sample, index)
-        columns.append(Column(column_id, tipe, DATASTORE_TYPES[tipe], source,
-                              converter(tipe, dot_decimal=dot),
-                              batch_converter(tipe, dot_decimal=dot)))
+        convert = converter(tipe, dot_decimal=dot)
+        # batch_converter has no fast path for booleans; a handful of spellings repeat.
+        batch = _memo_batch(convert) if tipe == "BOOLEAN" else \
+            batch_converter(tipe, dot_decimal=dot)
+        columns.append(Column(column_id, tipe, DATASTORE_TYPES[tipe], source, convert, batch))
     return columns
+
+
+def _memo_batch(convert: Callable[[Any], str | None],
+                limit: int = 1000) -> Callable[[Any], list[str | None]]:
+    """A batch converter remembering the answers for text cells (a pure converter's)."""
+    cache: dict[str, str | None] = {}
+
+    def batch(values: Any) -> list[str | None]:
+        try:
+            result = list(map(cache.get, values))
+        except TypeError:  # unhashable cell: the converter reports it
+            return list(map(convert, values))
+        if None in result:  # not cached yet, or cached as empty
+            for index, value in enumerate(values):
+                if result[index] is None and not (value.__class__ is str and value in cache):
+                    result[index] = convert(value)  # raises CellError as the converter does
+                    if value.__class__ is str and len(cache) < limit:
+                        cache[value] = result[index]
+        return result
+    return batch
 
 
 # --- rows -> COPY text ---------------------------------------------------------
@@ -302,14 +337,20 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
                     gc_was_enabled = gc.isenabled()
                     gc.disable()
                     try:
-                        load.copy(copy_chunks(chain(sample, rows), columns, numbers=numbers,
-                                              on_batch=on_batch))
-                    except (sa.exc.DataError, pg_errors.DataError) as exc:
-                        raise _copy_failed(exc, numbers) from None
+                        if USE_CHILD:
+                            result.rows = _copy_in_child(load, chain(sample, rows), columns,
+                                                         on_batch)
+                        else:
+                            try:
+                                load.copy(copy_chunks(chain(sample, rows), columns,
+                                                      numbers=numbers, on_batch=on_batch),
+                                          freeze=True)
+                            except (sa.exc.DataError, pg_errors.DataError) as exc:
+                                raise _copy_failed(exc, numbers) from None
+                            result.rows = len(numbers)
                     finally:
                         if gc_was_enabled:
                             gc.enable()
-                    result.rows = len(numbers)
                     result.timings["copy"] = time.perf_counter() - t0
                     progress(rows_loaded=result.rows, rows_total=result.rows)
                     if not after:
@@ -348,7 +389,56 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
     return result
 
 
-def _copy_failed(exc: BaseException, numbers: array) -> LoadFailed:
+class _NumbersFile:
+    """The row number of each COPY line, as the child writes them (8 bytes a line)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - the caller's `with`
+        self.fd = self.file.fileno()
+
+    def extend(self, numbers: Iterable[int]) -> None:
+        os.write(self.fd, array("q", numbers).tobytes())
+
+    def __len__(self) -> int:
+        return os.fstat(self.fd).st_size // 8
+
+    def __getitem__(self, index: int) -> int:
+        return array("q", os.pread(self.fd, 8, index * 8))[0]
+
+
+def _copy_in_child(load: shadow.ShadowLoad, rows: Iterator[tuple[int, list[Any]]],
+                   columns: list[Column], on_batch: Callable[[int], None]) -> int:
+    """COPY what a forked child reads and converts; the number of rows loaded.
+
+    A conversion error in the child (declared type, restart as text, unreadable
+    file) is re-raised here, as is a child that died: the caller's transaction
+    then rolls back and the live table stays as it was.
+    """
+    numbers = _NumbersFile()
+
+    def produce(write: Callable[[bytes], None], count: Callable[[int], None]) -> int:
+        loaded = [0]
+
+        def counted(rows_so_far: int) -> None:
+            loaded[0] = rows_so_far
+            count(rows_so_far)
+
+        for text in copy_chunks(rows, columns, numbers=numbers,  # type: ignore[arg-type]
+                                on_batch=counted):
+            write(text.encode("utf-8"))
+        return loaded[0]
+
+    with numbers.file, pipe.ChildStream(produce, on_count=on_batch) as stream:
+        try:
+            load.copy(stream, freeze=True)
+        except (sa.exc.DataError, pg_errors.DataError) as exc:
+            if stream.exited():  # the child stopped first: its own error explains the cut
+                stream.result()
+            raise _copy_failed(exc, numbers) from None
+        return stream.result()
+
+
+def _copy_failed(exc: BaseException, numbers: Any) -> LoadFailed:
     line, column = shadow.copy_error_location(exc)
     row = numbers[line - 1] if line and line <= len(numbers) else None
     detail = str(getattr(exc, "orig", exc)).splitlines()[0]

@@ -159,6 +159,8 @@ class ShadowLoad:
         self.trans = self.conn.begin()
         self.conn.execute(sa.text("SET LOCAL statement_timeout = :t"),
                           {"t": self.statement_timeout_ms})
+        # A lost commit after a crash is just a load to run again; no WAL flush wait.
+        self.conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
         return self
 
     def __exit__(self, exc_type: Any, *exc: Any) -> None:
@@ -191,15 +193,22 @@ class ShadowLoad:
             "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = :t"),
             {"t": self.resource_id}).first())
 
-    def copy(self, chunks: Iterable[str], *, table: str | None = None) -> None:
-        """COPY text-format chunks (tab separated, `\\N` for NULL) into the shadow."""
+    def copy(self, chunks: Iterable[str] | Any, *, table: str | None = None,
+             freeze: bool = False) -> None:
+        """COPY text-format data (tab separated, `\\N` for NULL) into the shadow.
+
+        `chunks` is an iterable of text chunks or a file-like object with read() giving
+        bytes. `freeze` (only for a table created in this transaction) writes the rows
+        frozen and all-visible, so no later pass rewrites them for hint bits.
+        """
         assert self.conn is not None
         columns = ", ".join(ds.identifier(f.id) for f in self.fields)
-        sql = f"COPY {ds.identifier(table or self.name)} ({columns}) FROM STDIN"
+        sql = f"COPY {ds.identifier(table or self.name)} ({columns}) FROM STDIN" + (
+            " WITH (FREEZE)" if freeze else "")
         cursor = self.conn.connection.cursor()
-        stream = _CopyStream(chunks)
+        stream = chunks if hasattr(chunks, "read") else _CopyStream(chunks)
         try:
-            cursor.copy_expert(sql, stream, size=1 << 18)
+            cursor.copy_expert(sql, stream, size=1 << 20)
         except Exception:
             if stream.error is not None:
                 raise stream.error from None

@@ -310,3 +310,38 @@ def test_submit_auth_is_xloaders(who, allowed, upload_resource):
     else:
         with pytest.raises(tk.NotAuthorized):
             call_action("xloader_submit", context, resource_id=resource["id"])
+
+
+def _live_rows(rid: str) -> int:
+    with shadow.engine().connect() as conn:
+        return conn.execute(sa.text(f'SELECT count(*) FROM "{rid}"')).scalar()
+
+
+@pytest.mark.parametrize("how", ["dies", "raises"])
+def test_a_converting_child_that_dies_or_fails_keeps_the_old_table(
+        how, upload_resource, run_worker, tmp_path, monkeypatch):
+    resource = _loaded(upload_resource, run_worker, _big_csv(10))
+    rid = resource["id"]
+    path = tmp_path / "next.csv"
+    path.write_text(_big_csv(12000), encoding="utf-8")
+    real = jobs.copy_chunks
+
+    def failing(*args: Any, **kwargs: Any):
+        for n, chunk in enumerate(real(*args, **kwargs)):
+            if n == 1:  # after some rows went into COPY: the child process only
+                if how == "dies":
+                    import os
+                    import signal
+                    os.kill(os.getpid(), signal.SIGKILL)
+                raise OSError("disk vanished")
+            yield chunk
+
+    monkeypatch.setattr(jobs, "copy_chunks", failing)
+    assert jobs.USE_CHILD
+    expected = pytest.raises(jobs.pipe.ChildFailed if how == "dies" else OSError)
+    with expected:
+        jobs.run_load(rid, str(path), "next.csv")
+    assert _live_rows(rid) == 10
+    with shadow.engine().connect() as conn:
+        assert not conn.execute(sa.text("SELECT 1 FROM pg_tables WHERE tablename = :t"),
+                                {"t": shadow.shadow_name(rid)}).first()
