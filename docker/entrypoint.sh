@@ -162,6 +162,8 @@ harvest_scheduler() {
     # scheduler pass sends each reminder once.
     ckan -c "$CKAN_INI" verifikasi send-reminders \
       || echo "$(date -Is) verifikasi send-reminders failed" >&2
+    ckan -c "$CKAN_INI" satudata-loader sweep \
+      || echo "$(date -Is) satudata-loader sweep failed" >&2
     sleep "$SATUDATA_HARVEST_INTERVAL" & wait $!
   done
 }

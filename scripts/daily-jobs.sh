@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Periodic portal jobs: overdue-correction reminders (idempotent per day, so an
-# hourly run sends each reminder once). Runs under `make run`; in production
-# the compose file runs the same loop.
+# hourly run sends each reminder once) and the sweep of DataStore loads whose
+# worker died (re-queued, then failed with the reason). Runs under `make run`;
+# in production the compose file's scheduler runs the same commands.
 set -u
 ckan=$1 ini=$2 interval=${SATUDATA_DAILY_JOBS_INTERVAL:-3600}
 trap 'exit 0' TERM INT
@@ -10,5 +11,7 @@ while true; do
   "$ckan" -c "$ini" verifikasi send-reminders
   rc=$?
   [ "$rc" -eq 0 ] || echo "$(date -Is) send-reminders failed with exit code $rc"
+  "$ckan" -c "$ini" satudata-loader sweep \
+    || echo "$(date -Is) satudata-loader sweep failed with exit code $?"
   sleep "$interval" & wait $!
 done

@@ -507,16 +507,6 @@ _ACTIVITY_LISTS = (r"(api package_activity_list|dataset activity page"
                    r"|api recently_changed_packages_activity_list"
                    r"|api dashboard_activity_list \(follows\))")
 KNOWN_EXCEPTIONS: list[tuple[str, str, str]] = [
-    ("update data live",
-     r"^LEAK: update_in_review/\w+/\w+ (api datastore_search|api datastore_search_sql"
-     r"|datastore dump|datastore dump json|datatables preview data|upload download"
-     r"|upload download \(no filename\)): unpublished update in the body$",
-     "An update replaces the uploaded file and writes DataStore rows in place: there is one "
-     "file and one table per resource, so whoever may use the published data gets the "
-     "unapproved data of the update. The published version's data must be kept apart until "
-     "publication (new resources or shadow tables swapped on publish, as DESIGN.md asks of "
-     "xloader); refusing the data during every update would hide the published data "
-     "instead, which DESIGN.md also forbids."),
 ]
 
 

@@ -333,7 +333,7 @@ def test_survey_link_submissions_go_through_staging(world):
     assert [(r["kode"], r["jumlah"]) for r in rows] == [("0101", "1500")]
     call_action("satudata_survey_submit", dict(anonymous), token=link["token"],
                 values={"kode": "0104", "nama": "Beji", "jumlah": "1"})
-    with pytest.raises(tk.ValidationError, match="maksimum"):
+    with pytest.raises(tk.ValidationError, match="batas jumlah kiriman"):
         call_action("satudata_survey_submit", dict(anonymous), token=link["token"],
                     values={"kode": "0105", "nama": "Bangil", "jumlah": "1"})
     call_action("satudata_survey_link_revoke", dict(op), link_id=link["id"])
@@ -366,7 +366,7 @@ def test_survey_link_rules(world):
     found = model.Session.get(SurveyLink, expired["id"])
     found.expires = dt.datetime.utcnow() - dt.timedelta(minutes=1)
     model.Session.commit()
-    with pytest.raises(tk.ValidationError, match="kedaluwarsa"):
+    with pytest.raises(tk.ValidationError, match="sudah berakhir"):
         call_action("satudata_survey_form_show", {"user": "", "ignore_auth": False},
                     token=expired["token"])
 

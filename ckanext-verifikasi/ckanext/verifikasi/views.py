@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.views.resource import download as core_download
-from flask import Blueprint
+from flask import Blueprint, send_file
 
-from ckanext.verifikasi import access, audit
+from ckanext.verifikasi import access, audit, published_data, workflow
 
 verifikasi = Blueprint("verifikasi", __name__)
 
@@ -28,7 +29,20 @@ def download(package_type: str, id: str, resource_id: str, filename: str | None 
         audit.record(user.id if user else None, "download", "resource", resource.id,
                      package_id=resource.package_id)
         model.Session.commit()
+    kept = _published_file(user, resource)
+    if kept:
+        return send_file(kept, as_attachment=True,
+                         download_name=os.path.basename(resource.url or "") or resource.id)
     return core_download(package_type, id, resource_id, filename)
+
+
+def _published_file(user: model.User | None, resource: model.Resource) -> str | None:
+    """During an update, people outside the team get the published file."""
+    state = workflow.state_of(resource.package_id)
+    if state.state == "published" or not state.has_published or \
+            access.is_team(user, resource.package):
+        return None
+    return published_data.kept_file(resource.id)
 
 
 def datatables(resource_view_id: str, view_name: str):

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
 
-from ckanext.verifikasi import audit, notify, roles
+from ckanext.verifikasi import audit, notify, published_data, roles
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 
 REVIEW_STATES = ("submitted", "verified")
@@ -164,6 +164,8 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
     # The index carries the state and, during an update, the published copy.
     search.rebuild(pkg.id)
     notify.queue_emails(notes, f"verifikasi {action} {pkg.name}")
+    if step.to_state in ("published", "withdrawn"):
+        published_data.thaw(pkg.id)
     if step.to_state == "published":
         # Listeners (satudata's data input) bring pending data into the public tables.
         tk.signals.ckanext.signal("verifikasi_published").send(pkg.id)
@@ -253,13 +255,16 @@ def _take_down(pkg: model.Package, user: model.User) -> None:
 
 
 def start_update(package_id: str) -> None:
-    """An edit of a published dataset starts an update: the published copy stays public."""
-    model.Session.execute(
+    """An edit of a published dataset starts an update: the published copy stays public,
+    and so do its data (tables and files are kept by published_data)."""
+    result = model.Session.execute(
         sa.update(WorkflowState)
         .where(WorkflowState.package_id == package_id, WorkflowState.state == "published")
         .values(state="draft", version=WorkflowState.version + 1,
                 updated=dt.datetime.utcnow())
         .execution_options(synchronize_session=False))
+    if result.rowcount:
+        published_data.freeze(package_id)
 
 
 def published_snapshot(package_id: str) -> dict[str, Any] | None:

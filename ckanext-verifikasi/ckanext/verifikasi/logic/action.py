@@ -12,16 +12,33 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.verifikasi import access, audit, notify, roles, workflow
 from ckanext.verifikasi.logic import schema
+from ckanext.verifikasi.logic.published_reads import (
+    datastore_create,
+    datastore_delete,
+    datastore_info,
+    datastore_search,
+    datastore_search_sql,
+    datastore_upsert,
+)
 from ckanext.verifikasi.model import AccessGrant, AuditEntry, Notification
 
 __all__ = [
-    "activity_create", "package_create", "package_update",
+    "activity_create", "datastore_create", "datastore_delete", "datastore_info",
+    "datastore_search", "datastore_search_sql", "datastore_upsert",
+    "package_create", "package_update",
     "verifikasi_access_grant", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
     "verifikasi_role_revoke", "verifikasi_status_show", "verifikasi_submit",
     "verifikasi_withdraw",
 ]
+
+
+def get_actions() -> dict[str, Any]:
+    """The actions to register; the SQL search chain only when core offers that action."""
+    names = [n for n in __all__ if n != "datastore_search_sql"
+             or tk.asbool(tk.config.get("ckan.datastore.sqlsearch.enabled"))]
+    return {name: globals()[name] for name in names}
 
 
 def _user(context: Context) -> model.User:

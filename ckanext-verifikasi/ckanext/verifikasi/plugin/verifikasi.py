@@ -16,7 +16,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
-@tk.blanket.actions(action)
+@tk.blanket.actions(action.get_actions)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)
