@@ -1,9 +1,10 @@
 """Stream rows out of CSV, XLSX, XLS and ODS files, cells as the user sees them.
 
 Files pass guard.check_file first. Nothing loads a whole sheet: CSV goes
-through the csv module line by line, XLSX through openpyxl's worksheet parser
-on a streamed sheet part (defusedxml active), ODS through defusedxml's
+through the csv module line by line, XLSX through our expat parser on the
+streamed sheet part (xlsx.py: no DTDs, no entities), ODS through defusedxml's
 iterparse on content.xml. Only XLS is read whole by xlrd (at most max_bytes).
+Every reader opens the path by content: CKAN stores uploads without extension.
 """
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ import codecs
 import csv
 import datetime as dt
 import re
-import warnings
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 from defusedxml import DefusedXmlException
 
@@ -25,32 +25,19 @@ from ckanext.satudata.tabular.guard import (
     check_file,
     xml_entities,
 )
+from ckanext.satudata.tabular.xlsx import (
+    FORMULA_WITHOUT_VALUE,
+    CappedReader,
+    ColumnLimit,
+    XlsxBook,
+)
+
+__all__ = ["FORMULA_WITHOUT_VALUE", "TableFile", "open_table"]
 
 Row = tuple[int, list[Any]]
 _DELIMITERS = (";", "\t", ",", "|")  # tie order: `;` first, Indonesian decimals use commas
 _SNIFF_LINES = 20
 _HIDDEN_ROWS_MAX = 1000
-_MIDNIGHT = dt.time(0)
-
-
-class _FormulaWithoutValue:
-    """A formula cell saved without its computed value (e.g. written by a script)."""
-
-    _instance: _FormulaWithoutValue | None = None
-
-    def __new__(cls) -> _FormulaWithoutValue:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "<formula without a saved value>"
-
-    def __reduce__(self) -> str:
-        return "FORMULA_WITHOUT_VALUE"
-
-
-FORMULA_WITHOUT_VALUE = _FormulaWithoutValue()
 
 
 def _too_many_rows(limits: Limits) -> FileRejected:
@@ -229,143 +216,31 @@ class CsvTable(TableFile):
 
 # --- XLSX --------------------------------------------------------------------
 
-_ZERO_PADDED = re.compile(r'0{2,}(?:;.*)?')
-
-
-def _number_format_kind(fmt: str) -> int | str | None:
-    """'text' for `@`, the width for zero-padded integer formats (`0000`), else None."""
-    if fmt == "@":
-        return "text"
-    if _ZERO_PADDED.fullmatch(fmt):
-        return len(fmt.split(";", 1)[0])
-    return None
-
-
 class XlsxTable(TableFile):
     format = "xlsx"
 
     def __init__(self, path: str, limits: Limits) -> None:
         super().__init__(path, limits)
-        import openpyxl
-
-        if not openpyxl.DEFUSEDXML:  # never parse untrusted XML without defusedxml
-            raise RuntimeError("openpyxl must run with defusedxml installed")
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except DefusedXmlException:
-            raise xml_entities() from None
-        except Exception:
-            raise FileRejected("corrupt", _(
-                "The file is damaged or incomplete and cannot be read. "
-                "Save it again and upload it.")) from None
-        self._sheets = {ws.title: ws for ws in self._wb.worksheets}
-        self.sheet_names = [n for n, ws in self._sheets.items() if ws.sheet_state == "visible"]
-        self._kinds: dict[int, int | str | None] = {}
+        self._book = XlsxBook(path, limits)
+        self._sheets = {sheet.name: sheet for sheet in self._book.sheets}
+        self.sheet_names = [sheet.name for sheet in self._book.sheets if sheet.visible]
 
     def close(self) -> None:
-        self._wb.close()
+        self._book.close()
 
-    def _kind(self, style_id: int) -> int | str | None:
-        if style_id not in self._kinds:
-            from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
-
-            try:
-                fmt_id = self._wb._cell_styles[style_id].numFmtId
-                if fmt_id < BUILTIN_FORMATS_MAX_SIZE:
-                    fmt = BUILTIN_FORMATS.get(fmt_id, "General")
-                else:
-                    fmt = self._wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
-            except (IndexError, AttributeError):
-                fmt = "General"
-            self._kinds[style_id] = _number_format_kind(fmt)
-        return self._kinds[style_id]
-
-    def _cells(self, sheet: str) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        from openpyxl.worksheet._reader import WorkSheetParser
-        from openpyxl.xml.constants import SHEET_MAIN_NS
-        from openpyxl.xml.functions import iterparse
-
-        row_tag = f"{{{SHEET_MAIN_NS}}}row"
-        data_tag = f"{{{SHEET_MAIN_NS}}}sheetData"
-        formula_tag = f"{{{SHEET_MAIN_NS}}}f"
-        value_tag = f"{{{SHEET_MAIN_NS}}}v"
-        table = self
-
-        class Parser(WorkSheetParser):
-            # openpyxl 3.1 (pinned): a cell whose <f> has no <v> was never computed.
-            def parse_cell(self, element: Any) -> dict[str, Any]:
-                cell = super().parse_cell(element)
-                if element.find(formula_tag) is not None:
-                    # openpyxl and other scripts write <v></v>; only a text result may be empty.
-                    cached = element.find(value_tag)
-                    if cached is None or (not cached.text and element.get("t") != "str"):
-                        cell["value"] = FORMULA_WITHOUT_VALUE
-                    else:
-                        table._notice(_(
-                            "The file contains formulas; their saved results were used."))
-                return cell
-
-        wb = self._wb
-        ws = self._sheets[sheet]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            src = wb._archive.open(ws._worksheet_path)
-            try:
-                parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                date_formats=wb._date_formats,
-                                timedelta_formats=wb._timedelta_formats)
-                data = None
-                # Our own loop instead of parser.parse(): cleared rows are also removed
-                # from <sheetData>, so memory stays flat on a million rows.
-                for event, element in iterparse(src, events=("start", "end")):
-                    if event == "start":
-                        if element.tag == data_tag:
-                            data = element
-                        continue
-                    if element.tag == row_tag:
-                        number, cells = parser.parse_row(element)
-                        element.clear()
-                        if data is not None:
-                            del data[:]
-                        yield number, cells
-            except DefusedXmlException:
-                raise xml_entities() from None
-            except (zipfile.BadZipFile, EOFError, OSError) as exc:
-                raise FileRejected("corrupt", _(
-                    "The file is damaged or incomplete and cannot be read.")) from exc
-            finally:
-                src.close()
+    def _formula_notice(self) -> None:
+        self._notice(_("The file contains formulas; their saved results were used."))
 
     def _rows(self, sheet: str) -> Iterator[Row]:
-        max_columns = self.limits.max_columns
-        for number, raw in self._cells(sheet):
-            values: list[Any] = []
-            for cell in raw:
-                value = cell["value"]
-                if value is None or value == "":
-                    continue
-                column = cell["column"]
-                if column > max_columns:
-                    raise _too_many_columns(number, self.limits)
-                data_type = cell["data_type"]
-                if data_type == "n" and cell["style_id"]:
-                    kind = self._kind(cell["style_id"])
-                    if kind is not None:
-                        value = _as_displayed(value, kind)
-                elif data_type == "d" and isinstance(value, dt.datetime) \
-                        and value.time() == _MIDNIGHT:
-                    value = value.date()
-                if column > len(values):
-                    values.extend([None] * (column - len(values)))
-                values[column - 1] = value
-            if values:
-                yield number, values
+        try:
+            yield from self._book.rows(self._sheets[sheet], self.limits.max_columns,
+                                       self._formula_notice)
+        except ColumnLimit as exc:
+            raise _too_many_columns(exc.row, self.limits) from None
 
     def hidden_sheet(self, name: str) -> list[list[Any]] | None:
-        ws = self._sheets.get(name)
-        if ws is None or ws.sheet_state == "visible":
+        sheet = self._sheets.get(name)
+        if sheet is None or sheet.visible:
             return None
         rows = []
         for _number, values in self._rows(name):
@@ -373,17 +248,6 @@ class XlsxTable(TableFile):
             if len(rows) >= _HIDDEN_ROWS_MAX:
                 break
         return rows
-
-
-def _as_displayed(value: Any, kind: int | str) -> Any:
-    """A number formatted as text or as a zero-padded code, shown the way Excel shows it."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int):
-        return value if kind != "text" else repr(value)
-    if kind == "text":
-        return str(value)
-    return f"{value:0{kind}d}" if value >= 0 else str(value)
 
 
 # --- XLS ---------------------------------------------------------------------
@@ -472,22 +336,6 @@ _S = "{" + _NS["style"] + "}"
 _ODS_CELLS = (_T + "table-cell", _T + "covered-table-cell")
 
 
-class _CappedReader:
-    """A file-like wrapper that refuses to hand out more than `cap` bytes."""
-
-    def __init__(self, raw: IO[bytes], cap: int, limits: Limits) -> None:
-        self._raw, self._left, self._limits = raw, cap, limits
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._raw.read(size if size and size > 0 else 1 << 16)
-        self._left -= len(chunk)
-        if self._left < 0:
-            raise FileRejected("zip_bomb", _(
-                "The file unpacks to more than {limit} MB; it is refused to protect "
-                "the server.").format(limit=self._limits.max_uncompressed // 2**20))
-        return chunk
-
-
 def _ods_text(element: Any) -> str:
     """Visible text of a cell: paragraphs joined by newlines, <text:s c="n"/> as spaces."""
     paragraphs = []
@@ -572,7 +420,7 @@ class OdsTable(TableFile):
         stack: list[Any] = []
         try:
             with zipfile.ZipFile(self.path) as zf, zf.open("content.xml") as raw:
-                source = _CappedReader(raw, self.limits.max_uncompressed, self.limits)
+                source = CappedReader(raw, self.limits.max_uncompressed, self.limits)
                 for event, element in iterparse(source, events=("start", "end"),
                                                 forbid_dtd=True):
                     if event == "start":

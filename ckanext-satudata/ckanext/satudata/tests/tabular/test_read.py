@@ -9,7 +9,7 @@ import pytest
 
 from ckanext.satudata.tabular.guard import FileRejected, Limits
 from ckanext.satudata.tabular.read import FORMULA_WITHOUT_VALUE, open_table
-from ckanext.satudata.tests.tabular import ods, replace_members, sheet_xml, xlsx
+from ckanext.satudata.tests.tabular import SHEET_NS, ods, replace_members, sheet_xml, xlsx
 
 
 def _rows(path, **kw):
@@ -263,3 +263,119 @@ def test_open_table_rejects_through_the_guard(tmp_path):
     with pytest.raises(FileRejected) as caught:
         open_table(str(book))
     assert caught.value.code == "macro"
+
+
+# --- XLSX: the streaming expat parser -----------------------------------------------
+
+_STRINGS_TYPE = ("application/vnd.openxmlformats-officedocument.spreadsheetml."
+                 "sharedStrings+xml")
+
+
+def _crafted(tmp_path, sheet_rows: str, *, name: str = "c.xlsx", replace=None, add=None,
+             source_rows=None):
+    """An openpyxl workbook whose first sheet's rows (and maybe other parts) are swapped."""
+    book = xlsx(tmp_path / "src.xlsx", source_rows or [["a"]])
+    parts = {"xl/worksheets/sheet1.xml": sheet_xml(sheet_rows), **(replace or {})}
+    return replace_members(book, tmp_path / name, parts, add)
+
+
+def test_xlsx_path_without_extension(tmp_path):
+    # CKAN keeps uploads under a name without extension: detection goes by content.
+    book = xlsx(tmp_path / "a.xlsx", [["kode", "nilai"], [164, 2.5]], formats={"A2": "0000"})
+    bare = tmp_path / "7f3c1b2a-upload"
+    book.rename(bare)
+    for filename in (None, "laporan.xlsx", "laporan"):
+        with open_table(str(bare), filename) as table:
+            assert table.format == "xlsx"
+            assert list(table.rows()) == [(1, ["kode", "nilai"]), (2, ["0164", 2.5])]
+
+
+def test_xlsx_1904_date_system(tmp_path):
+    book = xlsx(tmp_path / "a.xlsx", [[dt.date(2025, 1, 1), dt.datetime(2025, 1, 1, 6)]])
+    with zipfile.ZipFile(book) as zf:
+        workbook = zf.read("xl/workbook.xml").replace(b"<workbookPr/>",
+                                                      b'<workbookPr date1904="1"/>')
+    shifted = replace_members(book, tmp_path / "b.xlsx", {"xl/workbook.xml": workbook})
+    # The same serial numbers counted from 1904-01-01 land 1462 days later.
+    assert _rows(book) == [(1, [dt.date(2025, 1, 1), dt.datetime(2025, 1, 1, 6)])]
+    assert _rows(shifted) == [(1, [dt.date(2029, 1, 2), dt.datetime(2029, 1, 2, 6)])]
+
+
+def test_xlsx_sparse_rows_and_cells(tmp_path):
+    path = _crafted(tmp_path, (
+        '<row r="3"><c r="C3"><v>1</v></c><c r="A3" t="inlineStr"><is><t>x</t></is></c></row>'
+        '<row r="7"><c r="B7" s="0"/><c r="C7" t="inlineStr"><is><t></t></is></c></row>'
+        '<row><c><v>2</v></c><c><v>3</v></c><c r="E8"><v>4</v></c><c><v>5</v></c></row>'
+        '<row r="10" spans="1:2"><c r="$B$10" t="b"><v>0</v></c><c r="c10" t="e">'
+        "<v>#N/A</v></c></row>"))
+    assert _rows(path) == [
+        (3, ["x", None, 1]),
+        (8, [2, 3, None, None, 4, 5]),  # a row without `r` follows the previous one
+        (10, [None, False, "#N/A"]),
+    ]
+
+
+def test_xlsx_shared_strings_with_rich_text_and_phonetics(tmp_path):
+    strings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SHEET_NS}" count="4">'
+        "<si><t>Desa A</t></si>"
+        '<si><r><rPr><b/></rPr><t>Kec.</t></r><r><t xml:space="preserve"> Bangil</t></r>'
+        "<rPh sb=\"0\" eb=\"1\"><t>ignored</t></rPh></si>"
+        "<si><t/></si>"
+        "<si><t>a &amp; b &#233;</t></si></sst>").encode()
+    with zipfile.ZipFile(xlsx(tmp_path / "t.xlsx", [["a"]])) as zf:
+        types = zf.read("[Content_Types].xml").replace(b"</Types>", (
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_STRINGS_TYPE}"/>'
+            "</Types>").encode())
+    path = _crafted(tmp_path, (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c></row>'),
+        replace={"[Content_Types].xml": types}, add={"xl/sharedStrings.xml": strings})
+    assert _rows(path) == [(1, ["Desa A", "Kec. Bangil", None, "a & b é"])]
+
+
+def test_xlsx_inline_rich_text(tmp_path):
+    path = _crafted(tmp_path, (
+        '<row r="1"><c r="A1" t="inlineStr"><is><r><t>Kab.</t></r><r><rPr><i/></rPr>'
+        '<t xml:space="preserve"> Pasuruan</t></r><rPh><t>x</t></rPh></is></c>'
+        '<c r="B1" t="inlineStr"><v>ignored</v><is><t>&lt;ok&gt;</t></is></c>'
+        '<c r="C1" t="str"><v>text result</v></c></row>'))
+    assert _rows(path) == [(1, ["Kab. Pasuruan", "<ok>", "text result"])]
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_xlsx_parser_refuses_entities_without_the_guard(tmp_path, part):
+    from ckanext.satudata.tabular.read import XlsxTable
+
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    book = xlsx(tmp_path / "a.xlsx", [["a"]])
+    with zipfile.ZipFile(book) as zf:
+        original = zf.read(part)
+    body = original.split(b"?>", 1)[1] if original.startswith(b"<?xml") else original
+    body = body.replace(b"<is><t>a</t></is>", b"<is><t>&lol2;</t></is>")
+    crafted = replace_members(book, tmp_path / "bomb.xlsx", {part: bomb + body})
+    # XlsxTable directly: guard.check_file would refuse the file before any parser.
+    with pytest.raises(FileRejected) as caught, XlsxTable(str(crafted), Limits()) as table:
+        list(table.rows())
+    assert caught.value.code == "xml_entities"
+
+
+def test_xlsx_parser_caps_decompressed_bytes_and_reports_damage(tmp_path):
+    from ckanext.satudata.tabular.read import XlsxTable
+
+    rows = "".join(f'<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>' for i in range(1, 5001))
+    big = _crafted(tmp_path, rows, name="big.xlsx")
+    with pytest.raises(FileRejected) as caught, \
+            XlsxTable(str(big), Limits(max_uncompressed=64 * 1024)) as table:
+        list(table.rows())
+    assert caught.value.code == "zip_bomb"
+    bad = _crafted(tmp_path, '<row r="1"><c r="1A"><v>1</v></c></row>', name="bad.xlsx")
+    with pytest.raises(FileRejected) as caught:
+        _rows(bad)
+    assert caught.value.code == "corrupt"
+    broken = _crafted(tmp_path, '<row r="1"><c r="A1"><v>1</v></c></row><row r="2">',
+                      name="broken.xlsx")
+    with pytest.raises(FileRejected) as caught:
+        _rows(broken)
+    assert caught.value.code == "corrupt"
