@@ -340,6 +340,45 @@ def _workflow_examples() -> None:
             tk.get_action(f"verifikasi_{action}")({"user": user}, data)
 
 
+INPUT_EXAMPLE = ("contoh-input-posyandu", "Jumlah Posyandu dan Kader per Kecamatan")
+INPUT_COLUMNS = (
+    {"id": "kecamatan", "label": "Kecamatan", "tipe_data": "CHARACTER", "key": True},
+    {"id": "posyandu", "label": "Jumlah Posyandu", "tipe_data": "INTEGER", "satuan": "unit",
+     "required": True},
+    {"id": "kader", "label": "Jumlah Kader Aktif", "tipe_data": "INTEGER", "satuan": "orang"},
+    {"id": "strata", "label": "Strata Terbanyak", "tipe_data": "CHARACTER",
+     "value_domain": "1=Pratama\n2=Madya\n3=Purnama\n4=Mandiri"},
+)
+INPUT_ROWS = (("Bangil", "42", "210", "3"), ("Beji", "38", "190", "2"),
+              ("Gempol", "51", "255", "3"), ("Pandaan", "47", "235", "4"))
+
+
+def _input_example() -> None:
+    """A draft of Dinas Kesehatan with an input package, its 2025 rows and a survey link."""
+    try:
+        tk.get_action("satudata_input_package_create")
+    except KeyError:
+        return
+    slug, title = INPUT_EXAMPLE
+    if _exists("package_show", slug):
+        return
+    operator = {"user": "operator-dinkes"}
+    dataset = tk.get_action("package_create")(dict(operator), {
+        "name": slug, "title": title, "owner_org": "dinkes", "kategori": "DATA_DASAR",
+        "klasifikasi_akses": "terbuka", "license_id": "cc-by",
+        **complete_ms_keg(title, 2025, _org_title("dinkes"), sektor_kegiatan="KESEHATAN")})
+    package = tk.get_action("satudata_input_package_create")(dict(operator), {
+        "package_id": dataset["id"], "title": "Posyandu per kecamatan", "frequency": "tahunan",
+        "columns": [dict(c) for c in INPUT_COLUMNS]})
+    tk.get_action("satudata_input_rows_save")(dict(operator), {
+        "id": package["id"], "period": "2025",
+        "rows": [{"values": dict(zip(("kecamatan", "posyandu", "kader", "strata"), row,
+                                     strict=True))} for row in INPUT_ROWS]})
+    tk.get_action("satudata_survey_link_create")(dict(operator), {
+        "id": package["id"], "period": "2026", "title": "Pendataan Posyandu 2026",
+        "columns": ["kecamatan", "posyandu", "kader"]})
+
+
 def seed() -> dict[str, int]:
     """Create the demo content that is missing; return how much demo content exists."""
     for org in ORGANIZATIONS:
@@ -366,6 +405,7 @@ def seed() -> dict[str, int]:
     for spec in DRAFTS:
         _draft(*spec)
     _workflow_examples()
+    _input_example()
     return {"organizations": len(ORGANIZATIONS), "users": users,
             "datasets": len(TABLES) * len(YEARS) + len(GEOSPATIAL),
             "indicators": len(INDICATORS), "drafts": len(DRAFTS)}

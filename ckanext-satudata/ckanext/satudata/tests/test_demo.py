@@ -17,6 +17,7 @@ def test_seed_demo_loads_a_realistic_pasuruan_demo_once(cli, sysadmin_context):
     _geospatial_found_by_bounding_box()
     _indicators_and_drafts(sysadmin_context)
     _inboxes_have_work()
+    _input_package_with_rows_and_a_link()
 
     before = call_action("package_search", rows=0, include_drafts=True)["count"]
     call_action("package_patch", sysadmin_context, id="produksi-susu-2025",
@@ -84,3 +85,17 @@ def _inboxes_have_work():
     assert {(r["user"], r["role"]) for r in roles} == {
         ("operator-dinkes", "operator"), ("verifikator-dinkes", "verifikator"),
         ("surveyor-dinkes", "surveyor")}
+
+
+def _input_package_with_rows_and_a_link():
+    operator = {"user": "operator-dinkes", "ignore_auth": False}
+    dataset = call_action("package_show", dict(operator), id="contoh-input-posyandu")
+    [package] = call_action("satudata_input_package_list", dict(operator),
+                            package_id=dataset["id"])
+    shown = call_action("satudata_input_package_show", dict(operator), id=package["id"])
+    assert shown["periods"] == {"2025": 4}
+    rows = call_action("datastore_search", {"user": "operator-dinkes"},
+                       resource_id=package["resource_id"], sort="kecamatan")["records"]
+    assert [(r["kecamatan"], r["posyandu"]) for r in rows][:2] == [("Bangil", 42), ("Beji", 38)]
+    [link] = call_action("satudata_survey_link_list", dict(operator), id=package["id"])
+    assert link["period"] == "2026" and not link["revoked"]
