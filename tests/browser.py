@@ -6,9 +6,13 @@ import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+PASSWORD = "correct123"  # ckan.tests.factories.User's password
 
 
 def chromium(width: int = 1280, height: int = 1000,
@@ -29,3 +33,15 @@ def chromium(width: int = 1280, height: int = 1000,
     driver.implicitly_wait(5)
     driver.set_page_load_timeout(30)
     return driver
+
+
+def login(browser: webdriver.Chrome, base_url: str, user: dict,
+          password: str = PASSWORD) -> None:
+    """Log in through the form (as anyone: earlier cookies are dropped first)."""
+    browser.delete_all_cookies()
+    browser.get(f"{base_url}/user/login")
+    browser.find_element(By.ID, "field-login").send_keys(user["name"])
+    field = browser.find_element(By.ID, "field-password")
+    field.send_keys(password)
+    field.submit()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(field))

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import chromium
+from tests.browser import chromium, login
 
 PASSWORD = "Pasuruan#2026-uji"
 
@@ -20,13 +20,6 @@ def browser():
     driver.quit()
 
 
-def _login(browser, base_url, user):
-    browser.get(f"{base_url}/user/login")
-    browser.find_element(By.ID, "field-login").send_keys(user["name"])
-    password = browser.find_element(By.ID, "field-password")
-    password.send_keys(PASSWORD)
-    password.submit()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(password))
 
 
 def _active_page(browser) -> str:
@@ -47,7 +40,7 @@ def test_operator_walks_ms_keg_pages_in_indonesian(live_ckan, browser, sysadmin_
     org = factories.Organization(title="Dinas Kesehatan", users=[
         {"name": operator["name"], "capacity": "editor"}])
     base_url = live_ckan(operator["token"])
-    _login(browser, base_url, operator)
+    login(browser, base_url, operator, PASSWORD)
 
     browser.get(f"{base_url}/dataset/new")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "id"

@@ -13,19 +13,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from ckanext.verifikasi.tests.world import make_world
-from tests.browser import chromium
-
-PASSWORD = "correct123"  # ckan.tests.factories.User's password
-
-
-def _login(browser, base_url, user):
-    browser.delete_all_cookies()
-    browser.get(f"{base_url}/user/login")
-    browser.find_element(By.ID, "field-login").send_keys(user["name"])
-    password = browser.find_element(By.ID, "field-password")
-    password.send_keys(PASSWORD)
-    password.submit()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(password))
+from tests.browser import chromium, login
 
 
 def _submit(browser, button):
@@ -59,7 +47,7 @@ def test_operator_imports_and_surveyor_answers_in_the_browser(live_ckan, tmp_pat
     downloads.mkdir()
     browser = chromium(download_dir=str(downloads))
     try:
-        _login(browser, base_url, world.users["operator"])
+        login(browser, base_url, world.users["operator"])
         browser.get(f"{base_url}/dataset/{dataset['name']}")
         browser.find_element(By.LINK_TEXT, "Input Data").click()
         browser.find_element(By.PARTIAL_LINK_TEXT, "Paket input baru").click()
@@ -152,7 +140,7 @@ def test_operator_imports_and_surveyor_answers_in_the_browser(live_ckan, tmp_pat
 
     phone = chromium(width=375, height=740)
     try:
-        _login(phone, base_url, world.users["surveyor"])
+        login(phone, base_url, world.users["surveyor"])
         phone.get(link_url)
         form = phone.find_element(By.ID, "satudata-survey")
         assert form.size["width"] <= 375

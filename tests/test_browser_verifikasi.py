@@ -10,9 +10,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ckanext.verifikasi.tests.world import make_world
-from tests.browser import chromium
-
-PASSWORD = "correct123"  # ckan.tests.factories.User's password
+from tests.browser import chromium, login
 
 
 @pytest.fixture
@@ -22,14 +20,6 @@ def browser():
     driver.quit()
 
 
-def _as(browser, base_url, user):
-    browser.delete_all_cookies()
-    browser.get(f"{base_url}/user/login")
-    browser.find_element(By.ID, "field-login").send_keys(user["name"])
-    password = browser.find_element(By.ID, "field-password")
-    password.send_keys(PASSWORD)
-    password.submit()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(password))
 
 
 def _step(browser, base_url, dataset, form_id, **fields):
@@ -60,27 +50,27 @@ def test_full_verification_path_in_the_browser(live_ckan, browser, tmp_path):
     people = world.users
     deadline = (dt.date.today() + dt.timedelta(days=7)).isoformat()
 
-    _as(browser, base_url, people["operator"])
+    login(browser, base_url, people["operator"])
     _step(browser, base_url, ds, "verifikasi-submit")
-    _as(browser, base_url, people["verifikator"])
+    login(browser, base_url, people["verifikator"])
     browser.get(f"{base_url}/verifikasi/inbox")
     assert ds["title"] in browser.page_source
     _step(browser, base_url, ds, "verifikasi-return",
           **{"field-return-note": "Tambahkan sumber data", "field-return-deadline": deadline})
-    _as(browser, base_url, people["operator"])
+    login(browser, base_url, people["operator"])
     browser.get(f"{base_url}/verifikasi/inbox")
     assert ds["title"] in browser.page_source
     _step(browser, base_url, ds, "verifikasi-submit")
-    _as(browser, base_url, people["verifikator"])
+    login(browser, base_url, people["verifikator"])
     _step(browser, base_url, ds, "verifikasi-approve")
-    _as(browser, base_url, people["walidata"])
+    login(browser, base_url, people["walidata"])
     _step(browser, base_url, ds, "verifikasi-return",
           **{"field-return-note": "Satuan belum sesuai standar data"})
-    _as(browser, base_url, people["operator"])
+    login(browser, base_url, people["operator"])
     _step(browser, base_url, ds, "verifikasi-submit")
-    _as(browser, base_url, people["verifikator"])
+    login(browser, base_url, people["verifikator"])
     _step(browser, base_url, ds, "verifikasi-approve")
-    _as(browser, base_url, people["walidata"])
+    login(browser, base_url, people["walidata"])
     _step(browser, base_url, ds, "verifikasi-approve")
 
     page = browser.page_source
