@@ -48,9 +48,11 @@ def _split_errors(errors: dict[str, Any], fields: tuple[str, ...]) -> tuple[dict
 
 
 @verifikasi_pages.before_request
-def _logged_in() -> None:
+def _logged_in() -> Any:
+    """Anonymous visitors are sent to the login form, and back here afterwards."""
     if not tk.current_user.is_authenticated:
-        raise tk.NotAuthorized(tk._("You must be logged in"))
+        return tk.redirect_to(tk.url_for("user.login", came_from=tk.request.full_path))
+    return None
 
 
 @verifikasi_pages.errorhandler(tk.NotAuthorized)
