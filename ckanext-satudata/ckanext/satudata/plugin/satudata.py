@@ -13,6 +13,7 @@ from ckanext.datastore.interfaces import IDataDictionaryForm
 
 from ckanext.satudata import cli, helpers, search
 from ckanext.satudata.exports import satudata_export
+from ckanext.satudata.sitemap import satudata_sitemap
 from ckanext.satudata.logic import action, auth, validators
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -24,7 +25,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 @tk.blanket.actions(action)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.validators(validators)
-@tk.blanket.blueprints([satudata_export])
+@tk.blanket.blueprints([satudata_export, satudata_sitemap])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
