@@ -15,8 +15,9 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 PASSWORD = "correct123"  # ckan.tests.factories.User's password
 
 
-def chromium(width: int = 1280, height: int = 1000,
-             download_dir: str | None = None) -> webdriver.Chrome:
+def chromium(width: int = 1280, height: int = 1000, download_dir: str | None = None,
+             phone: bool = False) -> webdriver.Chrome:
+    """Headless Chromium; `phone` emulates a phone's screen (width x height CSS pixels)."""
     os.environ.setdefault("SE_AVOID_STATS", "true")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -26,6 +27,9 @@ def chromium(width: int = 1280, height: int = 1000,
                  f"--window-size={width},{height}",
                  f"--user-data-dir={tempfile.mkdtemp(prefix='satudata-chromium-')}"):
         options.add_argument(flag)
+    if phone:
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}})
     if download_dir:
         options.add_experimental_option("prefs", {
             "download.default_directory": download_dir, "download.prompt_for_download": False})
