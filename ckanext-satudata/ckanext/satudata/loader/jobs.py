@@ -22,7 +22,7 @@ import tempfile
 import threading
 import uuid
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
@@ -31,7 +31,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from psycopg2 import errors as pg_errors
 
-from ckanext.satudata.loader import config, pipe, shadow, status
+from ckanext.satudata.loader import config, csvbatch, pipe, shadow, status
 from ckanext.satudata.tabular.guard import FileRejected, Limits
 from ckanext.satudata.tabular.read import open_table
 from ckanext.satudata.tabular.structure import DATASTORE_TYPES
@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 
 # Convert in a forked child so PostgreSQL's COPY and the conversion use both cores.
 USE_CHILD = hasattr(os, "fork")
+# A CSV this big is converted by two children, one for each half (the file's order is kept).
+SPLIT_MIN_BYTES = 8 << 20
+SPLIT_AT = 0.33
 SAMPLE_ROWS = 1000
 BATCH_ROWS = 5000
 _NULL = "\\N"
@@ -196,10 +199,24 @@ def _memo_batch(convert: Callable[[Any], str | None],
 
 # --- rows -> COPY text ---------------------------------------------------------
 
-def copy_chunks(rows: Iterator[tuple[int, list[Any]]], columns: list[Column], *,
-                numbers: array, on_batch: Callable[[int], None] | None = None,
-                batch_rows: int = BATCH_ROWS) -> Iterator[str]:
-    """COPY text format, one chunk per batch, converted column by column.
+Batch = tuple[Sequence[int], Sequence[list[Any]]]
+
+
+def row_batches(rows: Iterator[tuple[int, list[Any]]],
+                batch_rows: int = BATCH_ROWS) -> Iterator[Batch]:
+    """(row numbers, rows) batches out of a (row number, cells) iterator."""
+    while True:
+        batch = list(islice(rows, batch_rows))
+        if not batch:
+            return
+        row_numbers, cells = zip(*batch, strict=True)
+        yield row_numbers, cells
+
+
+def copy_chunks(batches: Iterable[Batch],
+                columns: list[Column], *, numbers: Any,
+                on_batch: Callable[[int], None] | None = None) -> Iterator[str]:
+    """COPY text format, one chunk per batch of (row numbers, rows), converted column by column.
 
     Column-wise conversion keeps the per-cell work to one converter call: rows
     are transposed with zip (in C), NULL marking and escaping only run when a
@@ -209,14 +226,11 @@ def copy_chunks(rows: Iterator[tuple[int, list[Any]]], columns: list[Column], *,
     convs = [c.batch or _per_cell(c.convert) for c in columns]
     escape_cols = {i for i, c in enumerate(columns) if c.datastore_type in ("text", "timestamp")}
     loaded = 0
-    while True:
-        batch = list(islice(rows, batch_rows))
-        if not batch:
-            return
-        row_numbers, cells = zip(*batch, strict=True)
+    for row_numbers, cells in batches:
         numbers.extend(row_numbers)
         if set(map(len, cells)) != {width}:
-            cells = [_fit(row, width, number) for number, row in batch]
+            cells = [_fit(row, width, number)
+                     for number, row in zip(row_numbers, cells, strict=True)]
         outs = []
         for index, column in enumerate(zip(*cells, strict=True)):
             conv = convs[index]
@@ -232,7 +246,7 @@ def copy_chunks(rows: Iterator[tuple[int, list[Any]]], columns: list[Column], *,
             if None in out:
                 out = [_NULL if v is None else v for v in out]
             outs.append(out)
-        loaded += len(batch)
+        loaded += len(cells)
         yield "\n".join(map("\t".join, zip(*outs, strict=True))) + "\n"
         if on_batch:
             on_batch(loaded)
@@ -255,7 +269,7 @@ def _fit(row: list[Any], width: int, number: int) -> list[Any]:
 
 
 def _raise_cell_error(column: Column, index: int, values: tuple[Any, ...],
-                      row_numbers: tuple[int, ...]) -> None:
+                      row_numbers: Sequence[int]) -> None:
     for position, value in enumerate(values):
         try:
             column.convert(value)
@@ -296,6 +310,7 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
     result = LoadResult()
     old = shadow.read_old_table(resource_id)
     forced_text: set[int] = set()
+    may_split = True
     every = config.heartbeat_rows()
     started = time.perf_counter()
     while True:
@@ -337,12 +352,17 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
                     gc_was_enabled = gc.isenabled()
                     gc.disable()
                     try:
-                        if USE_CHILD:
-                            result.rows = _copy_in_child(load, chain(sample, rows), columns,
-                                                         on_batch)
+                        split = _split_of(table) if may_split else None
+                        if split:
+                            result.rows = _copy_in_two_children(
+                                load, table, first[0], split, columns, on_batch)
+                        elif USE_CHILD:
+                            result.rows = _copy_in_child(
+                                load, _child_batches(table, first[0], sample, rows, len(ids)),
+                                columns, on_batch)
                         else:
                             try:
-                                load.copy(copy_chunks(chain(sample, rows), columns,
+                                load.copy(copy_chunks(row_batches(chain(sample, rows)), columns,
                                                       numbers=numbers, on_batch=on_batch),
                                           freeze=True)
                             except (sa.exc.DataError, pg_errors.DataError) as exc:
@@ -365,6 +385,11 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
                     t0 = time.perf_counter()
                     load.swap()
                 result.timings["swap"] = time.perf_counter() - t0
+            except csvbatch.SplitMismatch:
+                may_split = False
+                log.info("load of %s restarts with one reader: the split point of the file "
+                         "is not at a record boundary", resource_id)
+                continue
             except _Retype as retype:
                 forced_text.add(retype.index)
                 result.notices.append(dict(message(
@@ -406,7 +431,38 @@ class _NumbersFile:
         return array("q", os.pread(self.fd, 8, index * 8))[0]
 
 
-def _copy_in_child(load: shadow.ShadowLoad, rows: Iterator[tuple[int, list[Any]]],
+def _child_batches(table: Any, header: int, sample: list[tuple[int, list[Any]]],
+                   rows: Iterator[tuple[int, list[Any]]],
+                   width: int) -> Callable[[], Iterable[Batch]]:
+    """What the child converts: a CSV is read again from its start in batches (csvbatch)."""
+    if table.format == "csv":
+        return lambda: csvbatch.CsvBatches(table.path, table.encoding, table.delimiter,
+                                        table.limits, skip=header, width=width,
+                                        batch_rows=BATCH_ROWS)
+    return lambda: row_batches(chain(sample, rows))
+
+
+def _producer(batches: Callable[[], Iterable[Batch]], columns: list[Column],
+              numbers: _NumbersFile) -> Callable[..., tuple[int, int, int]]:
+    """The child's work: (rows loaded, records read, number of the last row)."""
+
+    def produce(write: Callable[[bytes], None], count: Callable[[int], None]
+                ) -> tuple[int, int, int]:
+        loaded = [0]
+
+        def counted(rows_so_far: int) -> None:
+            loaded[0] = rows_so_far
+            count(rows_so_far)
+
+        source = batches()
+        for text in copy_chunks(source, columns, numbers=numbers, on_batch=counted):
+            write(text.encode("utf-8"))
+        return loaded[0], getattr(source, "records", 0), getattr(source, "last", 0)
+    return produce
+
+
+def _copy_in_child(load: shadow.ShadowLoad,
+                   batches: Callable[[], Iterable[Batch]],
                    columns: list[Column], on_batch: Callable[[int], None]) -> int:
     """COPY what a forked child reads and converts; the number of rows loaded.
 
@@ -415,27 +471,125 @@ def _copy_in_child(load: shadow.ShadowLoad, rows: Iterator[tuple[int, list[Any]]
     then rolls back and the live table stays as it was.
     """
     numbers = _NumbersFile()
-
-    def produce(write: Callable[[bytes], None], count: Callable[[int], None]) -> int:
-        loaded = [0]
-
-        def counted(rows_so_far: int) -> None:
-            loaded[0] = rows_so_far
-            count(rows_so_far)
-
-        for text in copy_chunks(rows, columns, numbers=numbers,  # type: ignore[arg-type]
-                                on_batch=counted):
-            write(text.encode("utf-8"))
-        return loaded[0]
-
-    with numbers.file, pipe.ChildStream(produce, on_count=on_batch) as stream:
+    with numbers.file, pipe.ChildStream(_producer(batches, columns, numbers),
+                                        on_count=on_batch) as stream:
         try:
             load.copy(stream, freeze=True)
         except (sa.exc.DataError, pg_errors.DataError) as exc:
             if stream.exited():  # the child stopped first: its own error explains the cut
                 stream.result()
             raise _copy_failed(exc, numbers) from None
-        return stream.result()
+        return stream.result()[0]
+
+
+def _split_of(table: Any) -> int | None:
+    """Where to cut a big CSV for two converting children, or None for one."""
+    if not USE_CHILD or table.format != "csv" or \
+            table.encoding not in csvbatch.SPLIT_ENCODINGS:
+        return None
+    return csvbatch.find_split(table.path, SPLIT_MIN_BYTES, SPLIT_AT)
+
+
+class _TwoNumbers:
+    """Row numbers of the COPY lines of both parts (the second's shifted once known)."""
+
+    def __init__(self, first: _NumbersFile, second: _NumbersFile) -> None:
+        self.first, self.second, self.offset = first, second, 0
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.second)
+
+    def __getitem__(self, index: int) -> int:
+        head = len(self.first)
+        return self.first[index] if index < head else self.second[index - head] + self.offset
+
+
+def _shifted(exc: BaseException, offset: int, limits: Limits) -> BaseException:
+    """An error of the second part with the file's row numbers (`offset` records before it)."""
+    row = getattr(exc, "row", None)
+    if isinstance(exc, LoadFailed):
+        rows = [e["row"] for e in exc.errors if isinstance(e.get("row"), int)]
+        row = rows[0] if rows else None
+    if isinstance(row, int) and row + offset > limits.max_rows:
+        # One reader would have stopped at the row limit before reaching this row.
+        return csvbatch.RowProblem("too_many_rows", row).rejected(offset, limits)
+    if isinstance(exc, csvbatch.RowProblem):
+        return exc.rejected(offset, limits)
+    if isinstance(exc, _Retype):
+        return _Retype(exc.index, exc.row + offset, exc.value)
+    if isinstance(exc, LoadFailed):
+        errors = []
+        for error in exc.errors:
+            if isinstance(error.get("row"), int):
+                params = {**error["params"], "row": error["params"]["row"] + offset} \
+                    if "row" in error.get("params", {}) else error["params"]
+                error = {**error, **message(error["msgid"], **params),
+                         "row": error["row"] + offset}
+            errors.append(error)
+        return LoadFailed(errors)
+    return exc
+
+
+def _copy_in_two_children(load: shadow.ShadowLoad, table: Any, header: int, split: int,
+                          columns: list[Column], on_batch: Callable[[int], None]) -> int:
+    """COPY a CSV converted by two children at once: bytes [0, split) and [split, end).
+
+    The first child's COPY text goes through a pipe as it comes; the second's is
+    spooled to a temporary file, read as it grows once the first part is sent,
+    in the same COPY: the rows keep the file's order and the swap stays one
+    transaction (nothing commits before both children reported success). The second part counts
+    its rows from 1 (it cannot know how many records precede it); its errors get
+    the file's row numbers once the first part is done, and an error of the first
+    part wins, as it would for one reader going from the top.
+    """
+    width = len(columns)
+
+    def part(start: int, end: int | None, skip: int) -> Callable[[], Iterable[Batch]]:
+        return lambda: csvbatch.CsvBatches(
+            table.path, table.encoding, table.delimiter, table.limits, skip=skip,
+            start=start, end=end, relative=bool(start), width=width, batch_rows=BATCH_ROWS)
+
+    counts = [0, 0]
+
+    def counter(index: int) -> Callable[[int], None]:
+        def on_count(rows: int) -> None:
+            counts[index] = rows
+            on_batch(counts[0] + counts[1])
+        return on_count
+
+    numbers = _TwoNumbers(_NumbersFile(), _NumbersFile())
+    first = pipe.ChildStream(_producer(part(0, split, header), columns, numbers.first),
+                             on_count=counter(0))
+    second = pipe.ChildStream(_producer(part(split, None, 0), columns, numbers.second),
+                              on_count=counter(1), spool=True)
+    loaded = [0]
+
+    def between() -> None:
+        loaded[0], numbers.offset, _last = first.result()
+
+    def finish() -> None:
+        records = numbers.offset
+        try:
+            more, _records, last = second.result()
+        except (csvbatch.RowProblem, _Retype, LoadFailed) as exc:
+            raise _shifted(exc, records, table.limits) from None
+        if more and last + records > table.limits.max_rows:
+            raise csvbatch.RowProblem("too_many_rows", last).rejected(records, table.limits)
+        loaded[0] += more
+
+    # Leaving the block kills whichever child still runs (the other one failed).
+    with numbers.first.file, numbers.second.file, second, first:
+        stream = pipe.TwoParts(first, second, between, finish)
+        try:
+            load.copy(stream, freeze=True)
+        except (sa.exc.DataError, pg_errors.DataError) as exc:
+            # A child that stopped first: its own error explains the cut.
+            if stream.current is first and first.exited():
+                first.result()
+            elif stream.current is second and second.exited():
+                finish()
+            raise _copy_failed(exc, numbers) from None
+        return loaded[0]
 
 
 def _copy_failed(exc: BaseException, numbers: Any) -> LoadFailed:

@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import os
 import pickle
+import select
 import signal
 import struct
 import tempfile
@@ -40,9 +41,12 @@ class ChildStream:
     """A file-like `read()` over the bytes a forked child produces."""
 
     def __init__(self, produce: Callable[[Callable[[bytes], None], Callable[[int], None]], Any],
-                 on_count: Callable[[int], None] | None = None) -> None:
+                 on_count: Callable[[int], None] | None = None, *, spool: bool = False) -> None:
         self.produce = produce
         self.on_count = on_count
+        # spool: the child writes into an unlinked temporary file instead of a pipe, so it
+        # never waits for the reader; read() gives b"" at the file's current end.
+        self.spool = spool
         self.pid = 0
         self.error: BaseException | None = None  # psycopg2 masks exceptions raised in read()
         self._data = self._counts = -1
@@ -51,9 +55,14 @@ class ChildStream:
         self._status = 0
 
     def __enter__(self) -> ChildStream:
-        data_r, data_w = os.pipe()
+        if self.spool:
+            data_w, name = tempfile.mkstemp(prefix="satudata-copy-")
+            data_r = os.open(name, os.O_RDONLY)  # its own file offset, apart from the writer's
+            os.unlink(name)
+        else:
+            data_r, data_w = os.pipe()
         count_r, count_w = os.pipe()
-        for fd in (data_r, data_w):
+        for fd in (data_r, data_w) if not self.spool else ():
             # Above /proc/sys/fs/pipe-max-size the default size is fine too.
             with contextlib.suppress(OSError):
                 fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
@@ -136,6 +145,10 @@ class ChildStream:
             self.pid, self._status = 0, status
         return bool(pid)
 
+    def died(self) -> bool:
+        """Whether the child has ended without leaving a result (killed, crashed)."""
+        return self.exited() and os.fstat(self._result.fileno()).st_size == 0
+
     def result(self) -> Any:
         """Wait for the child; its return value, or its exception raised here."""
         if self.pid:
@@ -165,3 +178,51 @@ class ChildStream:
                 os.close(fd)
         self._data = self._counts = -1
         self._result.close()
+
+
+class TwoParts:
+    """read() over a first child's pipe, then a second child's spool file: one COPY.
+
+    The second child spools so it never waits for the first part to be sent;
+    its file is read as it grows. `between()` runs once the first part is done
+    (it checks the first child's result: its error comes first in the file, as
+    for one reader from the top) and `finish()` once the second child's output
+    is complete (its result, errors with the file's row numbers). A second
+    child that dies stops the COPY at once.
+    """
+
+    def __init__(self, first: ChildStream, second: ChildStream, between: Callable[[], None],
+                 finish: Callable[[], None]) -> None:
+        self.first, self.second = first, second
+        self.between, self.finish = between, finish
+        self.current = first
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._read(size)
+        except BaseException as exc:
+            self.error = exc
+            raise
+
+    def _read(self, size: int) -> bytes:
+        second = self.second
+        if self.current is self.first:
+            second._report(final=False)
+            if second.died():
+                second.result()  # raises ChildFailed
+            chunk = self.first.read(size)
+            if chunk:
+                return chunk
+            self.between()
+            self.current = second
+        while True:
+            done = second.exited()  # before reading: all it wrote is in the file then
+            chunk = second.read(size)
+            if chunk:
+                return chunk
+            if done:
+                self.finish()
+                return b""
+            # A new count follows each chunk the child writes; EOF when it ends.
+            select.select([second._counts], [], [], 0.5)

@@ -1,0 +1,220 @@
+"""Read a CSV straight into batches of rows for the converting child.
+
+`tabular.read.CsvTable.rows()` yields one row at a time through two generator
+layers; the loader only needs batches, so here `csv.reader` runs over the
+decoded file and `islice` takes thousands of records per call. The rows, their
+numbers and their errors are the ones `rows()` gives: record numbers (header
+= its record number), fully empty records skipped, trailing empty cells
+ignored, the same row/column/size limits.
+
+A file can also be read in two parts split at a byte offset (see `find_split`):
+the first part ends with a sentinel line that must come back as a record of
+its own, which proves the split fell on a record boundary; the second part
+numbers its records from 1 and its errors carry those relative numbers
+(`RowProblem`) until the caller knows how many records the first part had.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import mmap
+import os
+from collections.abc import Iterator, Sequence
+from itertools import chain, islice
+from typing import Any
+
+from ckanext.satudata.tabular.guard import FileRejected, Limits, _
+
+_SENTINEL = "\x00satudata-split-end\x00"
+_SENTINEL_ROW = [_SENTINEL]
+# Encodings in which a 0x0A byte is always a newline (never part of another character).
+SPLIT_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+_READ_SIZE = 1 << 20
+
+Batch = tuple[Sequence[int], list[list[str]]]
+
+
+class SplitMismatch(Exception):
+    """The first part did not end on a record boundary (e.g. a stray quote): read it whole."""
+
+
+class RowProblem(Exception):
+    """A reading error at a row number relative to the part being read."""
+
+    def __init__(self, kind: str, row: int) -> None:
+        super().__init__(kind, row)
+        self.kind, self.row = kind, row
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return RowProblem, (self.kind, self.row)
+
+    def rejected(self, offset: int, limits: Limits) -> FileRejected:
+        """The FileRejected tabular.read raises for this problem, at the absolute row."""
+        row = self.row + offset
+        if self.kind == "too_many_rows":
+            return FileRejected("too_many_rows", _(
+                "The sheet has more than {limit} rows.").format(limit=limits.max_rows))
+        if self.kind == "too_many_columns":
+            return FileRejected("too_many_columns", _(
+                "Row {row} has more than {limit} columns.").format(
+                row=row, limit=limits.max_columns))
+        if self.kind == "cell_too_large":
+            return FileRejected("cell_too_large", _(
+                "A cell in row {row} is longer than {limit} characters.").format(
+                row=row, limit=csv.field_size_limit()))
+        return FileRejected("corrupt", _("Row {row} cannot be read as CSV.").format(row=row))
+
+
+class _Range(io.RawIOBase):
+    """Bytes [start, end) of a file."""
+
+    def __init__(self, path: str, start: int, end: int | None) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+        self.pos = start
+        self.end = os.fstat(self.fd).st_size if end is None else end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = min(len(buffer), self.end - self.pos)
+        if size <= 0:
+            return 0
+        data = os.pread(self.fd, size, self.pos)
+        buffer[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
+
+
+def _count(data: mmap.mmap, byte: bytes, start: int, end: int) -> int:
+    """data.count(byte, start, end) in 8 MB slices (mmap has no count before Python 3.12)."""
+    return sum(data[at:min(at + (8 << 20), end)].count(byte)
+               for at in range(start, end, 8 << 20))
+
+
+def find_split(path: str, min_bytes: int, fraction: float = 0.5) -> int | None:
+    """A byte offset near `fraction` of the file that starts a line outside quotes, or None.
+
+    CSV escapes a quote by doubling it, so an even number of quotes before a
+    newline means the newline ends a record (the first part's sentinel checks
+    it for files with stray quotes). mmap: the file is never read into memory.
+    """
+    size = os.path.getsize(path)
+    if size < min_bytes:
+        return None
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        middle = int(size * fraction)
+        limit = middle + (size - middle) // 2
+        quotes = _count(data, b'"', 0, middle)
+        at = middle
+        while True:
+            newline = data.find(b"\n", at, limit)
+            if newline < 0:
+                return None
+            quotes += _count(data, b'"', at, newline)
+            at = newline + 1
+            if quotes % 2 == 0:
+                return at if at < size else None
+
+
+class CsvBatches:
+    """(row numbers, rows) of `batch_rows` non-empty records each, after `skip` records.
+
+    `start`/`end` read a part of the file (byte offsets at line starts); with
+    `end` the part must end on a record boundary, else SplitMismatch. With
+    `relative` the errors are RowProblem (row numbers from the part's start)
+    and the row limit is left to the caller. `records` counts the records read
+    and `last` is the number of the last row given, as the iteration goes.
+    """
+
+    def __init__(self, path: str, encoding: str, delimiter: str, limits: Limits, *,
+                 skip: int = 0, start: int = 0, end: int | None = None,
+                 relative: bool = False, width: int, batch_rows: int) -> None:
+        self.path, self.delimiter, self.limits = path, delimiter, limits
+        # The BOM is at the file's start only.
+        self.encoding = "utf-8" if start and encoding == "utf-8-sig" else encoding
+        self.skip, self.start, self.end, self.relative = skip, start, end, relative
+        self.width, self.batch_rows = width, batch_rows
+        self.records = self.last = 0
+
+    def __iter__(self) -> Iterator[Batch]:
+        raw = _Range(self.path, self.start, self.end)
+        with io.TextIOWrapper(io.BufferedReader(raw, _READ_SIZE), encoding=self.encoding,
+                              newline="") as text:
+            lines = chain(text, [_SENTINEL + "\n"]) if self.end is not None else text
+            reader = csv.reader(lines, delimiter=self.delimiter)
+            yield from self._read(reader)
+
+    def _read(self, reader: Any) -> Iterator[Batch]:
+        limits, skip, relative = self.limits, self.skip, self.relative
+        sentinel, width, batch_rows = self.end is not None, self.width, self.batch_rows
+        max_columns = limits.max_columns
+        max_rows = None if relative else limits.max_rows
+        read = 0  # records read so far (numbers are 1-based record counts, as in read.py)
+
+        def problem(kind: str, row: int) -> Exception:
+            return RowProblem(kind, row) if relative else RowProblem(kind, row).rejected(0, limits)
+
+        def take(count: int) -> list[list[str]]:
+            records: list[list[str]] = []
+            try:
+                records.extend(islice(reader, count))  # keeps the records read before an error
+            except csv.Error as exc:
+                row = read + len(records) + 1
+                if "field larger than field limit" in str(exc):
+                    raise problem("cell_too_large", row) from None
+                raise problem("corrupt", row) from None
+            return records
+
+        if skip:
+            if len(take(skip)) < skip:
+                raise SplitMismatch("the header is not in the first part")
+            read = self.records = skip
+        done = False
+        while not done:
+            numbers: Sequence[int] = range(0)
+            rows: list[list[str]] = []
+            while len(rows) < batch_rows:
+                need = batch_rows - len(rows)
+                records = take(need)
+                if sentinel and records and records[-1] == _SENTINEL_ROW:
+                    records.pop()
+                    done = True
+                elif len(records) < need:
+                    if sentinel:  # the sentinel was swallowed by an open quoted field
+                        raise SplitMismatch("the first part did not end on a record boundary")
+                    done = True
+                first, read = read + 1, read + len(records)
+                if all(map(any, records)):  # no empty record: the numbers are a plain range
+                    found: Sequence[int] = range(first, read + 1)
+                else:
+                    found = [first + i for i, r in enumerate(records) if any(r)]
+                    records = [r for r in records if any(r)]
+                numbers = found if not rows else [*numbers, *found]
+                rows = records if not rows else rows + records
+                if done:
+                    break
+            self.records = read
+            if not rows:
+                return
+            self.last = numbers[-1]
+            if max_rows is not None and numbers[-1] > max_rows:
+                raise problem("too_many_rows", numbers[-1])
+            for index, row in enumerate(rows):
+                if len(row) > width:  # trailing empty cells do not count (read.py trims them)
+                    rows[index] = row = _trim(row)
+                    if len(row) > max_columns:
+                        raise problem("too_many_columns", numbers[index])
+            yield numbers, rows
+
+
+def _trim(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]

@@ -1,0 +1,229 @@
+"""Big CSVs converted by two children: same table, same row numbers, same failures."""
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from ckan.tests.helpers import call_action
+
+from ckanext.satudata.loader import csvbatch, jobs, pipe, shadow
+from ckanext.satudata.tabular.read import open_table
+from ckanext.satudata.tests import factories
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_datastore", "clean_queue")
+
+
+def _tricky_csv(rows: int, bad_row: int | None = None, bad_value: str = "x") -> str:
+    """Quoted newlines and delimiters, empty records and trailing empty cells, spread out."""
+    lines = ["kode;jumlah;catatan;;"]
+    for i in range(1, rows + 1):
+        value = bad_value if i == bad_row else str(i - 500)
+        if i % 97 == 0:
+            note = f'"baris\n{i}; ""kutip""\nlagi"'
+        elif i % 89 == 0:
+            note = "  spasi\t\\ "
+        else:
+            note = f"catatan {i}"
+        lines.append(f"{i:05d};{value};{note};;")
+        if i % 83 == 0:
+            lines.append(";;")  # an empty record: skipped, but it counts in row numbers
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.fixture
+def new_resource(sysadmin_context) -> Any:
+    def make() -> str:
+        dataset = factories.Dataset()
+        # A format no loader picks up on its own: the tests call run_load themselves.
+        return call_action("resource_create", dict(sysadmin_context), package_id=dataset["id"],
+                           url="http://x/data.csv", format="BENCH")["id"]
+    return make
+
+
+def _table(rid: str, columns: str = "kode, jumlah, catatan") -> list[tuple[Any, ...]]:
+    with shadow.engine().connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(
+            f'SELECT _id, {columns} FROM "{rid}" ORDER BY _id'))]
+
+
+@pytest.fixture
+def split_small(monkeypatch) -> list[int]:
+    """Split any CSV; the offsets the loads were split at."""
+    monkeypatch.setattr(jobs, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(jobs, "SPLIT_AT", 0.5)
+    splits: list[int] = []
+    real = csvbatch.find_split
+
+    def spy(*args: Any) -> int | None:
+        at = real(*args)
+        splits.append(at)
+        return at
+
+    monkeypatch.setattr(csvbatch, "find_split", spy)
+    return splits
+
+
+def _no_split(monkeypatch) -> None:
+    monkeypatch.setattr(jobs, "SPLIT_MIN_BYTES", 1 << 62)
+
+
+def test_a_two_part_load_gives_the_table_of_a_one_part_load(
+        new_resource, tmp_path, split_small, monkeypatch):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + _tricky_csv(6000).encode("utf-8"))
+    two = new_resource()
+    result = jobs.run_load(two, str(path), "data.csv")
+    assert split_small and split_small[-1]
+    monkeypatch.undo()
+    _no_split(monkeypatch)
+    one = new_resource()
+    single = jobs.run_load(one, str(path), "data.csv")
+    assert result.rows == single.rows == 6000
+    assert result.columns == single.columns
+    rows = _table(two)
+    assert rows == _table(one)
+    assert rows[96][1:] == ("00097", -403, 'baris\n97; "kutip"\nlagi')
+    assert rows[88][3] == "spasi\t\\"  # stripped, COPY escapes survive
+    assert [r[1] for r in rows] == [f"{i:05d}" for i in range(1, 6001)]  # the file's order
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_an_error_in_the_second_part_reports_the_files_row(
+        new_resource, declared, tmp_path, split_small, monkeypatch, sysadmin_context):
+    rid = new_resource()
+    good = tmp_path / "good.csv"
+    good.write_text(_tricky_csv(100), encoding="utf-8")
+    jobs.run_load(rid, str(good), "good.csv")
+    if declared:
+        call_action("datastore_create", dict(sysadmin_context), resource_id=rid, force=True,
+                    fields=[{"id": "jumlah", "type": "int8",
+                             "info": {"label": "Jumlah", "tipe_data": "INTEGER"}}])
+    before = _table(rid)
+    path = tmp_path / "bad.csv"
+    path.write_text(_tricky_csv(6000, bad_row=5500, bad_value="lima"), encoding="utf-8")
+    # Row 5500 of data is file record 5500 + 1 (header) + 66 empty records before it.
+    expected = 5500 + 1 + 5500 // 83
+
+    def load() -> Any:
+        if declared:
+            with pytest.raises(jobs.LoadFailed) as failed:
+                jobs.run_load(rid, str(path), "bad.csv")
+            return failed.value.errors
+        return jobs.run_load(rid, str(path), "bad.csv").notices
+
+    outcome = load()
+    split = split_small[-1]
+    assert split and split < path.read_bytes().index(b"05500;lima")  # in the second part
+    monkeypatch.undo()
+    _no_split(monkeypatch)
+    if not declared:
+        jobs.run_load(rid, str(good), "good.csv")
+    assert load() == outcome  # exactly what one reader reports
+    if declared:
+        assert outcome[0]["row"] == expected and f"Row {expected}," in outcome[0]["message"]
+        assert _table(rid) == before
+    else:
+        assert f"row {expected} holds" in outcome[0]["message"]
+
+
+def test_a_quoted_field_with_newlines_at_the_middle_is_not_split(
+        new_resource, tmp_path, split_small):
+    lines = ["kode;catatan"] + [f"{i:05d};biasa" for i in range(1, 2001)]
+    lines[1000] = '01000;"satu\n' + "\n".join(f"baris {n}" for n in range(400)) + '\nakhir"'
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = path.read_bytes()
+    open_quote, close_quote = data.index(b'"'), data.rindex(b'"')
+    assert open_quote < len(data) // 2 < close_quote  # the middle is inside the field
+    at = csvbatch.find_split(str(path), 1)
+    assert at and at > close_quote and data[at - 1:at] == b"\n"
+    rid = new_resource()
+    result = jobs.run_load(rid, str(path), "data.csv")
+    assert split_small[-1] and result.rows == 2000
+    rows = _table(rid, "kode, catatan")
+    assert rows[999][2].startswith("satu\nbaris 0\n") and rows[999][2].endswith("\nakhir")
+    assert [r[1] for r in rows] == [f"{i:05d}" for i in range(1, 2001)]
+
+
+def test_a_stray_quote_that_hides_the_record_boundary_loads_with_one_reader(
+        new_resource, tmp_path, split_small, monkeypatch):
+    # A quote inside an unquoted field is a plain character for csv, so the quote
+    # count is off by one: the parity test picks a newline inside a quoted field.
+    lines = ["kode;catatan", '00000;5" layar']
+    lines += [f"{i:05d};biasa" for i in range(1, 2000)]
+    lines += ['02000;"dua\nbaris"'] + [f"{i:05d};biasa" for i in range(2001, 3000)]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mismatches: list[int] = []
+    real = jobs._copy_in_two_children
+
+    def spy(*args: Any) -> int:
+        try:
+            return real(*args)
+        except csvbatch.SplitMismatch:
+            mismatches.append(1)
+            raise
+
+    monkeypatch.setattr(jobs, "_copy_in_two_children", spy)
+    with open_table(str(path), "data.csv") as table:
+        expected = [cells for _n, cells in table.rows()][1:]
+    rid = new_resource()
+    result = jobs.run_load(rid, str(path), "data.csv")
+    assert mismatches and result.rows == 3000
+    assert [list(r[1:]) for r in _table(rid, "kode, catatan")] == expected
+
+
+def test_csv_batches_match_the_rows_of_tabular_read(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"\n\n" + _tricky_csv(700, bad_row=3, bad_value="").encode("cp1252")
+                     + "\u00e9;1;caf\u00e9;;;;;\n".encode("cp1252"))
+    with open_table(str(path), "data.csv") as table:
+        header, *rows = list(table.rows())
+        batches = csvbatch.CsvBatches(table.path, table.encoding, table.delimiter,
+                                      table.limits, skip=header[0], width=3, batch_rows=50)
+        got = [(n, cells) for numbers, part in batches
+               for n, cells in zip(numbers, part, strict=True)]
+        # read.py trims trailing empty cells; the loader pads short rows, so compare trimmed.
+        assert [(n, csvbatch._trim(c)) for n, c in got] == rows
+        at = csvbatch.find_split(str(path), 1)
+        first = csvbatch.CsvBatches(table.path, table.encoding, table.delimiter,
+                                    table.limits, skip=header[0], end=at, width=3,
+                                    batch_rows=50)
+        second = csvbatch.CsvBatches(table.path, table.encoding, table.delimiter,
+                                     table.limits, start=at, relative=True, width=3,
+                                     batch_rows=50)
+        one = [(n, c) for numbers, part in first
+               for n, c in zip(numbers, part, strict=True)]
+        two = [(n + first.records, c) for numbers, part in second
+               for n, c in zip(numbers, part, strict=True)]
+        assert one + two == got and first.last == one[-1][0]
+
+
+def test_the_second_child_dying_keeps_the_old_table(
+        new_resource, tmp_path, split_small, monkeypatch):
+    rid = new_resource()
+    good = tmp_path / "good.csv"
+    good.write_text(_tricky_csv(100), encoding="utf-8")
+    jobs.run_load(rid, str(good), "good.csv")
+    before = _table(rid)
+    path = tmp_path / "next.csv"
+    path.write_text(_tricky_csv(30000), encoding="utf-8")
+    real = jobs.copy_chunks
+
+    def dying(batches: Any, *args: Any, **kwargs: Any):
+        for n, chunk in enumerate(real(batches, *args, **kwargs)):
+            if n == 1 and getattr(batches, "start", 0):  # the second part's child only
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield chunk
+
+    monkeypatch.setattr(jobs, "copy_chunks", dying)
+    with pytest.raises(pipe.ChildFailed):
+        jobs.run_load(rid, str(path), "next.csv")
+    assert split_small[-1]
+    assert _table(rid) == before
+    with shadow.engine().connect() as conn:
+        assert not conn.execute(sa.text("SELECT 1 FROM pg_tables WHERE tablename = :t"),
+                                {"t": shadow.shadow_name(rid)}).first()
