@@ -1,8 +1,10 @@
 """Read a CSV straight into batches of rows for the converting child.
 
 `tabular.read.CsvTable.rows()` yields one row at a time through two generator
-layers; the loader only needs batches, so here `csv.reader` runs over the
-decoded file and `islice` takes thousands of records per call. The rows, their
+layers; the loader only needs batches, so here `islice` takes thousands of
+lines at a time from the decoded file. Lines that csv would read as plain
+split lines (no quotes, the header's number of fields) are split column-wise
+in C; any other batch goes through `csv.reader`. The rows, their
 numbers and their errors are the ones `rows()` gives: record numbers (header
 = its record number), fully empty records skipped, trailing empty cells
 ignored, the same row/column/size limits.
@@ -20,7 +22,7 @@ import io
 import mmap
 import os
 from collections.abc import Iterator, Sequence
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from typing import Any
 
 from ckanext.satudata.tabular.guard import FileRejected, Limits, _
@@ -31,7 +33,11 @@ _SENTINEL_ROW = [_SENTINEL]
 SPLIT_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 _READ_SIZE = 1 << 20
 
-Batch = tuple[Sequence[int], list[list[str]]]
+Batch = tuple[Sequence[int], list[list[str]]]  # or (numbers, Columns)
+
+
+class Columns(list):  # type: ignore[type-arg]
+    """A batch given column by column (lists of cells), not row by row."""
 
 
 class SplitMismatch(Exception):
@@ -146,12 +152,11 @@ class CsvBatches:
         raw = _Range(self.path, self.start, self.end)
         with io.TextIOWrapper(io.BufferedReader(raw, _READ_SIZE), encoding=self.encoding,
                               newline="") as text:
-            lines = chain(text, [_SENTINEL + "\n"]) if self.end is not None else text
-            reader = csv.reader(lines, delimiter=self.delimiter)
-            yield from self._read(reader)
+            lines = chain(text, [_SENTINEL + "\n"]) if self.end is not None else iter(text)
+            yield from self._read(lines)
 
-    def _read(self, reader: Any) -> Iterator[Batch]:
-        limits, skip, relative = self.limits, self.skip, self.relative
+    def _read(self, source: Iterator[str]) -> Iterator[Batch]:
+        limits, relative, delimiter = self.limits, self.relative, self.delimiter
         sentinel, width, batch_rows = self.end is not None, self.width, self.batch_rows
         max_columns = limits.max_columns
         max_rows = None if relative else limits.max_rows
@@ -160,57 +165,98 @@ class CsvBatches:
         def problem(kind: str, row: int) -> Exception:
             return RowProblem(kind, row) if relative else RowProblem(kind, row).rejected(0, limits)
 
-        def take(count: int) -> list[list[str]]:
-            records: list[list[str]] = []
+        def parse(lines: list[str], records: list[list[str]]) -> None:
+            """csv records from `lines` (and the source, to finish a record they open)."""
+            reader = csv.reader(chain(lines, source), delimiter=delimiter)
             try:
-                records.extend(islice(reader, count))  # keeps the records read before an error
+                if self.skip and not read:
+                    records.extend(islice(reader, self.skip))
+                    return
+                for record in reader:
+                    records.append(record)
+                    if reader.line_num >= len(lines):
+                        return
             except csv.Error as exc:
                 row = read + len(records) + 1
                 if "field larger than field limit" in str(exc):
                     raise problem("cell_too_large", row) from None
                 raise problem("corrupt", row) from None
-            return records
 
-        if skip:
-            if len(take(skip)) < skip:
+        if self.skip:
+            header: list[list[str]] = []
+            parse([], header)
+            if len(header) < self.skip:
                 raise SplitMismatch("the header is not in the first part")
-            read = self.records = skip
+            read = self.records = self.skip
         done = False
         while not done:
-            numbers: Sequence[int] = range(0)
-            rows: list[list[str]] = []
-            while len(rows) < batch_rows:
-                need = batch_rows - len(rows)
-                records = take(need)
-                if sentinel and records and records[-1] == _SENTINEL_ROW:
-                    records.pop()
-                    done = True
-                elif len(records) < need:
-                    if sentinel:  # the sentinel was swallowed by an open quoted field
-                        raise SplitMismatch("the first part did not end on a record boundary")
-                    done = True
-                first, read = read + 1, read + len(records)
-                if all(map(any, records)):  # no empty record: the numbers are a plain range
-                    found: Sequence[int] = range(first, read + 1)
-                else:
-                    found = [first + i for i, r in enumerate(records) if any(r)]
-                    records = [r for r in records if any(r)]
-                numbers = found if not rows else [*numbers, *found]
-                rows = records if not rows else rows + records
-                if done:
-                    break
+            lines = list(islice(source, batch_rows))
+            done = len(lines) < batch_rows
+            columns = self._columns(lines)
+            if columns is not None:  # one record a line, none empty
+                numbers: Sequence[int] = range(read + 1, read + 1 + len(lines))
+                read = self.records = read + len(lines)
+                self.last = numbers[-1]
+                if max_rows is not None and self.last > max_rows:
+                    raise problem("too_many_rows", self.last)
+                yield numbers, columns
+                continue
+            records: list[list[str]] = []
+            parse(lines, records)
+            if sentinel and records and records[-1] == _SENTINEL_ROW:
+                records.pop()
+                done = True
+            elif done and sentinel:  # the sentinel was swallowed by an open quoted field
+                raise SplitMismatch("the first part did not end on a record boundary")
+            first, read = read + 1, read + len(records)
             self.records = read
+            if all(map(any, records)):  # no empty record: the numbers are a plain range
+                numbers = range(first, read + 1)
+                rows = records
+            else:
+                numbers = [first + i for i, r in enumerate(records) if any(r)]
+                rows = [r for r in records if any(r)]
             if not rows:
-                return
+                continue
             self.last = numbers[-1]
-            if max_rows is not None and numbers[-1] > max_rows:
-                raise problem("too_many_rows", numbers[-1])
+            if max_rows is not None and self.last > max_rows:
+                raise problem("too_many_rows", self.last)
             for index, row in enumerate(rows):
                 if len(row) > width:  # trailing empty cells do not count (read.py trims them)
                     rows[index] = row = _trim(row)
                     if len(row) > max_columns:
                         raise problem("too_many_columns", numbers[index])
             yield numbers, rows
+
+    def _columns(self, lines: list[str]) -> Columns | None:
+        """The columns of lines that csv would read as plain split lines, else None.
+
+        No quote, CR or NUL anywhere, the same number of fields on every line, no
+        line of empty fields only, no line longer than csv's field limit: then
+        each line is one record and splitting the joined text gives the cells
+        column-wise without building a list per row. Fields past the header's
+        width must be empty (read.py trims them); missing ones are None.
+        """
+        if not lines:
+            return None
+        text = "".join(lines)
+        delimiter, width = self.delimiter, self.width
+        if '"' in text or "\r" in text or "\x00" in text:
+            return None
+        counts = set(map(str.count, lines, repeat(delimiter)))
+        if len(counts) != 1:
+            return None
+        fields = counts.pop() + 1
+        if min(map(len, lines)) <= fields or max(map(len, lines)) > csv.field_size_limit():
+            return None
+        cells = text.replace("\n", delimiter).split(delimiter)
+        if text[-1] == "\n":
+            cells.pop()
+        if any(any(cells[index::fields]) for index in range(width, fields)):
+            return None  # a value past the header: the row by row path reports it
+        columns = Columns(cells[index::fields] for index in range(min(width, fields)))
+        columns.extend([None] * len(lines) for _i in range(width - fields))
+        return columns
 
 
 def _trim(cells: list[str]) -> list[str]:

@@ -228,11 +228,15 @@ def copy_chunks(batches: Iterable[Batch],
     loaded = 0
     for row_numbers, cells in batches:
         numbers.extend(row_numbers)
-        if set(map(len, cells)) != {width}:
-            cells = [_fit(row, width, number)
-                     for number, row in zip(row_numbers, cells, strict=True)]
+        if isinstance(cells, csvbatch.Columns):  # already column-wise, `width` cells a row
+            by_column: Iterable[Sequence[Any]] = cells
+        else:
+            if set(map(len, cells)) != {width}:
+                cells = [_fit(row, width, number)
+                         for number, row in zip(row_numbers, cells, strict=True)]
+            by_column = zip(*cells, strict=True)
         outs = []
-        for index, column in enumerate(zip(*cells, strict=True)):
+        for index, column in enumerate(by_column):
             conv = convs[index]
             try:
                 out = conv(column)
@@ -246,7 +250,7 @@ def copy_chunks(batches: Iterable[Batch],
             if None in out:
                 out = [_NULL if v is None else v for v in out]
             outs.append(out)
-        loaded += len(cells)
+        loaded += len(row_numbers)
         yield "\n".join(map("\t".join, zip(*outs, strict=True))) + "\n"
         if on_batch:
             on_batch(loaded)
