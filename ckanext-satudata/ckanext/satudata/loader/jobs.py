@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 USE_CHILD = hasattr(os, "fork")
 # A CSV this big is converted by two children, one for each half (the file's order is kept).
 SPLIT_MIN_BYTES = 8 << 20
-SPLIT_AT = 0.33
+SPLIT_AT = 0.5  # where the first child's part ends (fraction of the bytes)
 SAMPLE_ROWS = 1000
 BATCH_ROWS = 5000
 _NULL = "\\N"
@@ -375,6 +375,7 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
                     finally:
                         if gc_was_enabled:
                             gc.enable()
+                    load.add_primary_key()
                     result.timings["copy"] = time.perf_counter() - t0
                     progress(rows_loaded=result.rows, rows_total=result.rows)
                     if not after:
