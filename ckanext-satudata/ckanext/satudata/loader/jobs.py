@@ -375,7 +375,7 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
                     finally:
                         if gc_was_enabled:
                             gc.enable()
-                    load.add_primary_key()
+                    load.finish_copy()
                     result.timings["copy"] = time.perf_counter() - t0
                     progress(rows_loaded=result.rows, rows_total=result.rows)
                     if not after:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from ckan.tests.helpers import call_action
+from ckanext.datastore.backend import postgres as ds
 
 from ckanext.satudata.loader import csvbatch, jobs, pipe, shadow
 from ckanext.satudata.tabular.read import open_table
@@ -96,6 +97,12 @@ def test_a_two_part_load_gives_the_table_of_a_one_part_load(
     assert rows[96][1:] == ("00097", -403, 'baris\n97; "kutip"\nlagi')
     assert rows[88][3] == "spasi\t\\"  # stripped, COPY escapes survive
     assert [r[1] for r in rows] == [f"{i:05d}" for i in range(1, 6001)]  # the file's order
+    with shadow.engine().connect() as conn:
+        for rid in (one, two):  # the next upsert gets _id 6001; no id cache left behind
+            assert conn.execute(sa.text(
+                "SELECT last_value, cache_size FROM pg_sequences WHERE sequencename = :s"),
+                {"s": f"{rid}__id_seq"}).one() == (6000, 1)
+            assert f"{rid}_pkey" in ds._get_index_names(conn, rid)
 
 
 @pytest.mark.parametrize("declared", [True, False])
