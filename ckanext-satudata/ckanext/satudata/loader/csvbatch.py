@@ -2,12 +2,13 @@
 
 `tabular.read.CsvTable.rows()` yields one row at a time through two generator
 layers; the loader only needs batches, so here `islice` takes thousands of
-lines at a time from the decoded file. Lines that csv would read as plain
-split lines (no quotes, the header's number of fields) are split column-wise
-in C; any other batch goes through `csv.reader`. The rows, their
-numbers and their errors are the ones `rows()` gives: record numbers (header
-= its record number), fully empty records skipped, trailing empty cells
-ignored, the same row/column/size limits.
+lines at a time from the decoded file. A batch of lines that csv would read
+as plain split lines (no quotes, one number of fields) is split column-wise
+in C; any other batch goes through `csv.reader`. The rows, their numbers and
+their errors are the ones `rows()` gives: record numbers (header = its record
+number), fully empty records skipped, trailing empty cells ignored, the same
+row/column/size limits. Batches are `batch_rows` lines, so a batch may hold
+fewer rows than that (empty or multi-line records).
 
 A file can also be read in two parts split at a byte offset (see `find_split`):
 the first part ends with a sentinel line that must come back as a record of
