@@ -104,6 +104,14 @@ def _count(data: mmap.mmap, byte: bytes, start: int, end: int) -> int:
                for at in range(start, end, 8 << 20))
 
 
+def lines_before(path: str, offset: int) -> int:
+    """The number of newlines in the file's first `offset` bytes."""
+    if offset <= 0:
+        return 0
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _count(data, b"\n", 0, min(offset, len(data)))
+
+
 def find_split(path: str, min_bytes: int, fraction: float = 0.5) -> int | None:
     """A byte offset near `fraction` of the file that starts a line outside quotes, or None.
 

@@ -215,12 +215,15 @@ def row_batches(rows: Iterator[tuple[int, list[Any]]],
 
 def copy_chunks(batches: Iterable[Batch],
                 columns: list[Column], *, numbers: Any,
-                on_batch: Callable[[int], None] | None = None) -> Iterator[str]:
+                on_batch: Callable[[int], None] | None = None,
+                first_id: int | None = None) -> Iterator[str]:
     """COPY text format, one chunk per batch of (row numbers, rows), converted column by column.
 
     Column-wise conversion keeps the per-cell work to one converter call: rows
     are transposed with zip (in C), NULL marking and escaping only run when a
     column holds a None or a special character, and each line is one join.
+    With `first_id` each line starts with its `_id` (first_id, first_id + 1, ...):
+    PostgreSQL then evaluates no sequence default per row.
     """
     width = len(columns)
     convs = [c.batch or _per_cell(c.convert) for c in columns]
@@ -235,7 +238,9 @@ def copy_chunks(batches: Iterable[Batch],
                 cells = [_fit(row, width, number)
                          for number, row in zip(row_numbers, cells, strict=True)]
             by_column = zip(*cells, strict=True)
-        outs = []
+        outs: list[Any] = []
+        if first_id is not None:
+            outs.append(map(str, range(first_id + loaded, first_id + loaded + len(row_numbers))))
         for index, column in enumerate(by_column):
             conv = convs[index]
             try:
@@ -448,8 +453,11 @@ def _child_batches(table: Any, header: int, sample: list[tuple[int, list[Any]]],
 
 
 def _producer(batches: Callable[[], Iterable[Batch]], columns: list[Column],
-              numbers: _NumbersFile) -> Callable[..., tuple[int, int, int]]:
-    """The child's work: (rows loaded, records read, number of the last row)."""
+              numbers: _NumbersFile, first_id: int = 1) -> Callable[..., tuple[int, int, int]]:
+    """The child's work: (rows loaded, records read, number of the last row).
+
+    Its COPY lines carry `_id` from `first_id` on (see ShadowLoad.copy with_id).
+    """
 
     def produce(write: Callable[[bytes], None], count: Callable[[int], None]
                 ) -> tuple[int, int, int]:
@@ -460,7 +468,8 @@ def _producer(batches: Callable[[], Iterable[Batch]], columns: list[Column],
             count(rows_so_far)
 
         source = batches()
-        for text in copy_chunks(source, columns, numbers=numbers, on_batch=counted):
+        for text in copy_chunks(source, columns, numbers=numbers, on_batch=counted,
+                                first_id=first_id):
             write(text.encode("utf-8"))
         return loaded[0], getattr(source, "records", 0), getattr(source, "last", 0)
     return produce
@@ -479,7 +488,7 @@ def _copy_in_child(load: shadow.ShadowLoad,
     with numbers.file, pipe.ChildStream(_producer(batches, columns, numbers),
                                         on_count=on_batch) as stream:
         try:
-            load.copy(stream, freeze=True)
+            load.copy(stream, freeze=True, with_id=True)
         except (sa.exc.DataError, pg_errors.DataError) as exc:
             if stream.exited():  # the child stopped first: its own error explains the cut
                 stream.result()
@@ -565,8 +574,11 @@ def _copy_in_two_children(load: shadow.ShadowLoad, table: Any, header: int, spli
     numbers = _TwoNumbers(_NumbersFile(), _NumbersFile())
     first = pipe.ChildStream(_producer(part(0, split, header), columns, numbers.first),
                              on_count=counter(0))
-    second = pipe.ChildStream(_producer(part(split, None, 0), columns, numbers.second),
-                              on_count=counter(1), spool=True)
+    # The second part's ids start past the first part's line count, an upper bound of
+    # its records: ids keep the file's order without the children talking (gaps are fine).
+    second_id = csvbatch.lines_before(table.path, split) + 1
+    second = pipe.ChildStream(_producer(part(split, None, 0), columns, numbers.second,
+                                        second_id), on_count=counter(1), spool=True)
     loaded = [0]
 
     def between() -> None:
@@ -586,7 +598,7 @@ def _copy_in_two_children(load: shadow.ShadowLoad, table: Any, header: int, spli
     with numbers.first.file, numbers.second.file, second, first:
         stream = pipe.TwoParts(first, second, between, finish)
         try:
-            load.copy(stream, freeze=True)
+            load.copy(stream, freeze=True, with_id=True)
         except (sa.exc.DataError, pg_errors.DataError) as exc:
             # A child that stopped first: its own error explains the cut.
             if stream.current is first and first.exited():

@@ -93,16 +93,39 @@ def test_a_two_part_load_gives_the_table_of_a_one_part_load(
     assert result.rows == single.rows == 6000
     assert result.columns == single.columns
     rows = _table(two)
-    assert rows == _table(one)
+    single_rows = _table(one)
+    # The second part's ids start past the first part's line count: gaps, same order.
+    assert [r[1:] for r in rows] == [r[1:] for r in single_rows]
+    assert [r[0] for r in single_rows] == list(range(1, 6001))
+    rows = single_rows
     assert rows[96][1:] == ("00097", -403, 'baris\n97; "kutip"\nlagi')
     assert rows[88][3] == "spasi\t\\"  # stripped, COPY escapes survive
     assert [r[1] for r in rows] == [f"{i:05d}" for i in range(1, 6001)]  # the file's order
     with shadow.engine().connect() as conn:
-        for rid in (one, two):  # the next upsert gets _id 6001; no id cache left behind
+        for rid in (one, two):  # the next upsert gets max(_id) + 1; no id cache left behind
+            top = conn.execute(sa.text(f'SELECT max(_id) FROM "{rid}"')).scalar()
             assert conn.execute(sa.text(
                 "SELECT last_value, cache_size FROM pg_sequences WHERE sequencename = :s"),
-                {"s": f"{rid}__id_seq"}).one() == (6000, 1)
+                {"s": f"{rid}__id_seq"}).one() == (top, 1)
             assert f"{rid}_pkey" in ds._get_index_names(conn, rid)
+
+
+def test_two_part_ids_follow_the_file_and_the_sequence_continues(
+        new_resource, tmp_path, split_small, sysadmin_context):
+    path = tmp_path / "data.csv"
+    path.write_text(_tricky_csv(6000, newline="\n"), encoding="utf-8")
+    rid = new_resource()
+    assert jobs.run_load(rid, str(path), "data.csv").rows == 6000
+    assert split_small and split_small[-1]
+    rows = _table(rid)
+    ids = [r[0] for r in rows]
+    assert [r[1] for r in rows] == [f"{i:05d}" for i in range(1, 6001)]  # _id order = file order
+    assert all(a < b for a, b in zip(ids, ids[1:], strict=False))
+    assert ids[0] == 1
+    call_action("datastore_upsert", dict(sysadmin_context), resource_id=rid, method="insert",
+                force=True, records=[{"kode": "baru", "jumlah": 1}])
+    new = _table(rid)[-1]
+    assert new[1] == "baru" and new[0] > ids[-1]
 
 
 @pytest.mark.parametrize("declared", [True, False])
