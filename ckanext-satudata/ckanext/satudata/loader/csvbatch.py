@@ -41,6 +41,26 @@ class Columns(list):  # type: ignore[type-arg]
     """A batch given column by column (lists of cells), not row by row."""
 
 
+class Plain:
+    """A batch of plain lines (one record each, `width` fields) not split yet.
+
+    The loader may send such a batch to COPY as it is (see jobs._plain_copy) when
+    every cell is already what its converter would give; `columns()` splits it.
+    """
+
+    def __init__(self, lines: list[str], text: str, delimiter: str, width: int) -> None:
+        self.lines, self.text, self.delimiter, self.width = lines, text, delimiter, width
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def columns(self) -> Columns:
+        cells = self.text.replace("\n", self.delimiter).split(self.delimiter)
+        cells.pop()  # after the last newline
+        width = self.width
+        return Columns(cells[index::width] for index in range(width))
+
+
 class SplitMismatch(Exception):
     """The first part did not end on a record boundary (e.g. a stray quote): read it whole."""
 
@@ -149,12 +169,15 @@ class CsvBatches:
 
     def __init__(self, path: str, encoding: str, delimiter: str, limits: Limits, *,
                  skip: int = 0, start: int = 0, end: int | None = None,
-                 relative: bool = False, width: int, batch_rows: int) -> None:
+                 relative: bool = False, width: int, batch_rows: int,
+                 plain: bool = False) -> None:
         self.path, self.delimiter, self.limits = path, delimiter, limits
         # The BOM is at the file's start only.
         self.encoding = "utf-8" if start and encoding == "utf-8-sig" else encoding
         self.skip, self.start, self.end, self.relative = skip, start, end, relative
         self.width, self.batch_rows = width, batch_rows
+        # plain: a batch of plain lines with the header's width comes as Plain, unsplit.
+        self.plain = plain
         self.records = self.last = 0
 
     def __iter__(self) -> Iterator[Batch]:
@@ -237,7 +260,7 @@ class CsvBatches:
                         raise problem("too_many_columns", numbers[index])
             yield numbers, rows
 
-    def _columns(self, lines: list[str]) -> Columns | None:
+    def _columns(self, lines: list[str]) -> Columns | Plain | None:
         """The columns of lines that csv would read as plain split lines, else None.
 
         No quote, CR or NUL anywhere, the same number of fields on every line, no
@@ -258,6 +281,8 @@ class CsvBatches:
         fields = counts.pop() + 1
         if min(map(len, lines)) <= fields or max(map(len, lines)) > csv.field_size_limit():
             return None
+        if self.plain and fields == width and text[-1] == "\n":
+            return Plain(lines, text, delimiter, width)
         cells = text.replace("\n", delimiter).split(delimiter)
         if text[-1] == "\n":
             cells.pop()

@@ -170,31 +170,9 @@ def plan_columns(ids: list[str], sample: list[list[Any]], old: shadow.OldTable |
             tipe, source = guessed[index], "inferred"
         dot = tipe == "DECIMAL" and _dot_decimal(sample, index)
         convert = converter(tipe, dot_decimal=dot)
-        # batch_converter has no fast path for booleans; a handful of spellings repeat.
-        batch = _memo_batch(convert) if tipe == "BOOLEAN" else \
-            batch_converter(tipe, dot_decimal=dot)
+        batch = batch_converter(tipe, dot_decimal=dot)
         columns.append(Column(column_id, tipe, DATASTORE_TYPES[tipe], source, convert, batch))
     return columns
-
-
-def _memo_batch(convert: Callable[[Any], str | None],
-                limit: int = 1000) -> Callable[[Any], list[str | None]]:
-    """A batch converter remembering the answers for text cells (a pure converter's)."""
-    cache: dict[str, str | None] = {}
-
-    def batch(values: Any) -> list[str | None]:
-        try:
-            result = list(map(cache.get, values))
-        except TypeError:  # unhashable cell: the converter reports it
-            return list(map(convert, values))
-        if None in result:  # not cached yet, or cached as empty
-            for index, value in enumerate(values):
-                if result[index] is None and not (value.__class__ is str and value in cache):
-                    result[index] = convert(value)  # raises CellError as the converter does
-                    if value.__class__ is str and len(cache) < limit:
-                        cache[value] = result[index]
-        return result
-    return batch
 
 
 # --- rows -> COPY text ---------------------------------------------------------
@@ -229,8 +207,21 @@ def copy_chunks(batches: Iterable[Batch],
     convs = [c.batch or _per_cell(c.convert) for c in columns]
     escape_cols = {i for i, c in enumerate(columns) if c.datastore_type in ("text", "timestamp")}
     loaded = 0
+    plain_lines: dict[str, re.Pattern[str] | None] = {}
     for row_numbers, cells in batches:
         numbers.extend(row_numbers)
+        if isinstance(cells, csvbatch.Plain):
+            if cells.delimiter not in plain_lines:
+                plain_lines[cells.delimiter] = _plain_pattern(columns, cells.delimiter)
+            pattern = plain_lines[cells.delimiter]
+            if pattern is not None and pattern.fullmatch(cells.text):
+                loaded += len(row_numbers)
+                yield _plain_copy(cells, None if first_id is None
+                                  else first_id + loaded - len(row_numbers))
+                if on_batch:
+                    on_batch(loaded)
+                continue
+            cells = cells.columns()
         if isinstance(cells, csvbatch.Columns):  # already column-wise, `width` cells a row
             by_column: Iterable[Sequence[Any]] = cells
         else:
@@ -259,6 +250,51 @@ def copy_chunks(batches: Iterable[Batch],
         yield "\n".join(map("\t".join, zip(*outs, strict=True))) + "\n"
         if on_batch:
             on_batch(loaded)
+
+
+# Cells the batch converters give back unchanged and COPY reads as they are (nothing to
+# escape, never empty). Digits as [0-9]: \d would take other scripts' digits too.
+_DAY = (r"(?:[1-9][0-9]{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+        r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+        r"|(?:[1-9][0-9](?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+        r"-02-29)")  # real dates only (29 February of leap years)
+
+
+def _plain_pattern(columns: list[Column], delimiter: str) -> re.Pattern[str] | None:
+    """A regex matching a batch of plain lines whose every cell converts to itself.
+
+    Such a batch goes to COPY as it is (delimiters made tabs, `_id` in front):
+    no split, no conversion, no join. BOOLEAN cells qualify as true/false, which
+    PostgreSQL reads as the t/f the converter gives.
+    """
+    sep = re.escape(delimiter)
+    shapes = {
+        "INTEGER": rf"(?:-(?!0[{sep}\n]))?[0-9]{{1,18}}",  # not -0 (the converter gives 0)
+        "DATE": _DAY,
+        "BOOLEAN": "(?:true|false)",
+        # Not empty (NULL), no space at either end (stripped), no \ or tab (escaped).
+        "CHARACTER": rf"(?!\s)[^\\\t\n{sep}]+(?<!\s)",
+    }
+    parts = []
+    for column in columns:
+        if column.tipe_data == "DECIMAL":
+            dot = column.convert is converter("DECIMAL", dot_decimal=True)
+            parts.append(r"-?[0-9]+(?:\.[0-9]+)?" if dot else "-?[0-9]+")
+        elif column.tipe_data in shapes:
+            parts.append(shapes[column.tipe_data])
+        else:
+            return None
+    return re.compile(rf"(?:{sep.join(parts)}\n)*")
+
+
+def _plain_copy(batch: csvbatch.Plain, first_id: int | None) -> str:
+    """COPY text of a Plain batch that _plain_pattern matched."""
+    if first_id is None:
+        text = batch.text
+    else:
+        ids = map("{}\t".format, range(first_id, first_id + len(batch.lines)))
+        text = "".join(map(str.__add__, ids, batch.lines))
+    return text if batch.delimiter == "\t" else text.replace(batch.delimiter, "\t")
 
 
 def _per_cell(convert: Callable[[Any], str | None]) -> Callable[[Any], list[str | None]]:
@@ -448,7 +484,7 @@ def _child_batches(table: Any, header: int, sample: list[tuple[int, list[Any]]],
     if table.format == "csv":
         return lambda: csvbatch.CsvBatches(table.path, table.encoding, table.delimiter,
                                         table.limits, skip=header, width=width,
-                                        batch_rows=BATCH_ROWS)
+                                        batch_rows=BATCH_ROWS, plain=True)
     return lambda: row_batches(chain(sample, rows))
 
 
@@ -561,7 +597,8 @@ def _copy_in_two_children(load: shadow.ShadowLoad, table: Any, header: int, spli
     def part(start: int, end: int | None, skip: int) -> Callable[[], Iterable[Batch]]:
         return lambda: csvbatch.CsvBatches(
             table.path, table.encoding, table.delimiter, table.limits, skip=skip,
-            start=start, end=end, relative=bool(start), width=width, batch_rows=BATCH_ROWS)
+            start=start, end=end, relative=bool(start), width=width, batch_rows=BATCH_ROWS,
+            plain=True)
 
     counts = [0, 0]
 

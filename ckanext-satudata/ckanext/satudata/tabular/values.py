@@ -198,6 +198,27 @@ def batch_converter(tipe_data: str, *, dot_decimal: bool = False) -> BatchConver
                             cache[value] = result[index]
             return result
         return dates
+    if kind == "BOOLEAN":
+        known: dict[str, str | None] = {}  # a handful of spellings repeat all along
+
+        def booleans(values: Sequence[Any]) -> list[str | None]:
+            try:
+                result = list(map(known.get, values))
+            except TypeError:  # unhashable: per cell gives the error
+                return per_cell(values)
+            if None in result:  # not known yet, known as empty, or not text
+                for index, value in enumerate(values):
+                    if result[index] is None:
+                        if value.__class__ is not str:
+                            result[index] = convert(value)
+                        elif value in known:
+                            result[index] = known[value]
+                        else:
+                            result[index] = convert(value)  # raises CellError
+                            if len(known) < _CACHE_MAX:
+                                known[value] = result[index]
+            return result
+        return booleans
     return per_cell
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -271,3 +272,38 @@ def test_the_second_child_dying_keeps_the_old_table(
     with shadow.engine().connect() as conn:
         assert not conn.execute(sa.text("SELECT 1 FROM pg_tables WHERE tablename = :t"),
                                 {"t": shadow.shadow_name(rid)}).first()
+
+
+def test_plain_batches_go_to_copy_as_they_are_with_the_same_table(
+        new_resource, tmp_path, monkeypatch):
+    """Batches whose every cell converts to itself skip conversion; others do not."""
+    lines = ["kode,jumlah,nilai,tanggal,aktif,catatan"]
+    for i in range(1, 12001):
+        day = ["2024-02-29", "2023-12-31", "2020-01-05"][i % 3]
+        note = f"catatan {i}"
+        if i == 9000:  # one cell to strip and one to escape: that batch is converted
+            note = " a\\b "
+        lines.append(f"{i:05d},{i - 600},{i}.25,{day},{'true' if i % 2 else 'false'},{note}")
+    path = tmp_path / "plain.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    used = tmp_path / "used"  # the spy runs in the forked child
+    real = jobs._plain_copy
+
+    def spy(*args: Any) -> str:
+        used.write_text("yes")
+        return real(*args)
+
+    monkeypatch.setattr(jobs, "_plain_copy", spy)
+    columns = "kode, jumlah, nilai, tanggal, aktif, catatan"
+    fast = new_resource()
+    assert jobs.run_load(fast, str(path), "plain.csv").rows == 12000
+    assert used.exists()
+    monkeypatch.setattr(jobs, "_plain_pattern", lambda *_a: None)
+    slow = new_resource()
+    jobs.run_load(slow, str(path), "plain.csv")
+    rows = _table(fast, columns)
+    assert [r[1:] for r in rows] == [r[1:] for r in _table(slow, columns)]
+    assert rows[0][1:4] == ("00001", -599, Decimal("1.25"))
+    assert [r[5] for r in rows[:4]] == [True, False, True, False]
+    assert str(rows[2][4]) == "2024-02-29"
+    assert rows[8999][6] == "a\\b"

@@ -172,6 +172,9 @@ def test_infer_types_serial_numbers_are_not_dates():
     ("CHARACTER", ["a", 12.0, None]),
     ("DATE", ["31/12/2025", "", "31/12/2025", dt.date(2025, 1, 1), None, "1 Mei 2025"]),
     ("BOOLEAN", ["ya", "t", "", None]),
+    # Spellings repeated within the first batch, the cache still cold.
+    ("BOOLEAN", ["true", "false", "true", "ya", "", "tidak", "ya", None, "false", " Ya ", 1, 0.0,
+                 "", "t"]),
 ])
 def test_batch_converter_agrees_with_the_per_cell_converter(tipe, values):
     from ckanext.satudata.tabular.values import batch_converter
@@ -193,3 +196,11 @@ def test_batch_converter_raises_like_the_converter():
         batch_converter("INTEGER")(["1", "x"])
     with pytest.raises(CellError):
         batch_converter("DATE")(["31/12/2025", "31/02/2025"])
+    boolean = batch_converter("BOOLEAN")
+    assert boolean(["ya", "tidak"]) == ["t", "f"]
+    with pytest.raises(CellError):
+        boolean(["ya", "mungkin"])
+    with pytest.raises(CellError):
+        boolean(["ya", "mungkin"])  # never remembered as valid
+    with pytest.raises(CellError):
+        boolean(["ya", 2])
