@@ -307,3 +307,16 @@ def test_plain_batches_go_to_copy_as_they_are_with_the_same_table(
     assert [r[5] for r in rows[:4]] == [True, False, True, False]
     assert str(rows[2][4]) == "2024-02-29"
     assert rows[8999][6] == "a\\b"
+
+
+def test_a_plain_file_is_not_split(new_resource, tmp_path, split_small):
+    """Unconverted batches keep up with COPY: a second child would only take its CPU."""
+    path = tmp_path / "plain.csv"
+    path.write_text("kode,jumlah\n" + "".join(f"k{i},{i}\n" for i in range(3000)),
+                    encoding="utf-8")
+    rid = new_resource()
+    assert jobs.run_load(rid, str(path), "plain.csv").rows == 3000
+    assert split_small == []  # find_split never asked
+    rows = _table(rid, "kode, jumlah")
+    assert [r[0] for r in rows] == list(range(1, 3001))
+    assert rows[-1][1:] == ("k2999", 2999)
