@@ -127,8 +127,9 @@ def test_reload_keeps_ms_var_and_aliases_and_readers_see_old_then_new(
                     {"t": shadow.shadow_name(rid)}).scalar())
             read_live()
 
+    # Indexing on the shadow (index_after_swap off): the old table is read until the end.
     result = jobs.run_load(rid, str(path), "new.csv", on_progress=progress,
-                           before_swap=read_live)
+                           before_swap=read_live, index_after_swap=False)
     assert result.rows == 5000
     assert seen == [3000, 2, 3000, 2]  # old rows and old columns (kode, jumlah) throughout
     assert shadow_seen == [0]  # the shadow is invisible until it is swapped in
@@ -137,6 +138,26 @@ def test_reload_keeps_ms_var_and_aliases_and_readers_see_old_then_new(
     assert info["jumlah"]["konsep"] == "Penduduk" and info["kode"]["label"] == "Kode"
     assert "baru" in info and _types(rid)["jumlah"] == "int8"
     assert call_action("datastore_search", resource_id="penduduk_alias", limit=0)["total"] == 5000
+
+
+def test_swap_first_new_rows_are_readable_while_full_text_is_built(
+        upload_resource, run_worker, tmp_path):
+    resource = _loaded(upload_resource, run_worker, _big_csv(300))
+    rid = resource["id"]
+    path = tmp_path / "baru.csv"
+    path.write_text("kode;nama\n" + "".join(f"{i:05d};desa baru {i}\n" for i in range(1, 1201)),
+                    encoding="utf-8")
+    during: list[int] = []
+
+    def progress(**fields: Any) -> None:
+        if fields.get("stage") == "indexing":
+            during.append(call_action("datastore_search", resource_id=rid, limit=0)["total"])
+
+    jobs.run_load(rid, str(path), "baru.csv", on_progress=progress, index_after_swap=True)
+    assert during and set(during) == {1200}  # the new table, already swapped in
+    found = call_action("datastore_search", resource_id=rid, q="baru", limit=0)["total"]
+    assert found == 1200  # full text complete once the load ends
+    assert _status(rid)["stage"] == "complete"
 
 
 def test_a_bad_value_in_a_declared_column_fails_and_keeps_the_old_table(
