@@ -23,7 +23,8 @@ def _datasets():
     start = 0
     while start < LIMIT:
         found = tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
-            "q": "*:*", "fl": "id,owner_org,name,type,metadata_modified", "rows": PAGE, "start": start,
+            "q": "*:*", "fl": "id,owner_org,name,type,metadata_modified", "rows": PAGE,
+            "start": start,
             "sort": "metadata_modified desc", "include_private": False})
         yield from found["results"]
         start += PAGE

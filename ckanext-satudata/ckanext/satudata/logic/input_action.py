@@ -498,9 +498,10 @@ def satudata_input_import_apply(context: Context, data_dict: DataDict) -> dict[s
         found.summary = summary.to_dict()
         model.Session.commit()
         problems = summary.errors_total + len(summary.file_errors)
-        raise tk.ValidationError({"upload": [tk._(
-            "Nothing was written: the file has {n} problem(s); see the summary").format(
-            n=problems) if problems else tk._("Nothing was written: the file has no rows")]}) from abort
+        message = tk._("Nothing was written: the file has {n} problem(s); see the summary"
+                       ).format(n=problems) if problems else \
+            tk._("Nothing was written: the file has no rows")
+        raise tk.ValidationError({"upload": [message]}) from abort
     found.state, found.mode, found.rows_applied = "applied", mode, count
     found.applied = dt.datetime.utcnow()
     found.summary = validation.summary.to_dict()

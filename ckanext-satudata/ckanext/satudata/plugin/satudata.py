@@ -13,8 +13,8 @@ from ckanext.datastore.interfaces import IDataDictionaryForm
 
 from ckanext.satudata import cli, helpers, search
 from ckanext.satudata.exports import satudata_export
-from ckanext.satudata.sitemap import satudata_sitemap
 from ckanext.satudata.logic import action, auth, validators
+from ckanext.satudata.sitemap import satudata_sitemap
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 

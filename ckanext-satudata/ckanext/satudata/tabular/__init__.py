@@ -1,1 +1,1 @@
-"""Tabular data in and out: structures, safe file reading, Indonesian values, validation, templates, exports."""
+"""Tabular data in and out: structures, safe reading, Indonesian values, validation, templates."""
