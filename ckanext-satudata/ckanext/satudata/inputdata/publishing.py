@@ -79,8 +79,9 @@ def ensure_resource(input_pkg: InputPackage) -> str:
             "force": True})
         return input_pkg.resource_id
     result = tk.get_action("datastore_create")(dict(context), {
+        # url_type from the start: no file loader may treat it as a file to load.
         "resource": {"package_id": input_pkg.package_id, "name": input_pkg.title,
-                     "format": "CSV",
+                     "format": "CSV", "url_type": "datastore",
                      "description": tk._("Rows entered through the input package")},
         "fields": _fields(input_pkg), "force": True})
     input_pkg.resource_id = result["resource_id"]

@@ -793,6 +793,13 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
                 progress(stage="error", finished=status.now(), message="Resource not found",
                          errors=[message("Resource not found")])
                 return
+            from ckanext.satudata.loader.logic import handles
+
+            if not handles(resource):
+                # Became DataStore-managed after it was queued (datastore_create makes
+                # the resource first and marks it afterwards): its table is the data.
+                progress(stage="complete", finished=status.now())
+                return
             path, filename, cleanup = _file_of(resource)
             file_hash = _md5(path)
             sheet = resource.get("satudata_sheet") or None

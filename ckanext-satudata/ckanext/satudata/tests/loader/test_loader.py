@@ -366,3 +366,20 @@ def test_a_converting_child_that_dies_or_fails_keeps_the_old_table(
     with shadow.engine().connect() as conn:
         assert not conn.execute(sa.text("SELECT 1 FROM pg_tables WHERE tablename = :t"),
                                 {"t": shadow.shadow_name(rid)}).first()
+
+
+def test_a_resource_managed_through_the_datastore_api_is_never_loaded_from_a_file(
+        sysadmin_context, run_worker):
+    dataset = factories.Dataset()
+    created = call_action("datastore_create", dict(sysadmin_context), resource={
+        "package_id": dataset["id"], "name": "Tabel", "format": "CSV"},
+        fields=[{"id": "kode", "type": "text"}], records=[{"kode": "0164A"}], force=True)
+    rid = created["resource_id"]
+    run_worker()  # whatever was queued while the resource was being created
+    assert call_action("resource_show", id=rid)["url_type"] == "datastore"
+    assert call_action("datastore_search", resource_id=rid)["records"][0]["kode"] == "0164A"
+    try:
+        value = _status(rid)
+    except tk.ObjectNotFound:  # nothing was ever queued for it
+        value = {}
+    assert value.get("stage") in (None, "complete") and not value.get("errors")
