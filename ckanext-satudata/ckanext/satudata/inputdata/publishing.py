@@ -65,19 +65,22 @@ def _types_changed(input_pkg: InputPackage) -> bool:
         bool(set(existing) - set(wanted))
 
 
-def ensure_resource(input_pkg: InputPackage) -> str:
-    """The package's DataStore resource with the structure's columns (created when missing)."""
+def ensure_resource(input_pkg: InputPackage) -> tuple[str, bool]:
+    """The package's DataStore resource with the structure's columns, and whether its
+    table is new (created, or made again for changed column types) and so empty."""
     context = _system_context()
-    if input_pkg.resource_id and model.Resource.get(input_pkg.resource_id) is not None \
-            and _types_changed(input_pkg):
+    exists = bool(input_pkg.resource_id) and model.Resource.get(input_pkg.resource_id) is not None
+    fresh = not exists
+    if exists and _types_changed(input_pkg):
         # A changed column type cannot be altered in place by the DataStore API.
         tk.get_action("datastore_delete")(dict(context), {
             "resource_id": input_pkg.resource_id, "force": True})
-    if input_pkg.resource_id and model.Resource.get(input_pkg.resource_id) is not None:
+        fresh = True
+    if exists:
         tk.get_action("datastore_create")(dict(context), {
             "resource_id": input_pkg.resource_id, "fields": _fields(input_pkg),
             "force": True})
-        return input_pkg.resource_id
+        return input_pkg.resource_id, fresh
     result = tk.get_action("datastore_create")(dict(context), {
         # url_type from the start: no file loader may treat it as a file to load.
         "resource": {"package_id": input_pkg.package_id, "name": input_pkg.title,
@@ -86,15 +89,17 @@ def ensure_resource(input_pkg: InputPackage) -> str:
         "fields": _fields(input_pkg), "force": True})
     input_pkg.resource_id = result["resource_id"]
     model.Session.commit()
-    return input_pkg.resource_id
+    return input_pkg.resource_id, True
 
 
-def publish_input(input_pkg: InputPackage) -> int:
-    """Copy all working rows to the resource in one transaction; returns the row count."""
-    resource_id = ensure_resource(input_pkg)
+def publish_input(input_pkg: InputPackage, periods: list[str] | None = None) -> int:
+    """Copy the working rows (of `periods`, or all) to the resource in one transaction."""
+    resource_id, fresh = ensure_resource(input_pkg)
     structure = Structure.from_dict(input_pkg.structure)
+    if fresh:
+        periods = None  # an empty table needs every period
     with worktable.transaction() as conn:
-        count = worktable.publish(conn, input_pkg.id, structure, resource_id)
+        count = worktable.publish(conn, input_pkg.id, structure, resource_id, periods)
     input_pkg.pending = False
     model.Session.execute(sa.update(model.Resource).where(model.Resource.id == resource_id)
                           .values(last_modified=dt.datetime.utcnow()))
@@ -110,7 +115,7 @@ def publish_dataset(package_id: str) -> int:
     return sum(publish_input(p) for p in packages)
 
 
-def after_rows_changed(input_pkg: InputPackage) -> bool:
+def after_rows_changed(input_pkg: InputPackage, periods: list[str] | None = None) -> bool:
     """Call after rows changed in the working table; True when they reached the resource now."""
     input_pkg.modified = dt.datetime.utcnow()
     input_pkg.pending = True
@@ -121,7 +126,7 @@ def after_rows_changed(input_pkg: InputPackage) -> bool:
         search.rebuild(input_pkg.package_id)
         return False
     model.Session.commit()
-    publish_input(input_pkg)
+    publish_input(input_pkg, periods)
     return True
 
 

@@ -9,7 +9,6 @@ of the resource see either the old rows or the new ones, never a mix.
 """
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckanext.datastore.backend.postgres import get_write_engine
 
+from ckanext.satudata.loader.shadow import CopyStream
 from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Structure
 
 SCHEMA = "satudata_input"
@@ -120,37 +120,13 @@ def _copy_text(value: str | None) -> str:
             .replace("\n", "\\n").replace("\r", "\\r"))
 
 
-class _RowStream(io.TextIOBase):
-    """A file-like view of rows in COPY text format, produced as COPY reads."""
-
-    def __init__(self, rows: Iterable[Sequence[str | None]]):
-        self._lines = ("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-        self._buffer = ""
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> str:
-        while size < 0 or len(self._buffer) < size:
-            line = next(self._lines, None)
-            if line is None:
-                break
-            self._buffer += line
-        if size < 0:
-            chunk, self._buffer = self._buffer, ""
-        else:
-            chunk, self._buffer = self._buffer[:size], self._buffer[size:]
-        return chunk
-
-    readline = read
-
-
 def copy_rows(conn: sa.Connection, table: str, columns: Sequence[str],
               rows: Iterable[Sequence[str | None]]) -> int:
     """COPY rows (already normalised to PostgreSQL text) into `table`; returns the count."""
     cursor = conn.connection.dbapi_connection.cursor()
     names = ", ".join(_ident(c) for c in columns)
-    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", _RowStream(rows))
+    lines = ("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", CopyStream(lines))
     return cursor.rowcount
 
 
@@ -227,12 +203,17 @@ def keys_of_period(conn: sa.Connection, input_id: str, structure: Structure,
     return {tuple(row[1:]): row[0] for row in result.all()}
 
 
-def publish(conn: sa.Connection, input_id: str, structure: Structure, resource_id: str) -> int:
-    """Replace the rows of the DataStore resource table with all working rows (same transaction)."""
+def publish(conn: sa.Connection, input_id: str, structure: Structure, resource_id: str,
+            periods: list[str] | None = None) -> int:
+    """Replace the rows of the DataStore resource table with the working rows (one
+    transaction): of the given periods only, or all of them."""
     names = ", ".join(_ident(n) for n in columns_of(structure))
     target = _ident(resource_id)
-    conn.execute(sa.text(f"DELETE FROM {target}"))
+    where, params = "", {}
+    if periods is not None:
+        where, params = f"WHERE {_ident(PERIOD_COLUMN)} = ANY(:periods)", {"periods": periods}
+    conn.execute(sa.text(f"DELETE FROM {target} {where}"), params)
     result = conn.execute(sa.text(
-        f"INSERT INTO {target} ({names}) SELECT {names} FROM {_table(input_id)} "
-        f"ORDER BY {_ident(PERIOD_COLUMN)}, {_ident(ROW_ID)}"))
+        f"INSERT INTO {target} ({names}) SELECT {names} FROM {_table(input_id)} {where} "
+        f"ORDER BY {_ident(PERIOD_COLUMN)}, {_ident(ROW_ID)}"), params)
     return result.rowcount

@@ -100,7 +100,7 @@ def resource_lock(resource_id: str, on_wait: Callable[[], None] | None = None) -
             conn.execute(sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:rid))"), key)
 
 
-class _CopyStream:
+class CopyStream:
     """A file over an iterator of text chunks: COPY streams, nothing is buffered whole."""
 
     def __init__(self, chunks: Iterable[str]) -> None:
@@ -217,7 +217,7 @@ class ShadowLoad:
         sql = f"COPY {ds.identifier(table or self.name)} ({columns}) FROM STDIN" + (
             " WITH (FREEZE)" if freeze else "")
         cursor = self.conn.connection.cursor()
-        stream = chunks if hasattr(chunks, "read") else _CopyStream(chunks)
+        stream = chunks if hasattr(chunks, "read") else CopyStream(chunks)
         try:
             cursor.copy_expert(sql, stream, size=1 << 20)
         except Exception:

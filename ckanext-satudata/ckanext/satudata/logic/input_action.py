@@ -351,7 +351,7 @@ def satudata_input_rows_save(context: Context, data_dict: DataDict) -> dict[str,
                 raise tk.ValidationError({"rows": [tk._(
                     "Row no. {id} no longer exists; reload the page").format(id=row_id)]})
         added = worktable.insert_rows(conn, input_pkg.id, structure, new_rows)
-    published = publishing.after_rows_changed(input_pkg)
+    published = publishing.after_rows_changed(input_pkg, [period.code()])
     return {"added": added, "updated": len(checked) - len(new_rows), "deleted": deleted,
             "published": published}
 
@@ -507,7 +507,7 @@ def satudata_input_import_apply(context: Context, data_dict: DataDict) -> dict[s
     found.summary = validation.summary.to_dict()
     model.Session.commit()
     _import_path(found).unlink(missing_ok=True)
-    published = publishing.after_rows_changed(input_pkg)
+    published = publishing.after_rows_changed(input_pkg, [period.code()])
     return {**_import_dict(found), "published": published}
 
 
@@ -749,5 +749,6 @@ def satudata_survey_submission_review(context: Context, data_dict: DataDict) -> 
         submission.reviewed, submission.reviewed_by = now, user.id
         submission.review_note = (data_dict.get("note") or "").strip() or None
     model.Session.commit()
-    published = publishing.after_rows_changed(input_pkg) if decision == "accept" else False
+    published = publishing.after_rows_changed(input_pkg, sorted({s.period for s in found})) \
+        if decision == "accept" else False
     return {"reviewed": len(found), "decision": decision, "published": published}
