@@ -13,6 +13,7 @@ import rdflib
 from ckan.tests import factories
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 from rdflib import Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from ckanext.satudata.ms_keg_sample import complete_ms_keg
@@ -290,3 +291,29 @@ def test_agency_contact_is_used_without_a_person_in_charge():
     assert str(g.value(contact, VCARD.fn)) == "Dinas Kesehatan"
     assert g.value(contact, VCARD.hasEmail) == URIRef("mailto:dinkes@pasuruankab.go.id")
     assert g.value(contact, VCARD.hasTelephone) == URIRef("tel:+62343123456")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_dataset_page_embeds_the_json_ld_dcat_would_make(app):
+    import re
+
+    from ckanext.dcat.helpers import structured_data as dcat_structured_data
+
+    from ckanext.satudata import jsonld
+
+    dataset = _quarterly_survey(factories.Organization(title="Dinas Kesehatan"))
+
+    body = app.get(f"/dataset/{dataset['name']}", headers=_sysadmin_headers()).body
+    embedded = json.loads(re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1))
+    (node,) = [n for n in embedded["@graph"] if n.get("@type") == "schema:Dataset"]
+    assert node["schema:name"] == "Sebaran Posyandu per Kecamatan"
+
+    with app.flask_app.test_request_context():
+        shown = tk.get_action("package_show")({"ignore_auth": True}, {"id": dataset["id"]})
+        ours = jsonld.structured_data(dcat_structured_data, shown)
+        theirs = dcat_structured_data(shown)
+    # The same graph (blank node names differ from run to run).
+    assert isomorphic(rdflib.Graph().parse(data=ours, format="json-ld"),
+                      rdflib.Graph().parse(data=theirs, format="json-ld"))
+    assert "Sebaran Posyandu per Kecamatan" in ours

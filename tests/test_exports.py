@@ -26,9 +26,7 @@ def _published_table(world, klasifikasi):
         "package_id": dataset["id"], "name": "Tabel"}, fields=[
         {"id": "kode", "type": "text"}, {"id": "jumlah", "type": "int8"}],
         records=RECORDS, force=True)
-    call_action("verifikasi_submit", world.context("operator"), id=dataset["id"])
-    call_action("verifikasi_approve", world.context("verifikator"), id=dataset["id"])
-    call_action("verifikasi_approve", world.context("walidata"), id=dataset["id"])
+    world.publish(dataset["id"])
     return table["resource_id"]
 
 

@@ -228,18 +228,12 @@ def test_hostile_files_are_refused_with_nothing_stored(world, name, data, fragme
     assert call_action("satudata_input_package_show", dict(op), id=pkg["id"])["periods"] == {}
 
 
-def _publish(world, dataset_id):
-    call_action("verifikasi_submit", world.context("operator"), id=dataset_id)
-    call_action("verifikasi_approve", world.context("verifikator"), id=dataset_id)
-    call_action("verifikasi_approve", world.context("walidata"), id=dataset_id)
-
-
 def test_rows_for_a_published_dataset_wait_for_verification(world):
     dataset, pkg = _package(world)
     op = world.context("operator")
     call_action("satudata_input_rows_save", dict(op), id=pkg["id"], period="2024",
                 rows=_rows(("01", "A", "1")))
-    _publish(world, dataset["id"])
+    world.publish(dataset["id"])
     public = {"user": "", "ignore_auth": False}
     assert len(call_action("datastore_search", dict(public),
                            resource_id=pkg["resource_id"])["records"]) == 1
@@ -252,7 +246,7 @@ def test_rows_for_a_published_dataset_wait_for_verification(world):
     # The public still reads the published rows only.
     assert [r["periode"] for r in call_action("datastore_search", dict(public),
             resource_id=pkg["resource_id"])["records"]] == ["2024"]
-    _publish(world, dataset["id"])
+    world.publish(dataset["id"])
     assert sorted(r["periode"] for r in call_action("datastore_search", dict(public),
                   resource_id=pkg["resource_id"])["records"]) == ["2024", "2025"]
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.satudata import config, metadata, ms_var, wilayah
+import ckan.plugins as p
+
+from ckanext.satudata import config, jsonld, metadata, ms_var, wilayah
 
 __all__ = [
     "satudata_condition_values", "satudata_contact", "satudata_ms_var_fields",
@@ -65,3 +67,11 @@ def satudata_condition_values(data: dict[str, Any] | None,
     watched = {name for condition in satudata_show_if_conditions(dataset_type).values()
                for name in condition}
     return {name: metadata.values_of(data.get(name)) for name in watched}
+
+
+def get_helpers() -> dict[str, Any]:
+    """The helpers above, and ckanext-dcat's JSON-LD helper chained where it is enabled."""
+    found = {name: globals()[name] for name in __all__}
+    if p.plugin_loaded("structured_data"):
+        found["structured_data"] = jsonld.structured_data
+    return found

@@ -70,14 +70,15 @@ def state_of(package_id: str) -> WorkflowState:
                                   has_published=False)
 
 
-def states_of(package_ids: list[str]) -> dict[str, WorkflowState]:
-    """States of many datasets in one query (search results, inboxes)."""
+def updates_in_review(package_ids: list[str]) -> set[str]:
+    """Which of these published datasets have an update going through the stages (one query)."""
     if not package_ids:
-        return {}
+        return set()
     rows = model.Session.execute(
-        sa.select(WorkflowState).where(WorkflowState.package_id.in_(package_ids))
-        .execution_options(populate_existing=True)).scalars()
-    return {s.package_id: s for s in rows}
+        sa.select(WorkflowState.package_id).where(
+            WorkflowState.package_id.in_(package_ids), WorkflowState.has_published,
+            WorkflowState.state != "published"))
+    return set(rows.scalars())
 
 
 def ensure_state(package_id: str, state: str = "draft", published: bool = False) -> None:

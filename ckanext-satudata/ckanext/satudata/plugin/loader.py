@@ -6,7 +6,7 @@ from pathlib import Path
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata.loader import cli, logic, views
+from ckanext.satudata.loader import badges, cli, logic, views
 
 LOADER_DIR = Path(__file__).resolve().parent.parent / "loader"
 
@@ -15,5 +15,6 @@ LOADER_DIR = Path(__file__).resolve().parent.parent / "loader"
 @tk.blanket.actions(logic)
 @tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)
+@tk.blanket.helpers({"xloader_badge": badges.xloader_badge})
 class SatudataLoaderPlugin(p.SingletonPlugin):
     """Templates come from the `satudata` plugin's template directory."""

@@ -21,7 +21,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
-@tk.blanket.helpers(helpers)
+@tk.blanket.helpers(helpers.get_helpers)
 @tk.blanket.actions(action)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.validators(validators)

@@ -67,3 +67,35 @@ def test_search_queries_do_not_grow_with_the_number_of_results():
     many = _queries_during(lambda: call_action("package_search", q="susu", rows=12))
 
     assert many == few
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_dataset_show_carries_the_latest_view_counts_of_the_dataset_and_each_resource():
+    dataset = factories.Dataset(resources=[
+        {"url": "http://127.0.0.1/a.csv", "format": "CSV"},
+        {"url": "http://127.0.0.1/b.csv", "format": "CSV"},
+    ])
+    _summary(1, total=2, recent=2, package_id=dataset["id"], url="/dataset/y")
+    _summary(3, total=7, recent=5, package_id=dataset["id"], url="/dataset/y")
+    _summary(1, total=1, recent=1, url="http://127.0.0.1/a.csv")
+    _summary(4, total=6, recent=4, url="http://127.0.0.1/a.csv")
+
+    shown = call_action("package_show", id=dataset["id"])
+
+    assert shown["tracking_summary"] == {"total": 7, "recent": 5}
+    first, second = shown["resources"]
+    assert first["tracking_summary"] == {"total": 6, "recent": 4}
+    assert first["tracking_summary"] == TrackingSummary.get_for_resource(first["url"])
+    assert second["tracking_summary"] == {"total": 0, "recent": 0}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_dataset_show_queries_do_not_grow_with_the_number_of_resources():
+    one = factories.Dataset(resources=[{"url": "http://127.0.0.1/0.csv", "format": "CSV"}])
+    eight = factories.Dataset(resources=[
+        {"url": f"http://127.0.0.1/{i}.csv", "format": "CSV"} for i in range(8)])
+
+    few = _queries_during(lambda: call_action("package_show", id=one["id"]))
+    many = _queries_during(lambda: call_action("package_show", id=eight["id"]))
+
+    assert many == few

@@ -80,9 +80,8 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
                              search_params: dict[str, Any]) -> dict[str, Any]:
         """Outsiders get the published version of results whose update is in review."""
         results = search_results["results"]
-        states = workflow.states_of([r["id"] for r in results if "id" in r])
-        pending = [r for r in results if r.get("id") in states
-                   and states[r["id"]].has_published and states[r["id"]].state != "published"]
+        in_review = workflow.updates_in_review([r["id"] for r in results if "id" in r])
+        pending = [r for r in results if r.get("id") in in_review]
         if not pending:
             return search_results
         user = access.current_user()

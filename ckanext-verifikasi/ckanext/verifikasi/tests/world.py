@@ -31,6 +31,12 @@ class World:
         }
         return call_action("package_create", self.context("operator"), **data)
 
+    def publish(self, dataset_id: str) -> None:
+        """Through both stages: operator submits, verifikator and walidata approve."""
+        call_action("verifikasi_submit", self.context("operator"), id=dataset_id)
+        call_action("verifikasi_approve", self.context("verifikator"), id=dataset_id)
+        call_action("verifikasi_approve", self.context("walidata"), id=dataset_id)
+
 
 ROLES = {
     "operator": ("operator", "opd"), "verifikator": ("verifikator", "opd"),
