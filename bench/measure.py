@@ -1,7 +1,8 @@
 """Measure one CKAN configuration: seed datasets, then time searches and page renders.
 
 Run by bench/run.py once per configuration, each in its own process (CKAN's
-config and plugins are process-global). Prints one JSON object on stdout.
+config and plugins are process-global); both stay up while run.py asks them
+for blocks of timed requests in turn.
 Requests go through CKAN's WSGI app in-process, so HTTP server overhead is
 left out and the two configurations are compared on CKAN's own work.
 """
@@ -11,7 +12,6 @@ import argparse
 import json
 import logging
 import random
-import statistics
 import sys
 import time
 from typing import Any
@@ -21,6 +21,7 @@ from werkzeug.test import Client
 FACETS = ["organization", "tags", "res_format", "license_id", "kategori", "klasifikasi_akses"]
 WORDS = ["ternak", "susu", "padi", "puskesmas", "murid", "jalan", "penduduk", "pasar",
          "irigasi", "sekolah", "kecamatan", "desa", "produksi", "populasi", "anggaran"]
+FORMATS = ["CSV", "XLSX", "PDF", "JSON"]
 KATEGORI = ["DATA_DASAR", "DATA_GEOSPASIAL", "DATA_KEWILAYAHAN", "DATA_MIKRO"]
 
 
@@ -63,8 +64,10 @@ def _seed(count: int, seed: int) -> list[str]:
             "kategori": rng.choice(KATEGORI),
             "klasifikasi_akses": "terbuka",
             "tags": [{"name": w} for w in words],
-            "resources": [{"url": f"http://127.0.0.1/{name}.csv", "format": "CSV",
-                           "name": "Tabel"}],
+            # One to four resources, as real datasets have (per-resource costs show).
+            "resources": [{"url": f"http://127.0.0.1/{name}-{r}.{fmt.lower()}",
+                           "format": fmt, "name": f"Tabel {r + 1}"}
+                          for r, fmt in enumerate(rng.sample(FORMATS, rng.randint(1, 4)))],
         })
     from ckan.lib.search import commit
     commit()
@@ -89,28 +92,50 @@ def _operator_token() -> str:
         "user": user["name"], "name": "bench"})["token"]
 
 
-def _timed(client, path: str, rounds: int, paths=None, headers=None) -> dict[str, float]:
-    samples = []
-    for i in range(rounds):
-        url = paths[i % len(paths)] if paths else path
-        start = time.perf_counter()
-        response = client.get(url, headers=headers or {})
-        samples.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-    samples.sort()
+def _paths(names: list[str]) -> dict[str, tuple[list[str], bool]]:
+    """{measurement: (paths, as the operator)}; the same paths in every configuration."""
+    rng = random.Random(7)
+    facet_param = json.dumps(FACETS)
+    search = [
+        f"/api/3/action/package_search?q={rng.choice(WORDS)}&rows=20"
+        f"&facet.field={facet_param}&facet.limit=50"
+        for _ in range(50)
+    ]
+    pages = [f"/dataset/{rng.choice(names)}" for _ in range(50)]
     return {
-        "p50_ms": statistics.median(samples),
-        "p95_ms": samples[int(len(samples) * 0.95) - 1],
-        "n": len(samples),
+        "package_search_facets": (search, False),
+        "dataset_page": (pages, False),
+        "home_page": (["/"], False),
+        "package_search_operator": (search, True),
+        "dataset_page_operator": (pages, True),
     }
 
 
+def _timed(client, paths: list[str], start: int, count: int,
+           headers: dict[str, str]) -> list[float]:
+    """Milliseconds of requests start..start+count (cycling through `paths`)."""
+    samples = []
+    for i in range(start, start + count):
+        url = paths[i % len(paths)]
+        began = time.perf_counter()
+        response = client.get(url, headers=headers)
+        samples.append((time.perf_counter() - began) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    return samples
+
+
 def main() -> int:
+    """Seed, say so on stdout, then answer timing requests read from stdin.
+
+    Each request is a JSON line {"measure", "start", "count"}; the answer is a
+    JSON line {"samples": [ms, ...]}. bench/run.py drives two of these processes
+    (stock and suite) in alternating blocks, so that a slower or faster spell of
+    the machine falls on both alike.
+    """
     parser = argparse.ArgumentParser()
     parser.add_argument("--ini", required=True)
     parser.add_argument("--datasets", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
 
     app = _load_app(args.ini)
@@ -120,27 +145,18 @@ def main() -> int:
     names = _seed(args.datasets, seed=42)
     seed_s = time.perf_counter() - seed_start
     operator = {"Authorization": _operator_token()}
-
-    rng = random.Random(7)
-    facet_param = json.dumps(FACETS)
-    search_paths = [
-        f"/api/3/action/package_search?q={rng.choice(WORDS)}&rows=20"
-        f"&facet.field={facet_param}&facet.limit=50"
-        for _ in range(50)
-    ]
-    dataset_paths = [f"/dataset/{rng.choice(names)}" for _ in range(50)]
+    measurements = _paths(names)
     # One warm-up pass of each so template compilation and caches are not measured.
-    for path in search_paths[:5] + dataset_paths[:5] + ["/"]:
-        client.get(path)
-    results = {
-        "seed_datasets_per_s": args.datasets / seed_s,
-        "package_search_facets": _timed(client, "", args.rounds, search_paths),
-        "dataset_page": _timed(client, "", args.rounds, dataset_paths),
-        "home_page": _timed(client, "/", args.rounds),
-        "package_search_operator": _timed(client, "", args.rounds, search_paths, operator),
-        "dataset_page_operator": _timed(client, "", args.rounds, dataset_paths, operator),
-    }
-    json.dump(results, sys.stdout)
+    for paths, as_operator in measurements.values():
+        _timed(client, paths, 0, min(5, len(paths)), operator if as_operator else {})
+
+    print(json.dumps({"seed_datasets_per_s": args.datasets / seed_s}), flush=True)
+    for line in sys.stdin:
+        ask = json.loads(line)
+        paths, as_operator = measurements[ask["measure"]]
+        samples = _timed(client, paths, ask["start"], ask["count"],
+                         operator if as_operator else {})
+        print(json.dumps({"samples": samples}), flush=True)
     return 0
 
 

@@ -1,30 +1,64 @@
 """Stock CKAN and the Satu Data suite side by side, on the same services, in one run.
 
 Usage (through `make bench`): run.py --stock STOCK.ini --suite SUITE.ini
-Prints p50/p95 for each measurement and the suite/stock ratio. A benchmark,
-not a test: nothing is asserted.
+Both configurations are seeded with the same datasets, each in its own process
+(bench/measure.py), and both stay up. Every measurement is then taken in
+alternating blocks (stock, suite, suite, stock, ...) over the same request
+paths, so drift in the machine's speed during the run falls on both sides
+alike. Prints p50/p95 for each measurement and the suite/stock ratio.
+A benchmark, not a test: nothing is asserted.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+BLOCKS = 10
+ROWS = [("package_search + 6 facets", "package_search_facets"),
+        ("dataset page (/dataset/<name>)", "dataset_page"),
+        ("home page (/)", "home_page"),
+        ("package_search, OPD operator", "package_search_operator"),
+        ("dataset page, OPD operator", "dataset_page_operator")]
 
 
-def _measure(ini: str, datasets: int, rounds: int) -> dict:
-    out = subprocess.run(
-        [sys.executable, str(HERE / "measure.py"), "--ini", ini,
-         "--datasets", str(datasets), "--rounds", str(rounds)],
-        capture_output=True, text=True, check=False,
-    )
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr[-4000:])
-        raise SystemExit(f"measuring {ini} failed")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+class Subject:
+    """One seeded configuration, answering timing requests."""
+
+    def __init__(self, ini: str, datasets: int):
+        self.ini = ini
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "measure.py"), "--ini", ini,
+             "--datasets", str(datasets)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.seed_datasets_per_s = self._answer()["seed_datasets_per_s"]
+
+    def _answer(self) -> dict:
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if not line:
+            raise SystemExit(f"measuring {self.ini} failed (exit {self.proc.wait()})")
+        return json.loads(line)
+
+    def timed(self, measure: str, start: int, count: int) -> list[float]:
+        assert self.proc.stdin
+        self.proc.stdin.write(json.dumps(
+            {"measure": measure, "start": start, "count": count}) + "\n")
+        self.proc.stdin.flush()
+        return self._answer()["samples"]
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
 
 
 def main() -> int:
@@ -35,30 +69,32 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
 
-    print(f"Seeding {args.datasets} datasets into each configuration and measuring "
-          f"{args.rounds} requests per row...", flush=True)
-    stock = _measure(args.stock, args.datasets, args.rounds)
-    suite = _measure(args.suite, args.datasets, args.rounds)
-
-    rows = [("package_search + 6 facets", "package_search_facets"),
-            ("dataset page (/dataset/<name>)", "dataset_page"),
-            ("home page (/)", "home_page"),
-            ("package_search, OPD operator", "package_search_operator"),
-            ("dataset page, OPD operator", "dataset_page_operator")]
+    print(f"Seeding {args.datasets} datasets into each configuration, then measuring "
+          f"{args.rounds} requests per row on each side in {BLOCKS} alternating blocks...",
+          flush=True)
+    stock = Subject(args.stock, args.datasets)
+    suite = Subject(args.suite, args.datasets)
+    per_block = max(1, args.rounds // BLOCKS)
     print()
     print(f"| {'measurement':32} | {'stock p50':>9} | {'suite p50':>9} | {'ratio':>5} "
           f"| {'stock p95':>9} | {'suite p95':>9} | {'ratio':>5} |")
     print(f"|{'-' * 34}|{'-' * 11}|{'-' * 11}|{'-' * 7}|{'-' * 11}|{'-' * 11}|{'-' * 7}|")
-    for label, key in rows:
-        s, t = stock[key], suite[key]
-        print(f"| {label:32} | {s['p50_ms']:7.1f}ms | {t['p50_ms']:7.1f}ms | "
-              f"{t['p50_ms'] / s['p50_ms']:5.2f} | {s['p95_ms']:7.1f}ms | {t['p95_ms']:7.1f}ms | "
-              f"{t['p95_ms'] / s['p95_ms']:5.2f} |")
-    print(f"| {'package_create (datasets/s)':32} | {stock['seed_datasets_per_s']:9.1f} | "
-          f"{suite['seed_datasets_per_s']:9.1f} | "
-          f"{suite['seed_datasets_per_s'] / stock['seed_datasets_per_s']:5.2f} | "
+    for label, key in ROWS:
+        samples: dict[str, list[float]] = {"stock": [], "suite": []}
+        for block in range(BLOCKS):
+            order = [("stock", stock), ("suite", suite)]
+            for side, subject in order if block % 2 == 0 else reversed(order):
+                samples[side] += subject.timed(key, block * per_block, per_block)
+        (s50, s95), (t50, t95) = _percentiles(samples["stock"]), _percentiles(samples["suite"])
+        print(f"| {label:32} | {s50:7.1f}ms | {t50:7.1f}ms | {t50 / s50:5.2f} "
+              f"| {s95:7.1f}ms | {t95:7.1f}ms | {t95 / s95:5.2f} |", flush=True)
+    print(f"| {'package_create (datasets/s)':32} | {stock.seed_datasets_per_s:9.1f} | "
+          f"{suite.seed_datasets_per_s:9.1f} | "
+          f"{suite.seed_datasets_per_s / stock.seed_datasets_per_s:5.2f} | "
           f"{'':9} | {'':9} | {'':5} |")
     print("\nratio = suite / stock (time: lower is better; datasets/s: higher is better)")
+    stock.close()
+    suite.close()
     return 0
 
 

@@ -149,6 +149,7 @@ migrate() {
 # (touched after each successful run) for the health check.
 harvest_scheduler() {
   trap 'exit 0' TERM INT
+  local tracking_updated=0
   while true; do
     echo "$(date -Is) ckan harvester run"
     local status=0
@@ -164,6 +165,13 @@ harvest_scheduler() {
       || echo "$(date -Is) verifikasi send-reminders failed" >&2
     ckan -c "$CKAN_INI" satudata-loader sweep \
       || echo "$(date -Is) satudata-loader sweep failed" >&2
+    # Page-view counts: summaries from the raw tracking rows, then the datasets
+    # visited in the last two days reindexed, so hourly rather than every pass.
+    if [ $(( $(date +%s) - tracking_updated )) -ge 3600 ]; then
+      ckan -c "$CKAN_INI" tracking update \
+        || echo "$(date -Is) tracking update failed" >&2
+      tracking_updated=$(date +%s)
+    fi
     sleep "$SATUDATA_HARVEST_INTERVAL" & wait $!
   done
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Periodic portal jobs: overdue-correction reminders (idempotent per day, so an
 # hourly run sends each reminder once) and the sweep of DataStore loads whose
-# worker died (re-queued, then failed with the reason). Runs under `make run`;
+# worker died (re-queued, then failed with the reason), and the page-view
+# counts (`ckan tracking update`: summaries, then the visited datasets
+# reindexed). Runs under `make run`;
 # in production the compose file's scheduler runs the same commands.
 set -u
 ckan=$1 ini=$2 interval=${SATUDATA_DAILY_JOBS_INTERVAL:-3600}
@@ -13,5 +15,7 @@ while true; do
   [ "$rc" -eq 0 ] || echo "$(date -Is) send-reminders failed with exit code $rc"
   "$ckan" -c "$ini" satudata-loader sweep \
     || echo "$(date -Is) satudata-loader sweep failed with exit code $?"
+  "$ckan" -c "$ini" tracking update \
+    || echo "$(date -Is) tracking update failed with exit code $?"
   sleep "$interval" & wait $!
 done

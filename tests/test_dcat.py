@@ -303,11 +303,22 @@ def test_dataset_page_embeds_the_json_ld_dcat_would_make(app):
 
     dataset = _quarterly_survey(factories.Organization(title="Dinas Kesehatan"))
 
-    body = app.get(f"/dataset/{dataset['name']}", headers=_sysadmin_headers()).body
-    embedded = json.loads(re.search(
-        r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1))
-    (node,) = [n for n in embedded["@graph"] if n.get("@type") == "schema:Dataset"]
-    assert node["schema:name"] == "Sebaran Posyandu per Kecamatan"
+    headers = _sysadmin_headers()
+
+    def embedded_name() -> str:
+        body = app.get(f"/dataset/{dataset['name']}", headers=headers).body
+        embedded = json.loads(re.search(
+            r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1))
+        (node,) = [n for n in embedded["@graph"] if n.get("@type") == "schema:Dataset"]
+        return node["schema:name"]
+
+    assert embedded_name() == "Sebaran Posyandu per Kecamatan"
+    assert embedded_name() == "Sebaran Posyandu per Kecamatan"
+    # An edit shows at once (the kept JSON-LD is keyed by the dataset's content).
+    admin = factories.Sysadmin()
+    tk.get_action("package_patch")({"user": admin["name"]}, {
+        "id": dataset["id"], "title": "Sebaran Posyandu Aktif"})
+    assert embedded_name() == "Sebaran Posyandu Aktif"
 
     with app.flask_app.test_request_context():
         shown = tk.get_action("package_show")({"ignore_auth": True}, {"id": dataset["id"]})

@@ -27,7 +27,7 @@ def _published_with_loads(world, stages):
         for stage in stages
     ]
     world.publish(dataset["id"])
-    for resource, stage in zip(resources, stages):
+    for resource, stage in zip(resources, stages, strict=True):
         status.write(resource["id"], replace=True, stage=stage, message="baris 3 rusak")
     return dataset, resources
 

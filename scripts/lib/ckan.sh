@@ -79,6 +79,11 @@ ckan_init_db() {
   ckan_cli -c "$CKAN_INI" datastore set-permissions 2>>"$LOG_DIR/$env-db-init.log" \
     | psql_super -d "$DATASTORE_DB" >>"$LOG_DIR/$env-db-init.log" 2>&1 \
     || fail_service ckan "$LOG_DIR/$env-db-init.log" "setting DataStore permissions failed"
+  if [ "$fresh" = fresh ]; then
+    # New databases: the core must not keep documents of datasets that are gone.
+    ckan_cli -c "$CKAN_INI" search-index clear >>"$LOG_DIR/$env-db-init.log" 2>&1 \
+      || fail_service ckan "$LOG_DIR/$env-db-init.log" "clearing the search index failed"
+  fi
 }
 
 # ckan_site_admin ENV: the `admin` sysadmin and the API token xloader acts with.

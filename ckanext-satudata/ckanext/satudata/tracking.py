@@ -11,48 +11,40 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from ckan import model
-from ckanext.tracking.model import TrackingSummary
+from sqlalchemy.dialects.postgresql import ARRAY
 
 Summary = dict[str, int]
 _NONE: Summary = {"total": 0, "recent": 0}
 
-
-def _latest_by(kind: str, column, values: set[str]) -> sa.Select:
-    """The newest summary row for each value of `column` (PostgreSQL DISTINCT ON)."""
-    newest = (
-        sa.select(column.label("key"), TrackingSummary.running_total,
-                  TrackingSummary.recent_views)
-        .where(column.in_(values))
-        .distinct(column)
-        .order_by(column, TrackingSummary.tracking_date.desc())
-        .subquery()
-    )
-    return sa.select(sa.literal(kind).label("kind"), newest)
-
-
-def _summaries(package_ids: set[str], urls: set[str]) -> dict[tuple[str, str], Summary]:
-    """{("package", id) | ("url", url): summary}, for those that have one."""
-    parts = []
-    if package_ids:
-        parts.append(_latest_by("package", TrackingSummary.package_id, package_ids))
-    if urls:
-        parts.append(_latest_by("url", TrackingSummary.url, urls))
-    if not parts:
-        return {}
-    stmt = parts[0] if len(parts) == 1 else sa.union_all(*parts)
-    return {
-        (kind, key): {"total": total, "recent": recent}
-        for kind, key, total, recent in model.Session.execute(stmt)
-    }
+# The newest summary row of each dataset and of each resource URL, as core's
+# TrackingSummary.get_for_package/get_for_resource read them. Written once as
+# text with array parameters: building the statement per call cost more than
+# running it.
+_LATEST = sa.text("""
+    SELECT 'package' AS kind, key, running_total, recent_views FROM (
+        SELECT DISTINCT ON (package_id) package_id AS key, running_total, recent_views
+        FROM tracking_summary WHERE package_id = ANY(:package_ids)
+        ORDER BY package_id, tracking_date DESC) AS by_package
+    UNION ALL
+    SELECT 'url' AS kind, key, running_total, recent_views FROM (
+        SELECT DISTINCT ON (url) url AS key, running_total, recent_views
+        FROM tracking_summary WHERE url = ANY(:urls)
+        ORDER BY url, tracking_date DESC) AS by_url
+""").bindparams(sa.bindparam("package_ids", type_=ARRAY(sa.UnicodeText)),
+                sa.bindparam("urls", type_=ARRAY(sa.UnicodeText)))
 
 
 def add_summaries(datasets: Iterable[dict]) -> None:
     """Set `tracking_summary` on each dataset dict and its resources, as core does."""
     datasets = [d for d in datasets if "id" in d]
-    found = _summaries(
-        {d["id"] for d in datasets},
-        {r["url"] for d in datasets for r in d.get("resources", []) if "url" in r},
-    )
+    if not datasets:
+        return
+    urls = {r["url"] for d in datasets for r in d.get("resources", []) if "url" in r}
+    found: dict[tuple[str, str], Summary] = {
+        (kind, key): {"total": total, "recent": recent}
+        for kind, key, total, recent in model.Session.execute(
+            _LATEST, {"package_ids": [d["id"] for d in datasets], "urls": list(urls)})
+    }
     for dataset in datasets:
         dataset["tracking_summary"] = dict(found.get(("package", dataset["id"]), _NONE))
         for resource in dataset.get("resources", []):

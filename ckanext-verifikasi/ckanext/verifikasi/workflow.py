@@ -18,6 +18,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ckanext.verifikasi import audit, notify, published_data, roles
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
@@ -70,15 +71,17 @@ def state_of(package_id: str) -> WorkflowState:
                                   has_published=False)
 
 
+# Built once: on every search, building the statement cost more than running it.
+_UPDATES_IN_REVIEW = sa.select(WorkflowState.package_id).where(
+    WorkflowState.package_id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.UnicodeText))),
+    WorkflowState.has_published, WorkflowState.state != "published")
+
+
 def updates_in_review(package_ids: list[str]) -> set[str]:
     """Which of these published datasets have an update going through the stages (one query)."""
     if not package_ids:
         return set()
-    rows = model.Session.execute(
-        sa.select(WorkflowState.package_id).where(
-            WorkflowState.package_id.in_(package_ids), WorkflowState.has_published,
-            WorkflowState.state != "published"))
-    return set(rows.scalars())
+    return set(model.Session.execute(_UPDATES_IN_REVIEW, {"ids": package_ids}).scalars())
 
 
 def ensure_state(package_id: str, state: str = "draft", published: bool = False) -> None:

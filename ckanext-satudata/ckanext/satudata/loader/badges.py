@@ -8,7 +8,6 @@ page.
 """
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import ckan.plugins.toolkit as tk
