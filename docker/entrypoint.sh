@@ -165,6 +165,8 @@ harvest_scheduler() {
       || echo "$(date -Is) verifikasi send-reminders failed" >&2
     ckan -c "$CKAN_INI" satudata-loader sweep \
       || echo "$(date -Is) satudata-loader sweep failed" >&2
+    ckan -c "$CKAN_INI" satudata discard-stale-imports \
+      || echo "$(date -Is) satudata discard-stale-imports failed" >&2
     # Page-view counts: summaries from the raw tracking rows, then the datasets
     # visited in the last two days reindexed, so hourly rather than every pass.
     if [ $(( $(date +%s) - tracking_updated )) -ge 3600 ]; then

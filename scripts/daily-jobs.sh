@@ -3,7 +3,7 @@
 # hourly run sends each reminder once) and the sweep of DataStore loads whose
 # worker died (re-queued, then failed with the reason), and the page-view
 # counts (`ckan tracking update`: summaries, then the visited datasets
-# reindexed). Runs under `make run`;
+# reindexed), and import files checked but never applied. Runs under `make run`;
 # in production the compose file's scheduler runs the same commands.
 set -u
 ckan=$1 ini=$2 interval=${SATUDATA_DAILY_JOBS_INTERVAL:-3600}
@@ -17,5 +17,7 @@ while true; do
     || echo "$(date -Is) satudata-loader sweep failed with exit code $?"
   "$ckan" -c "$ini" tracking update \
     || echo "$(date -Is) tracking update failed with exit code $?"
+  "$ckan" -c "$ini" satudata discard-stale-imports \
+    || echo "$(date -Is) discard-stale-imports failed with exit code $?"
   sleep "$interval" & wait $!
 done

@@ -32,19 +32,20 @@ def _live_ini(test_ini: Path, token: str) -> Path:
 def live_ckan(ckan_config, monkeypatch, tmp_path) -> Iterator[Callable[[str], str]]:
     """Start CKAN under gunicorn on ckan.site_url, acting with `token` for xloader.
 
-    Returns a function taking the API token and returning the base URL. The
-    server shares the test databases, Solr core and Redis with the test.
+    Returns a function taking the API token (and environment variables for the
+    server) and returning the base URL. The server shares the test databases,
+    Solr core and Redis with the test.
     """
     procs: list[subprocess.Popen] = []
     test_ini = Path(ckan_config["__file__"])
     site_url = ckan_config["ckan.site_url"]
     port = urlsplit(site_url).port
 
-    def start(token: str) -> str:
+    def start(token: str, **environ: str) -> str:
         monkeypatch.setitem(ckan_config, "ckanext.xloader.api_token", token)
         ini = _live_ini(test_ini, token)
         log = open(tmp_path / "live-server.log", "wb")  # noqa: SIM115 - closed with the process
-        env = dict(os.environ, CKAN_INI=str(ini))
+        env = dict(os.environ, CKAN_INI=str(ini), **environ)
         config_dir = Path(__file__).resolve().parent.parent / "config"
         procs.append(subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--chdir", str(config_dir), "--bind", f"127.0.0.1:{port}",

@@ -200,6 +200,47 @@ def test_import_replaces_only_its_period(world):
     assert shown["periods"] == {"2024": 1, "2025": 1}
 
 
+def test_checked_imports_never_applied_are_discarded_after_the_keep_time(world, cli):
+    import os
+    import time
+
+    from ckan import model
+    from ckan.cli.cli import ckan
+
+    from ckanext.satudata.inputdata import import_files
+    from ckanext.satudata.model import InputImport
+
+    _, pkg = _package(world)
+    op = world.context("operator")
+    forgotten, recent = (
+        call_action("satudata_input_import_check", dict(op), id=pkg["id"], period="2025",
+                    upload=_upload(_workbook([("09", "Baru", 9)])))
+        for _ in range(2))
+    row = model.Session.get(InputImport, forgotten["id"])
+    row.created = dt.datetime.utcnow() - dt.timedelta(hours=30)
+    model.Session.commit()
+    forgotten_file = import_files.import_path(row)
+    recent_file = import_files.import_path(model.Session.get(InputImport, recent["id"]))
+    orphan = import_files.import_dir() / "sisa-unggahan.xlsx"
+    orphan.write_bytes(b"PK")
+    long_ago = time.time() - 40 * 3600
+    os.utime(orphan, (long_ago, long_ago))
+    os.utime(recent_file, (long_ago, long_ago))  # its import is recent: it stays
+    assert forgotten_file.exists()
+
+    result = cli.invoke(ckan, ["satudata", "discard-stale-imports"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 impor" in result.output
+    assert not forgotten_file.exists() and not orphan.exists()
+    assert recent_file.exists()
+    with pytest.raises(tk.ValidationError) as err:
+        call_action("satudata_input_import_apply", dict(op), import_id=forgotten["id"])
+    assert "unggah" in err.value.error_dict["import_id"][0]
+    assert call_action("satudata_input_import_apply", dict(op),
+                       import_id=recent["id"])["state"] == "applied"
+
+
 @pytest.mark.parametrize("name,data,fragment", [
     ("rusak.xlsx", b"PK\x03\x04" + b"\x00" * 40, ""),
     ("makro.xlsm", None, ""),

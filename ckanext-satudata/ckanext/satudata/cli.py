@@ -53,5 +53,21 @@ def wilayah_import(path: Path) -> None:
     click.secho(summary.render(), fg="green")
 
 
+@satudata.command("discard-stale-imports")
+@click.option("--hours", type=int, default=None,
+              help="Keep checked imports this many hours (default: the configured "
+                   "ckanext.satudata.input.keep_checked_imports_hours).")
+def discard_stale_imports(hours: int | None) -> None:
+    """Discard uploaded import files that were checked but never applied."""
+    import datetime as dt
+
+    from ckanext.satudata import config
+    from ckanext.satudata.inputdata import import_files
+
+    keep = hours if hours is not None else config.input_keep_checked_imports_hours()
+    count = import_files.discard_stale(dt.timedelta(hours=keep))
+    click.echo(f"{count} impor yang tidak diterapkan dibuang (lebih dari {keep} jam)")
+
+
 def get_commands() -> list[click.Command]:
     return [satudata]

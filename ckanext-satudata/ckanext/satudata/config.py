@@ -20,6 +20,10 @@ def input_max_upload_bytes() -> int:
     return tk.config["ckanext.satudata.input.max_upload_mb"] * 2**20
 
 
+def input_keep_checked_imports_hours() -> int:
+    return tk.config["ckanext.satudata.input.keep_checked_imports_hours"]
+
+
 def input_form_rows_per_page() -> int:
     return tk.config["ckanext.satudata.input.form_rows_per_page"]
 

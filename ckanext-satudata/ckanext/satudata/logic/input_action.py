@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.satudata import config
-from ckanext.satudata.inputdata import access, publishing, worktable
+from ckanext.satudata.inputdata import access, import_files, publishing, worktable
 from ckanext.satudata.model import InputImport, InputPackage, SurveyLink, SurveySubmission
 from ckanext.satudata.ms_var import TIPE_DATA
 from ckanext.satudata.tabular import guard, read, validate
@@ -358,18 +357,6 @@ def satudata_input_rows_save(context: Context, data_dict: DataDict) -> dict[str,
 
 # --- file imports ---------------------------------------------------------------------
 
-def _import_dir() -> Path:
-    path = Path(tk.config["ckan.storage_path"]) / "satudata_input"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _import_path(found: InputImport) -> Path:
-    suffix = Path(found.filename).suffix.lower()
-    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
-    return _import_dir() / f"{found.id}{suffix}"
-
-
 def _save_upload(upload: Any, target: Path) -> None:
     """Stream the upload to disk, refusing it past the size limit (nothing kept)."""
     limit = config.input_max_upload_bytes()
@@ -392,7 +379,7 @@ def _limits() -> guard.Limits:
 
 def _run_validation(input_pkg: InputPackage, found: InputImport, period: Period):
     structure = Structure.from_dict(input_pkg.structure)
-    table = read.open_table(str(_import_path(found)), found.filename, _limits())
+    table = read.open_table(str(import_files.import_path(found)), found.filename, _limits())
     return table, validate.Validation(table, structure, sheet=found.sheet, period=period,
                                       package_id=input_pkg.id)
 
@@ -432,12 +419,12 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
                             created_by=user.id, sheet_names=[], summary={})
         model.Session.add(found)
         model.Session.flush()
-        _save_upload(upload, _import_path(found))
+        _save_upload(upload, import_files.import_path(found))
     found.sheet = data_dict.get("sheet") or None
     try:
         table, validation = _run_validation(input_pkg, found, period)
     except guard.FileRejected as err:
-        _import_path(found).unlink(missing_ok=True)
+        import_files.import_path(found).unlink(missing_ok=True)
         model.Session.rollback()
         raise tk.ValidationError({"upload": [err.message]}) from err
     with table:
@@ -506,7 +493,7 @@ def satudata_input_import_apply(context: Context, data_dict: DataDict) -> dict[s
     found.applied = dt.datetime.utcnow()
     found.summary = validation.summary.to_dict()
     model.Session.commit()
-    _import_path(found).unlink(missing_ok=True)
+    import_files.import_path(found).unlink(missing_ok=True)
     published = publishing.after_rows_changed(input_pkg, [period.code()])
     return {**_import_dict(found), "published": published}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
@@ -19,6 +20,7 @@ from ckanext.verifikasi.logic.published_reads import (
     datastore_search,
     datastore_search_sql,
     datastore_upsert,
+    xloader_submit,
 )
 from ckanext.verifikasi.model import AccessGrant, AuditEntry, Notification
 
@@ -35,10 +37,13 @@ __all__ = [
 
 
 def get_actions() -> dict[str, Any]:
-    """The actions to register; the SQL search chain only when core offers that action."""
+    """The actions to register; chains of optional actions only where they exist."""
     names = [n for n in __all__ if n != "datastore_search_sql"
              or tk.asbool(tk.config.get("ckan.datastore.sqlsearch.enabled"))]
-    return {name: globals()[name] for name in names}
+    actions = {name: globals()[name] for name in names}
+    if p.plugin_loaded("xloader"):
+        actions["xloader_submit"] = xloader_submit
+    return actions
 
 
 def _user(context: Context) -> model.User:

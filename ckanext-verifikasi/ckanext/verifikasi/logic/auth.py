@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
@@ -201,3 +202,16 @@ def datastore_upsert(next_auth: Any, context: Context, data_dict: DataDict) -> A
 @tk.chained_auth_function
 def datastore_delete(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
     return _datastore_write(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def xloader_submit(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+    return _datastore_write(next_auth, context, data_dict)
+
+
+def get_auth_functions() -> dict[str, Any]:
+    """The auth functions to register; the xloader chain only where xloader runs."""
+    functions = {name: globals()[name] for name in __all__}
+    if p.plugin_loaded("xloader"):
+        functions["xloader_submit"] = xloader_submit
+    return functions

@@ -123,24 +123,34 @@ def _start_update_first(context: Context, resource_id: str) -> None:
         search.rebuild(resource.package_id)
 
 
-def _write(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    resource_id = data_dict.get("resource_id")
+def _write(name: str, next_action: Action, context: Context, data_dict: DataDict,
+           resource_id: str | None = None) -> Any:
+    # `name`, not next_action.__name__: a chain of other plugins makes next_action a partial.
+    resource_id = resource_id or data_dict.get("resource_id")
     if resource_id:
-        tk.check_access(next_action.__name__, dict(context), data_dict)
+        tk.check_access(name, dict(context), data_dict)
         _start_update_first(context, resource_id)
     return next_action(context, data_dict)
 
 
 @tk.chained_action
 def datastore_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    return _write(next_action, context, data_dict)
+    return _write("datastore_create", next_action, context, data_dict)
 
 
 @tk.chained_action
 def datastore_upsert(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    return _write(next_action, context, data_dict)
+    return _write("datastore_upsert", next_action, context, data_dict)
 
 
 @tk.chained_action
 def datastore_delete(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    return _write(next_action, context, data_dict)
+    return _write("datastore_delete", next_action, context, data_dict)
+
+
+@tk.chained_action
+def xloader_submit(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """A reload (another sheet, other types) replaces the table like a DataStore write,
+    so on a published dataset it starts an update first: the public keeps the data."""
+    return _write("xloader_submit", next_action, context, data_dict,
+                  resource_id=data_dict.get("resource_id") or data_dict.get("id"))

@@ -17,7 +17,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.actions(action.get_actions)
-@tk.blanket.auth_functions(auth)
+@tk.blanket.auth_functions(auth.get_auth_functions)
 @tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers)

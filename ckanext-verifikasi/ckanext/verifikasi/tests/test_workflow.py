@@ -249,3 +249,29 @@ def test_datastore_writes_follow_the_review_lock(world):
     rows = call_action("datastore_search", world.context("walidata"),
                        resource_id=table["resource_id"])
     assert [r["jumlah"] for r in rows["records"]] == [1]
+
+
+def test_reloading_a_file_follows_the_review_lock_and_starts_an_update(world):
+    from ckan.lib.jobs import get_queue
+
+    ds = world.dataset()
+    resource = call_action("resource_create", world.context("operator"), package_id=ds["id"],
+                           name="Tabel", url="http://127.0.0.1/tabel.csv", format="CSV")
+    act(world, "operator", "submit", id=ds["id"])
+    try:
+        with pytest.raises(tk.NotAuthorized) as err:
+            call_action("xloader_submit", world.context("operator"),
+                        resource_id=resource["id"], ignore_hash=True)
+        assert "sedang diperiksa" in str(err.value)
+        assert call_action("verifikasi_status_show", world.context("operator"),
+                           id=ds["id"])["state"] == "submitted"
+        act(world, "verifikator", "approve", id=ds["id"])
+        act(world, "walidata", "approve", id=ds["id"])
+
+        # Another load replaces the table: the published dataset goes through review again.
+        assert call_action("xloader_submit", world.context("operator"),
+                           resource_id=resource["id"], ignore_hash=True) is True
+        status = call_action("verifikasi_status_show", world.context("operator"), id=ds["id"])
+        assert (status["state"], status["has_published"]) == ("draft", True)
+    finally:
+        get_queue().empty()
