@@ -4,15 +4,29 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.satudata import config, jsonld, metadata, ms_var, wilayah
 
 __all__ = [
-    "satudata_condition_values", "satudata_contact", "satudata_ms_var_fields",
-    "satudata_ms_var_type_options",
+    "satudata_activity_of", "satudata_condition_values", "satudata_contact",
+    "satudata_ms_var_fields", "satudata_ms_var_type_options",
     "satudata_show_if_conditions", "satudata_value_domain_text",
     "satudata_variables", "satudata_wilayah_choices",
 ]
+
+
+def satudata_activity_of(package_id: str) -> dict[str, str] | None:
+    """Title and name of an indicator's activity, if the current user may see it."""
+    activity = model.Package.get(package_id) if package_id else None
+    if activity is None or activity.state == "deleted":
+        return None
+    try:
+        tk.check_access("package_show", {"user": tk.g.user}, {"id": activity.id})
+    except tk.NotAuthorized:
+        return None
+    return {"title": activity.title or activity.name, "name": activity.name}
 
 
 def satudata_contact() -> dict[str, str]:

@@ -1,6 +1,8 @@
 """Indicators (MS-Ind): linked to their activity, with yearly target and achievement."""
 from __future__ import annotations
 
+import re
+
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories as ckan_factories
@@ -67,3 +69,16 @@ class TestIndikator:
         fq = f'dataset_type:indikator ms_keg_id:"{activity["id"]}"'
         found = call_action("package_search", fq=fq)
         assert [d["id"] for d in found["results"]] == [indicator["id"]]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_indicator_page_names_its_activity_with_a_link(app):
+    activity = factories.Dataset(title="Data Pokok Pendidikan")
+    indicator = _indicator(activity, title="Angka Partisipasi Murni SD")
+    admin = ckan_factories.SysadminWithToken()
+
+    body = app.get(f"/dataset/{indicator['name']}",
+                   headers={"Authorization": admin["token"]}).body
+
+    (cell,) = re.findall(r"Kegiatan Statistik \(MS-Keg\)</th>\s*<td[^>]*>(.*?)</td>", body, re.S)
+    assert cell.strip() == f'<a href="/dataset/{activity["name"]}">Data Pokok Pendidikan</a>'
