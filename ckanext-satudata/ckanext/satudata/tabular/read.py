@@ -30,6 +30,8 @@ from ckanext.satudata.tabular.xlsx import (
     CappedReader,
     ColumnLimit,
     XlsxBook,
+    as_displayed,
+    number_format_kind,
 )
 
 __all__ = ["FORMULA_WITHOUT_VALUE", "TableFile", "open_table"]
@@ -260,7 +262,8 @@ class XlsTable(TableFile):
         import xlrd
 
         try:
-            self._book = xlrd.open_workbook(path, on_demand=True)
+            # formatting_info: number formats tell codes (`0000`, `@`) from numbers.
+            self._book = xlrd.open_workbook(path, on_demand=True, formatting_info=True)
         except xlrd.XLRDError as exc:
             if "encrypted" in str(exc).lower():
                 raise FileRejected("encrypted", _(
@@ -280,6 +283,14 @@ class XlsTable(TableFile):
     def close(self) -> None:
         self._book.release_resources()
 
+    def _format_kind(self, xf_index: int, kinds: dict[int, int | str | None]) -> int | str | None:
+        """number_format_kind of a cell style (kept per style: many cells share one)."""
+        if xf_index not in kinds:
+            xf = self._book.xf_list[xf_index]
+            fmt = self._book.format_map.get(xf.format_key)
+            kinds[xf_index] = number_format_kind(fmt.format_str) if fmt else None
+        return kinds[xf_index]
+
     def _rows(self, sheet: str) -> Iterator[Row]:
         import xlrd
 
@@ -287,6 +298,7 @@ class XlsTable(TableFile):
         if ws.nrows > self.limits.max_rows:
             raise _too_many_rows(self.limits)
         datemode = self._book.datemode
+        kinds: dict[int, int | str | None] = {}
         for index in range(ws.nrows):
             number = index + 1
             if ws.row_len(index) > self.limits.max_columns:
@@ -295,9 +307,12 @@ class XlsTable(TableFile):
                 if last >= self.limits.max_columns:
                     raise _too_many_columns(number, self.limits)
             values = []
-            for ctype, value in zip(ws.row_types(index), ws.row_values(index), strict=False):
+            for column, (ctype, value) in enumerate(
+                    zip(ws.row_types(index), ws.row_values(index), strict=False)):
                 if ctype == xlrd.XL_CELL_NUMBER:
-                    values.append(int(value) if value.is_integer() else value)
+                    kind = self._format_kind(ws.cell_xf_index(index, column), kinds)
+                    values.append(as_displayed(value, kind) if kind else
+                                  int(value) if value.is_integer() else value)
                 elif ctype == xlrd.XL_CELL_DATE:
                     try:
                         moment = xlrd.xldate.xldate_as_datetime(value, datemode)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -379,3 +380,18 @@ def test_xlsx_parser_caps_decompressed_bytes_and_reports_damage(tmp_path):
     with pytest.raises(FileRejected) as caught:
         _rows(broken)
     assert caught.value.code == "corrupt"
+
+
+def test_xls_values_as_seen():
+    # Written by xlwt 1.3.0 (xlrd only reads): codes in `0000` and `@` formats,
+    # negatives, decimals, dates, booleans, a text code, and a second sheet.
+    path = Path(__file__).resolve().parent / "data" / "contoh.xls"
+    with open_table(str(path)) as table:
+        assert table.format == "xls"
+        assert table.sheet_names == ["Data", "Lain"]
+        assert list(table.rows()) == [
+            (1, ["kode", "nama", "jumlah", "rasio", "tanggal", "aktif", "kode teks"]),
+            (2, ["0164", "Sukorejo", 1234, -2.5, dt.date(2025, 12, 31), True, "0164A"]),
+            (3, ["0007", "Desa Baru", -12, 0.75, dt.date(2025, 3, 1), False, "99"]),
+        ]
+        assert list(table.rows("Lain")) == [(1, ["catatan"])]
