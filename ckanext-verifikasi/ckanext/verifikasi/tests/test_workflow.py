@@ -57,9 +57,7 @@ def test_full_path_keeps_every_note_and_publishes(world):
 
 def test_rahasia_is_published_but_stays_private(world):
     ds = world.dataset("rahasia")
-    for who, action in (("operator", "submit"), ("verifikator", "approve"),
-                        ("walidata", "approve")):
-        act(world, who, action, id=ds["id"])
+    world.publish(ds["id"])
     assert status(world, ds)["state"] == "published"
     assert call_action("package_show", world.context("walidata"), id=ds["id"])["private"] is True
 
@@ -156,9 +154,7 @@ def test_transition_on_deleted_dataset_is_not_found(world):
 
 def test_withdraw_needs_reason_and_takes_data_down_until_republished(world):
     ds = world.dataset()
-    for who, action in (("operator", "submit"), ("verifikator", "approve"),
-                        ("walidata", "approve")):
-        act(world, who, action, id=ds["id"])
+    world.publish(ds["id"])
     with pytest.raises(tk.ValidationError):
         act(world, "walidata", "withdraw", id=ds["id"], reason=" ")
     act(world, "walidata", "withdraw", id=ds["id"], reason="Data pribadi belum dianonimkan")
@@ -166,17 +162,13 @@ def test_withdraw_needs_reason_and_takes_data_down_until_republished(world):
     assert shown["state"] == "withdrawn"
     assert shown["history"][-1]["note"] == "Data pribadi belum dianonimkan"
     assert call_action("package_search", public(), q=f"name:{ds['name']}")["count"] == 0
-    for who, action in (("operator", "submit"), ("verifikator", "approve"),
-                        ("walidata", "approve")):
-        act(world, who, action, id=ds["id"])
+    world.publish(ds["id"])
     assert call_action("package_search", public(), q=f"name:{ds['name']}")["count"] == 1
 
 
 def test_update_of_published_data_keeps_the_published_version_public(world):
     ds = world.dataset(title="Jumlah Posyandu 2024")
-    for who, action in (("operator", "submit"), ("verifikator", "approve"),
-                        ("walidata", "approve")):
-        act(world, who, action, id=ds["id"])
+    world.publish(ds["id"])
     call_action("package_patch", world.context("operator"), id=ds["id"],
                 title="Jumlah Posyandu 2025")
     assert status(world, ds)["state"] == "draft"
@@ -187,9 +179,7 @@ def test_update_of_published_data_keeps_the_published_version_public(world):
     searched = call_action("package_search", public(), q=f"name:{ds['name']}")
     assert searched["results"][0]["title"] == "Jumlah Posyandu 2024"
 
-    for who, action in (("operator", "submit"), ("verifikator", "approve"),
-                        ("walidata", "approve")):
-        act(world, who, action, id=ds["id"])
+    world.publish(ds["id"])
     assert call_action("package_show", public(), id=ds["id"])["title"] == \
         "Jumlah Posyandu 2025"
 
