@@ -38,7 +38,7 @@ ckan_profile() {
       export SITE_URL=http://127.0.0.1:$CKAN_PORT SITE_ID=satudata ;;
     test*)
       # SATUDATA_TEST_SUFFIX gives a parallel test run its own databases and core.
-      export CKAN_DB=satudata_$1 DATASTORE_DB=satudata_datastore_$1 SOLR_CORE=ckan_$1 REDIS_DB=1
+      export CKAN_DB=satudata_$1 DATASTORE_DB=satudata_datastore_$1 SOLR_CORE=ckan_$1 REDIS_DB=${SATUDATA_TEST_REDIS_DB:-1}
       export SITE_URL=http://127.0.0.1:$TEST_CKAN_PORT SITE_ID=satudata_$1 ;;
     bench_stock|bench_suite)
       export CKAN_DB=$1 DATASTORE_DB=${1}_datastore SOLR_CORE=$1 REDIS_DB=$([ "$1" = bench_stock ] && echo 2 || echo 3)
