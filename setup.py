@@ -24,6 +24,24 @@ def _subpackages(package: str, root: str) -> list[str]:
     return sorted(found)
 
 
+def _data_files(root: str) -> list[str]:
+    """Every file below `root` that is not Python source, relative to it.
+
+    Listed one by one rather than by pattern so that a data file added in a
+    sub-package (e.g. loader/config_declaration.yaml) is never left out of a
+    regular wheel.
+    """
+    import os
+
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        for name in filenames:
+            if not name.endswith((".py", ".pyc")):
+                found.append(os.path.relpath(os.path.join(dirpath, name), root))
+    return sorted(found)
+
+
 setup(
     name="ckanext-satudata-pasuruan",
     version="0.1.0",
@@ -33,12 +51,7 @@ setup(
     packages=[p for pkg, root in PACKAGE_ROOTS.items() for p in _subpackages(pkg, root)],
     package_dir=PACKAGE_ROOTS,
     include_package_data=True,
-    package_data={
-        "ckanext.satudata": ["templates/**/*", "public/**/*", "assets/**/*", "i18n/**/*", "*.yaml",
-                             "data/*", "migration/**/*", "i18n_core/**/*"],
-        "ckanext.verifikasi": ["templates/**/*", "assets/**/*", "i18n/**/*", "*.yaml",
-                               "migration/**/*"],
-    },
+    package_data={pkg: _data_files(root) for pkg, root in PACKAGE_ROOTS.items()},
     zip_safe=False,
     entry_points={
         "ckan.plugins": [
