@@ -9,10 +9,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
+
+from ckanext.satudata.model.base import BaseModel
 
 __all__ = ["InputImport", "InputPackage", "SurveyLink", "SurveySubmission"]
 
@@ -28,7 +29,7 @@ def _now() -> dt.datetime:
     return dt.datetime.utcnow()
 
 
-class InputPackage(tk.BaseModel):
+class InputPackage(BaseModel):
     """A dataset's data-entry unit: a variable structure filled period by period."""
 
     __tablename__ = "satudata_input_package"
@@ -49,7 +50,7 @@ class InputPackage(tk.BaseModel):
     state: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False, default="active")
 
 
-class InputImport(tk.BaseModel):
+class InputImport(BaseModel):
     """One uploaded file: its dry-run summary, then applied or discarded."""
 
     __tablename__ = "satudata_input_import"
@@ -70,7 +71,7 @@ class InputImport(tk.BaseModel):
     applied: Mapped[dt.datetime | None] = sa.Column(sa.DateTime, nullable=True)
 
 
-class SurveyLink(tk.BaseModel):
+class SurveyLink(BaseModel):
     """A share link through which respondents submit rows for one period."""
 
     __tablename__ = "satudata_survey_link"
@@ -92,7 +93,7 @@ class SurveyLink(tk.BaseModel):
     created: Mapped[dt.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
 
 
-class SurveySubmission(tk.BaseModel):
+class SurveySubmission(BaseModel):
     """One respondent's row, waiting in staging until the operator accepts or rejects it."""
 
     __tablename__ = "satudata_survey_submission"

@@ -1,16 +1,17 @@
 """Table `satudata_wilayah`: reference codes of the regency, its kecamatan and desa/kelurahan."""
 from __future__ import annotations
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
+
+from ckanext.satudata.model.base import BaseModel
 
 __all__ = ["JENIS", "KodeWilayah"]
 
 JENIS = ("kabupaten", "kecamatan", "desa", "kelurahan")
 
 
-class KodeWilayah(tk.BaseModel):
+class KodeWilayah(BaseModel):
     """One region, keyed by its Kemendagri code (e.g. 35.14.01.2001)."""
 
     __tablename__ = "satudata_wilayah"

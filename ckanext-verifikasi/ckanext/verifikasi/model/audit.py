@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 
+from ckanext.verifikasi.model.base import BaseModel
 
-class AuditEntry(tk.BaseModel):
+
+class AuditEntry(BaseModel):
     __tablename__ = "verifikasi_audit"
     __table_args__ = (sa.Index("verifikasi_audit_created_idx", "created"),
                       sa.Index("verifikasi_audit_object_idx", "object_id"))

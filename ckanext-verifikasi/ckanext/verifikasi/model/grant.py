@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 
+from ckanext.verifikasi.model.base import BaseModel
 
-class AccessGrant(tk.BaseModel):
+
+class AccessGrant(BaseModel):
     """A user's access to one dataset's data until `expires` (revoked grants are kept)."""
 
     __tablename__ = "verifikasi_grant"

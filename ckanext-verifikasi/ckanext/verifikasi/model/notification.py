@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 
+from ckanext.verifikasi.model.base import BaseModel
 
-class Notification(tk.BaseModel):
+
+class Notification(BaseModel):
     __tablename__ = "verifikasi_notification"
     __table_args__ = (sa.Index("verifikasi_notification_user_idx", "user_id", "read"),)
 

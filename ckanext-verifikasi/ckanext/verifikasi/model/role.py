@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
+
+from ckanext.verifikasi.model.base import BaseModel
 
 OPD_ROLES = ("operator", "surveyor", "verifikator")
 GLOBAL_ROLES = ("walidata",)
 
 
-class Role(tk.BaseModel):
+class Role(BaseModel):
     """A role of a user: per OPD (organization_id set) or global (walidata)."""
 
     __tablename__ = "verifikasi_role"

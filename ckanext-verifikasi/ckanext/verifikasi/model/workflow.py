@@ -4,15 +4,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 
+from ckanext.verifikasi.model.base import BaseModel
+
 STATES = ("draft", "submitted", "verified", "published", "returned", "withdrawn")
 
 
-class WorkflowState(tk.BaseModel):
+class WorkflowState(BaseModel):
     """The workflow state of one dataset. `version` makes transitions compare-and-set."""
 
     __tablename__ = "verifikasi_state"
@@ -28,7 +29,7 @@ class WorkflowState(tk.BaseModel):
     has_published: Mapped[bool] = sa.Column(sa.Boolean, nullable=False, default=False)
 
 
-class WorkflowEvent(tk.BaseModel):
+class WorkflowEvent(BaseModel):
     """One transition with who made it and the note: append-only history."""
 
     __tablename__ = "verifikasi_event"
@@ -47,7 +48,7 @@ class WorkflowEvent(tk.BaseModel):
                                              default=dt.datetime.utcnow)
 
 
-class PublishedSnapshot(tk.BaseModel):
+class PublishedSnapshot(BaseModel):
     """The dataset as published: what the public sees while an update is in review."""
 
     __tablename__ = "verifikasi_published"
