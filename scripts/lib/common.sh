@@ -1,5 +1,7 @@
 # Shared settings and helpers for the portal scripts. Sourced, never run.
 # shellcheck shell=bash
+# The settings below are read by the other libraries and scripts/portal.
+# shellcheck disable=SC2034
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VAR=${SATUDATA_VAR:-$ROOT/var}

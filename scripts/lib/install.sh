@@ -13,6 +13,7 @@ declare -A DEB_PACKAGES=(
   [chromium-driver]="/usr/bin/chromedriver"
   [gcc]="/usr/bin/gcc"
   [curl]="/usr/bin/curl"
+  [shellcheck]="/usr/bin/shellcheck"
 )
 
 _missing_debs() {
@@ -41,7 +42,7 @@ install_system_packages() {
   apt-get install -y -q --no-install-recommends $missing >>"$LOG_DIR/apt.log" 2>&1 \
     || fail_service apt "$LOG_DIR/apt.log" "apt-get install $missing failed"
   # Debian starts redis-server as a system service on install; ours runs on its own port.
-  command -v service >/dev/null && service redis-server stop >/dev/null 2>&1 || true
+  if command -v service >/dev/null; then service redis-server stop >/dev/null 2>&1 || true; fi
   missing=$(_missing_debs)
   [ -z "$missing" ] || die "still missing after apt-get install: $missing"
 }
@@ -83,7 +84,7 @@ install_solr() {
   mkdir -p "$SOLR_DIST"
   mvn -B -q -f "$src/pom.xml" -Dbuild.dir="$VAR/solr/build" package >"$LOG_DIR/solr-build.log" 2>&1 \
     || fail_service solr "$LOG_DIR/solr-build.log" "building the Solr server with Maven failed"
-  rm -rf "$SOLR_DIST/lib"
+  rm -rf "${SOLR_DIST:?}/lib"
   cp -r "$VAR/solr/build/lib" "$SOLR_DIST/lib"
   cp "$VAR/solr/build/satudata-solr-1.0.0.jar" "$SOLR_DIST/satudata-solr.jar"
   echo "$stamp" >"$SOLR_DIST/.stamp"

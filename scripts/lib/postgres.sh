@@ -28,7 +28,7 @@ _as_pg() {
   fi
 }
 
-_pg_owner() { [ "$(id -u)" = 0 ] && echo postgres || id -un; }
+_pg_owner() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
 
 psql_super() {
   _as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres "$@"
@@ -38,7 +38,9 @@ _pg_ready() { _as_pg "$PG_BIN/pg_isready" -q -h "$PG_SOCKET_DIR" -p "$PG_PORT"; 
 
 postgres_start() {
   pg_init_paths
-  [ -n "$PG_BIN" ] && [ "$PG_BIN" != . ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+  if [ -z "$PG_BIN" ] || [ "$PG_BIN" = . ]; then
+    die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+  fi
   mkdir -p "$PG_DIR" "$PG_SOCKET_DIR"
   touch "$PG_LOG"
   if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PG_DIR" "$PG_LOG"; fi

@@ -22,7 +22,9 @@ solr_start() {
   port_busy "$SOLR_PORT" && fail_port solr "$SOLR_PORT"
   info "starting Solr on 127.0.0.1:$SOLR_PORT"
   : >"$SOLR_LOG"
-  nohup java ${SATUDATA_SOLR_JAVA_OPTS:--Xms256m -Xmx1g} \
+  local -a java_opts
+  read -r -a java_opts <<<"${SATUDATA_SOLR_JAVA_OPTS:--Xms256m -Xmx1g}"
+  nohup java "${java_opts[@]}" \
     -Dsolr.log.dir="$LOG_DIR" -Dsolr.install.dir="$SOLR_DIST" \
     -cp "$SOLR_DIST/satudata-solr.jar:$SOLR_DIST/lib/*" \
     id.go.pasuruankab.satudata.SolrServer "$SOLR_HOME" "$SOLR_PORT" >>"$SOLR_LOG" 2>&1 &
@@ -51,11 +53,21 @@ solr_ensure_core() {
     || fail_service solr "$SOLR_LOG" "creating the Solr core $1 failed"
 }
 
+# The Solr we started: the pid file's process, if it is still our Solr launcher
+# with our home (a recycled pid or another program on the port is left alone).
+_solr_is_ours() {
+  local pid
+  pid_alive "$SOLR_PID" || return 1
+  pid=$(cat "$SOLR_PID")
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null \
+    | grep -q "id.go.pasuruankab.satudata.SolrServer $SOLR_HOME "
+}
+
 solr_stop() {
-  # Fall back to the process listening on our port when the pid file is gone.
-  if ! pid_alive "$SOLR_PID" && command -v ss >/dev/null; then
-    ss -ltnpH "sport = :$SOLR_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2 >"$SOLR_PID"
-    [ -s "$SOLR_PID" ] || rm -f "$SOLR_PID"
+  if ! _solr_is_ours; then
+    rm -f "$SOLR_PID"
+    port_busy "$SOLR_PORT" && warn "port $SOLR_PORT is served by a process this project did not start; left running"
+    return 0
   fi
   stop_pidfile Solr "$SOLR_PID"
 }
