@@ -15,7 +15,7 @@ import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-portions = [str(ROOT / "ckanext-satudata" / "ckanext"), str(ROOT / "ckanext-verifikasi" / "ckanext")]
+portions = [str(ROOT / f"ckanext-{name}" / "ckanext") for name in ("satudata", "verifikasi")]
 spec = importlib.machinery.ModuleSpec("ckanext", None, is_package=True)
 spec.submodule_search_locations = portions
 namespace = types.ModuleType("ckanext")
