@@ -1,6 +1,8 @@
 """Typed getters for ckanext-satudata's config options (declared in config_declaration.yaml)."""
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
+
 import ckan.plugins.toolkit as tk
 
 
@@ -34,3 +36,36 @@ def survey_submissions_per_minute() -> int:
 
 def survey_max_value_chars() -> int:
     return tk.config["ckanext.satudata.survey.max_value_chars"]
+
+
+def fetch_allowed_networks() -> list[IPv4Network | IPv6Network]:
+    """The allow-listed networks of server-side fetches; a bad entry fails with its value."""
+    networks = []
+    for entry in _words(tk.config.get("ckanext.satudata.fetch.allowed_networks")):
+        try:
+            networks.append(ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError("ckanext.satudata.fetch.allowed_networks: not an IP address "
+                             f"or network: {entry}") from None
+    return networks
+
+
+def fetch_allowed_hosts() -> frozenset[str]:
+    return frozenset(h.lower().rstrip(".")
+                     for h in _words(tk.config.get("ckanext.satudata.fetch.allowed_hosts")))
+
+
+def fetch_max_redirects() -> int:
+    value = tk.config.get("ckanext.satudata.fetch.max_redirects")
+    return 5 if value is None else max(0, int(value))
+
+
+def fetch_timeout() -> int:
+    value = tk.config.get("ckanext.satudata.fetch.timeout")
+    return 60 if value is None else max(1, int(value))
+
+
+def _words(value: str | list[str] | None) -> list[str]:
+    if not value:
+        return []
+    return value.split() if isinstance(value, str) else [w for v in value for w in v.split()]

@@ -720,24 +720,15 @@ def _file_of(resource: dict[str, Any]) -> tuple[str, str | None, Callable[[], No
             os.rmdir(folder)
 
         return link, filename, cleanup
-    import requests
+    from ckanext.satudata import safe_fetch  # every server-side fetch: checked addresses
 
-    limit = config.max_bytes()
     handle, path = tempfile.mkstemp(prefix="satudata-load-")
     try:
-        with os.fdopen(handle, "wb") as out, requests.get(url, stream=True, timeout=60) as resp:
-            resp.raise_for_status()
-            size = 0
-            for chunk in resp.iter_content(1 << 16):
-                size += len(chunk)
-                if size > limit:
-                    raise LoadFailed([message(
-                        "The file is larger than {limit} MB.", limit=limit // 2**20)])
-                out.write(chunk)
-    except requests.RequestException as exc:
+        with os.fdopen(handle, "wb") as out:
+            safe_fetch.fetch_to_file(url, out, max_bytes=config.max_bytes())
+    except safe_fetch.FetchError as exc:
         os.unlink(path)
-        raise LoadFailed([message("The file could not be downloaded: {error}",
-                                  error=str(exc)[:200])]) from None
+        raise LoadFailed([message(exc.msgid, **exc.params)]) from None
     except BaseException:
         os.unlink(path)
         raise

@@ -47,6 +47,9 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> An
     if resource is None:
         return False
     if not handles(resource):
+        if not resource.get("url_type"):
+            # A linked file: xloader would download it without safe_fetch's address check.
+            return False
         return up_func(context, data_dict)
     from ckanext.xloader.interfaces import IXloader
 
