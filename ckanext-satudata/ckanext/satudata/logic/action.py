@@ -4,11 +4,17 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context, DataDict
+from ckan.types import Action, Context, DataDict
 
-from ckanext.satudata import indah, metadata
+from ckanext.satudata import form_pages, indah, metadata
 
-__all__ = ["satudata_indah_export", "satudata_metadata_check"]
+__all__ = ["package_update", "satudata_indah_export", "satudata_metadata_check"]
+
+
+@tk.chained_action
+def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """A save of one dataset form page keeps the fields of the other pages (see form_pages)."""
+    return next_action(context, form_pages.complete_form_page(context, data_dict))
 
 
 @tk.side_effect_free
