@@ -4,8 +4,13 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 
 
-def stale_minutes() -> int:
-    return tk.config.get("ckanext.satudata.loader.stale_minutes")
+def stale_seconds() -> int:
+    return max(1, tk.config.get("ckanext.satudata.loader.stale_seconds"))
+
+
+def heartbeat_seconds() -> float:
+    """How often a running load writes its heartbeat: four beats within stale_seconds."""
+    return min(30.0, max(0.5, stale_seconds() / 4))
 
 
 def max_attempts() -> int:

@@ -19,7 +19,6 @@ import logging
 import os
 import re
 import tempfile
-import threading
 import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +31,7 @@ import sqlalchemy as sa
 from psycopg2 import errors as pg_errors
 
 from ckanext.satudata.loader import config, csvbatch, pipe, shadow, status
+from ckanext.satudata.loader.heartbeat import Heartbeat
 from ckanext.satudata.tabular.guard import FileRejected, Limits
 from ckanext.satudata.tabular.read import open_table
 from ckanext.satudata.tabular.structure import DATASTORE_TYPES
@@ -677,22 +677,6 @@ def _copy_failed(exc: BaseException, numbers: Any) -> LoadFailed:
 
 # --- the RQ job --------------------------------------------------------------
 
-class _Heartbeat(threading.Thread):
-    """Writes the heartbeat every `interval` seconds while the job lives (also during long SQL)."""
-
-    def __init__(self, resource_id: str, job_id: str, interval: float = 30) -> None:
-        super().__init__(daemon=True)
-        self.resource_id, self.job_id, self.interval = resource_id, job_id, interval
-        self.halt = threading.Event()
-
-    def run(self) -> None:
-        while not self.halt.wait(self.interval):
-            try:
-                status.write(self.resource_id, only_job=self.job_id, heartbeat=status.now())
-            except Exception:  # noqa: BLE001 - a missed beat must not kill the load
-                log.exception("heartbeat of %s failed", self.resource_id)
-
-
 def _site_context() -> dict[str, Any]:
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"ignore_auth": True, "user": user["name"]}
@@ -765,7 +749,7 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
 
     job = get_current_job()
     job_id = job.id if job else f"direct-{uuid.uuid4()}"
-    beat = _Heartbeat(resource_id, job_id)
+    beat = Heartbeat(resource_id, job_id)
     beat.start()
 
     def progress(claim: bool = False, **fields: Any) -> None:

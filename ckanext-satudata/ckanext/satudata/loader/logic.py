@@ -56,11 +56,12 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> An
     for plugin in p.PluginImplementations(IXloader):
         if not plugin.can_upload(resource_id):
             return False
+    # A dead load is dealt with first (re-queued, or failed so a new one starts below).
+    status.check_stale(resource_id)
     current = status.read(resource_id)
     value = current["value"] if current else {}
-    if value.get("stage") in (*status.RUNNING_STAGES, "queued") and \
-            not status.is_stale(value, config.stale_minutes()):
-        if value.get("stage") in status.RUNNING_STAGES:
+    if value.get("stage") in (*status.RUNNING_STAGES, "queued"):
+        if value.get("stage") in status.RUNNING_STAGES or value.get("indexing_only"):
             # No second job racing the running one: it queues a fresh load when it ends.
             status.write(resource_id, reload_requested=True)
         return True

@@ -100,7 +100,8 @@ def write(resource_id: str, *, replace: bool = False, only_job: str | None = Non
     return value
 
 
-def heartbeat_age_minutes(value: dict[str, Any], at: dt.datetime | None = None) -> float | None:
+def heartbeat_age(value: dict[str, Any], at: dt.datetime | None = None) -> float | None:
+    """Seconds since the job's last heartbeat (None without one)."""
     beat = value.get("heartbeat")
     if not beat:
         return None
@@ -108,11 +109,16 @@ def heartbeat_age_minutes(value: dict[str, Any], at: dt.datetime | None = None) 
         then = dt.datetime.fromisoformat(beat)
     except ValueError:
         return None
-    return ((at or dt.datetime.utcnow()) - then).total_seconds() / 60
+    return ((at or dt.datetime.utcnow()) - then).total_seconds()
 
 
 def _rq_job_alive(job_id: str | None) -> bool:
-    """Whether RQ still has the job queued or running (a dead horse leaves it 'started' though)."""
+    """Whether RQ still holds the job: in its queue, running, deferred or scheduled.
+
+    A job whose queue entry is gone (a Redis restart without its data, a flushed
+    queue) will never run, even if its hash survived; a dead horse leaves its job
+    "started", which the heartbeat detects instead.
+    """
     if not job_id:
         return False
     from ckan.lib.jobs import job_from_id
@@ -121,52 +127,85 @@ def _rq_job_alive(job_id: str | None) -> bool:
         job = job_from_id(job_id)
     except KeyError:
         return False
-    return job.get_status(refresh=True) in ("queued", "started", "deferred", "scheduled")
+    state = job.get_status(refresh=True)
+    if state == "queued":
+        from rq import Queue
+
+        queue = Queue(job.origin, connection=job.connection)
+        return job.connection.lpos(queue.key, job.id) is not None
+    return state in ("started", "deferred", "scheduled")
 
 
-def is_stale(value: dict[str, Any], stale_minutes: int) -> bool:
+def is_stale(value: dict[str, Any], stale_seconds: int) -> bool:
     """A load that stopped without finishing: running stage with an old heartbeat,
     or queued for longer than that with its RQ job gone."""
     stage = value.get("stage")
-    age = heartbeat_age_minutes(value)
-    if age is None or age < stale_minutes:
+    age = heartbeat_age(value)
+    if age is None or age < stale_seconds:
         return False
     if stage in RUNNING_STAGES:
         return True
     return stage == "queued" and not _rq_job_alive(value.get("job_id"))
 
 
-STOPPED_MESSAGE = "The loading job stopped without finishing."
+# Messages kept in the status (English msgids, translated when shown: logic.present).
+STOPPED_MESSAGE = ("The loading job stopped without finishing: no sign of life for "
+                   "{seconds} seconds (the worker was stopped or restarted).")
+REQUEUED_NOTE = "The previous loading job stopped without finishing; the load was queued again."
+LOST_NOTE = ("The queued load was lost from the job queue (the queue server restarted); "
+             "it was queued again.")
 
 
-def handle_stale(resource_id: str, value: dict[str, Any]) -> str:
-    """Re-enqueue a stale load, or give up after the last attempt. Returns what was done."""
-    from ckanext.satudata.loader import config, jobs
+def handle_stale(resource_id: str, value: dict[str, Any]) -> str | None:
+    """Re-enqueue a stale load, or give up after the last attempt. Returns what was done.
 
+    "requeued" (a new attempt, or a lost queued job queued again), "reindexing" (the
+    table was swapped in: only its full-text column and indexes are finished),
+    "failed" (the last attempt died), or None when another sweep took it first.
+    """
+    from ckanext.satudata.loader import config, jobs, recovery
+
+    # Claim the dead record: the periodic sweep and a request's lazy check may race.
+    dead_job = value.get("job_id")
+    if write(resource_id, only_job=dead_job, job_id=f"swept-{uuid.uuid4()}") is None:
+        return None
     attempt = int(value.get("attempt") or 1)
-    if attempt < config.max_attempts():
-        jobs.enqueue(resource_id, attempt=attempt + 1, ignore_hash=True,
-                     note=STOPPED_MESSAGE)
+    stage = value.get("stage")
+    if stage == "queued":
+        # Never ran: not an attempt of its own.
+        jobs.enqueue(resource_id, attempt=attempt, ignore_hash=True, note=LOST_NOTE)
         return "requeued"
-    errors = list(value.get("errors") or [])
-    errors.append({"message": STOPPED_MESSAGE})
+    if value.get("reload_requested"):
+        # Someone asked for a new load while this one was running: it starts afresh.
+        jobs.enqueue(resource_id, ignore_hash=True, note=REQUEUED_NOTE)
+        return "requeued"
+    if attempt < config.max_attempts():
+        if stage == "indexing" and value.get("viewable"):
+            recovery.enqueue_finish_indexing(resource_id, attempt=attempt + 1)
+            return "reindexing"
+        jobs.enqueue(resource_id, attempt=attempt + 1, ignore_hash=True, note=REQUEUED_NOTE)
+        return "requeued"
+    reason = jobs.message(STOPPED_MESSAGE, seconds=config.stale_seconds())
+    errors = [*list(value.get("errors") or []), reason]
     write(resource_id, stage="error", errors=errors, finished=now(),
-          message=STOPPED_MESSAGE)
+          message=reason["message"])
+    log.warning("load of %s (job %s) stopped without finishing; marked as failed",
+                resource_id, dead_job)
     return "failed"
 
 
 def check_stale(resource_id: str) -> str | None:
-    """Deal with this resource's load if it is stale (called by xloader_status)."""
+    """Deal with this resource's load if it is stale (xloader_status, xloader_submit)."""
     from ckanext.satudata.loader import config
 
     current = read(resource_id)
-    if current is None or not is_stale(current["value"], config.stale_minutes()):
+    if current is None or not is_stale(current["value"], config.stale_seconds()):
         return None
     return handle_stale(resource_id, current["value"])
 
 
 def sweep_stale_loads() -> list[dict[str, str]]:
-    """Find every stale load and re-enqueue or fail it; for the CLI and the hourly job loop."""
+    """Find every stale load and re-enqueue or fail it (the CLI, run every minute)."""
     from ckanext.satudata.loader import config
 
     t = _table()
@@ -177,7 +216,8 @@ def sweep_stale_loads() -> list[dict[str, str]]:
     done = []
     for row in rows:
         value = _loads(row.value)
-        if "stage" in value and is_stale(value, config.stale_minutes()):
-            done.append({"resource_id": row.entity_id,
-                         "action": handle_stale(row.entity_id, value)})
+        if "stage" in value and is_stale(value, config.stale_seconds()):
+            action = handle_stale(row.entity_id, value)
+            if action:
+                done.append({"resource_id": row.entity_id, "action": action})
     return done

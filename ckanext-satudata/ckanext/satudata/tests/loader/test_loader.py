@@ -266,7 +266,7 @@ def test_a_stale_running_job_is_requeued_then_marked_failed(upload_resource, run
     assert status.sweep_stale_loads() == [{"resource_id": rid, "action": "failed"}]
     state = _status(rid)
     assert state["stage"] == "error" and not state["running"]
-    assert state["errors"][-1]["message"] == "The loading job stopped without finishing."
+    assert state["errors"][-1]["msgid"] == status.STOPPED_MESSAGE
     assert call_action("xloader_status", resource_id=rid)["status"] == "error"
 
 
