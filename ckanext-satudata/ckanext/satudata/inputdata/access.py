@@ -1,10 +1,17 @@
-"""Finding the dataset a data-input request is about, and the team checks for it."""
+"""Finding the dataset a data-input request is about, and the team checks for it.
+
+Authorization follows the object (DESIGN.md): every id a request carries is looked up and
+its owning dataset taken from the object itself, never from a `package_id` sent alongside.
+A request whose ids belong to different input packages or datasets is refused.
+"""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
 from ckanext.satudata.model import InputImport, InputPackage, SurveyLink, SurveySubmission
@@ -23,30 +30,87 @@ def input_package(input_id: Any) -> InputPackage:
     return pkg
 
 
-def package_of(data_dict: dict[str, Any]) -> str:
-    """The dataset id behind any of the ids a data-input action takes."""
+@dataclass(frozen=True)
+class Owner:
+    """One object id of a request (`field`), with the input package and dataset owning it."""
+
+    field: str
+    input_id: str | None
+    package_id: str
+
+
+def _ids(value: Any) -> list[str]:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [str(i) for i in items if i]
+
+
+def owners(data_dict: dict[str, Any]) -> list[Owner]:
+    """Who owns each object the request names, looked up from the object itself.
+
+    Fields: `package_id` (a dataset), `id`/`input_id` (an input package), `import_id`,
+    `link_id`, `submission_ids` (one id or a list). An unknown id is an ObjectNotFound;
+    a request naming none of them names a missing input package.
+    """
+    found: list[Owner] = []
     if data_dict.get("package_id"):
         pkg = model.Package.get(str(data_dict["package_id"]))
         if pkg is None or pkg.state == "deleted":
             raise tk.ObjectNotFound(tk._("Dataset not found"))
-        return pkg.id
-    if data_dict.get("import_id"):
-        found = model.Session.get(InputImport, str(data_dict["import_id"]))
-        if found is None:
-            raise tk.ObjectNotFound(tk._("Import not found"))
-        return input_package(found.input_id).package_id
-    if data_dict.get("link_id"):
-        link = model.Session.get(SurveyLink, str(data_dict["link_id"]))
-        if link is None:
-            raise tk.ObjectNotFound(tk._("Survey link not found"))
-        return input_package(link.input_id).package_id
-    if data_dict.get("submission_ids"):
-        ids = data_dict["submission_ids"]
-        first = model.Session.get(SurveySubmission, str(ids[0] if isinstance(ids, list) else ids))
-        if first is None:
+        found.append(Owner("package_id", None, pkg.id))
+    for field in ("id", "input_id"):
+        if data_dict.get(field):
+            inp = input_package(data_dict[field])
+            found.append(Owner(field, inp.id, inp.package_id))
+    for field, table, missing in (
+            ("import_id", InputImport, tk._("Import not found")),
+            ("link_id", SurveyLink, tk._("Survey link not found"))):
+        if data_dict.get(field):
+            obj = model.Session.get(table, str(data_dict[field]))
+            if obj is None:
+                raise tk.ObjectNotFound(missing)
+            inp = input_package(obj.input_id)
+            found.append(Owner(field, inp.id, inp.package_id))
+    ids = _ids(data_dict.get("submission_ids"))
+    if ids:
+        input_ids = dict(model.Session.execute(
+            sa.select(SurveySubmission.id, SurveySubmission.input_id).where(
+                SurveySubmission.id.in_(ids))).all())
+        if set(ids) - set(input_ids):
             raise tk.ObjectNotFound(tk._("Submission not found"))
-        return input_package(first.input_id).package_id
-    return input_package(data_dict.get("id") or data_dict.get("input_id")).package_id
+        for input_id in sorted(set(input_ids.values())):
+            inp = input_package(input_id)
+            found.append(Owner("submission_ids", inp.id, inp.package_id))
+    if not found:
+        raise tk.ObjectNotFound(tk._("Input package not found"))
+    return found
+
+
+def agreed(found: list[Owner]) -> str:
+    """The one dataset owning every object of the request.
+
+    Raises a ValidationError naming the field whose object belongs elsewhere: objects of
+    one request belong to one input package, and that to the `package_id` given, if any.
+    """
+    inputs = [o for o in found if o.input_id]
+    for owner in inputs[1:]:
+        if owner.input_id == inputs[0].input_id:
+            continue
+        if owner.field == inputs[0].field == "submission_ids":
+            raise tk.ValidationError({"submission_ids": [tk._(
+                "Choose submissions of one input package")]})
+        raise tk.ValidationError({owner.field: [tk._(
+            "Does not belong to the input package given in {field}").format(
+            field=inputs[0].field)]})
+    datasets = {o.package_id for o in found}
+    if len(datasets) > 1:
+        raise tk.ValidationError({"package_id": [tk._(
+            "The input package of this request belongs to another dataset")]})
+    return datasets.pop()
+
+
+def package_of(data_dict: dict[str, Any]) -> str:
+    """The dataset owning what a data-input request acts on (see `owners` and `agreed`)."""
+    return agreed(owners(data_dict))
 
 
 def is_team(user_name: str | None, package_id: str) -> bool:

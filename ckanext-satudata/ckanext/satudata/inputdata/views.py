@@ -10,7 +10,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, current_app, send_file
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, NotFound
 
 from ckanext.satudata import config
 from ckanext.satudata.tabular import template
@@ -47,11 +47,28 @@ def _forbidden(err: tk.NotAuthorized):
 
 @satudata_input.errorhandler(tk.ObjectNotFound)
 def _not_found(err: tk.ObjectNotFound):
-    return tk.abort(404, str(err) or tk._("Not found"))
+    return current_app.handle_http_exception(NotFound(str(err) or tk._("Not found")))
 
 
 def _dataset(id: str) -> dict[str, Any]:
     return _action("package_show", {"id": id})
+
+
+def _of_url(name: str, data: dict[str, Any]) -> Any:
+    """An action given every id of the URL: ids that do not belong together are a 404.
+
+    The action authorizes against the dataset of each object (the caller must be allowed on
+    all of them) and refuses ids of different input packages or datasets.
+    """
+    try:
+        return _action(name, data)
+    except tk.ValidationError as err:
+        raise tk.ObjectNotFound(tk._("Not found")) from err
+
+
+def _input(pkg: dict[str, Any], input_id: str) -> dict[str, Any]:
+    """The input package of the URL, only under its own dataset's URL."""
+    return _of_url("satudata_input_package_show", {"id": input_id, "package_id": pkg["id"]})
 
 
 def _periods(frequency: str, around: int | None = None) -> list[Period]:
@@ -105,7 +122,7 @@ def _domain_text(column: dict[str, Any]) -> str:
                       endpoint="edit")
 def new(id: str, input_id: str | None = None):
     pkg = _dataset(id)
-    existing = _action("satudata_input_package_show", {"id": input_id}) if input_id else None
+    existing = _input(pkg, input_id) if input_id else None
     errors: dict[str, Any] = {}
     if tk.request.method == "POST":
         form = tk.request.form
@@ -137,7 +154,7 @@ def new(id: str, input_id: str | None = None):
 @satudata_input.route("/dataset/<id>/input/<input_id>")
 def read(id: str, input_id: str):
     pkg = _dataset(id)
-    input_pkg = _action("satudata_input_package_show", {"id": input_id})
+    input_pkg = _input(pkg, input_id)
     links = _action("satudata_survey_link_list", {"id": input_id})
     pending = _action("satudata_survey_submission_list", {"id": input_id, "state": "pending"})
     return tk.render("satudata_input/read.html", {
@@ -149,7 +166,7 @@ def read(id: str, input_id: str):
 @satudata_input.route("/dataset/<id>/input/<input_id>/template.<fmt>")
 def download_template(id: str, input_id: str, fmt: str):
     pkg = _dataset(id)
-    input_pkg = _action("satudata_input_package_show", {"id": input_id})
+    input_pkg = _input(pkg, input_id)
     structure = Structure.from_dict(input_pkg)
     period = None
     if tk.request.args.get("period"):
@@ -178,6 +195,7 @@ def download_template(id: str, input_id: str, fmt: str):
 @satudata_input.route("/dataset/<id>/input/<input_id>/upload", methods=["POST"])
 def upload(id: str, input_id: str):
     pkg = _dataset(id)
+    _input(pkg, input_id)
     form = tk.request.form
     try:
         result = _action("satudata_input_import_check", {
@@ -195,7 +213,8 @@ def upload(id: str, input_id: str):
                       methods=["GET", "POST"])
 def import_summary(id: str, input_id: str, import_id: str):
     pkg = _dataset(id)
-    input_pkg = _action("satudata_input_package_show", {"id": input_id})
+    input_pkg = _input(pkg, input_id)
+    _of_url("satudata_input_import_show", {"import_id": import_id, "id": input_id})
     errors: list[str] = []
     if tk.request.method == "POST":
         form = tk.request.form
@@ -206,7 +225,7 @@ def import_summary(id: str, input_id: str, import_id: str):
                     "sheet": form.get("sheet")})
             else:
                 result = _action("satudata_input_import_apply", {
-                    "import_id": import_id, "mode": form.get("mode")})
+                    "import_id": import_id, "id": input_id, "mode": form.get("mode")})
                 message = tk._("{n} rows were written for {period}.").format(
                     n=result["rows_applied"], period=Period.parse(result["period"]).label())
                 if not result["published"]:
@@ -216,7 +235,7 @@ def import_summary(id: str, input_id: str, import_id: str):
                 return tk.redirect_to("satudata_input.read", id=pkg["name"], input_id=input_id)
         except tk.ValidationError as err:
             errors = _messages(err.error_dict)
-    found = _action("satudata_input_import_show", {"import_id": import_id})
+    found = _action("satudata_input_import_show", {"import_id": import_id, "id": input_id})
     return tk.render("satudata_input/import.html", {
         "pkg": pkg, "pkg_dict": pkg, "input": input_pkg, "import": found,
         "summary": found["summary"], "error_list": errors,
@@ -228,7 +247,7 @@ def import_summary(id: str, input_id: str, import_id: str):
 @satudata_input.route("/dataset/<id>/input/<input_id>/rows", methods=["GET", "POST"])
 def rows(id: str, input_id: str):
     pkg = _dataset(id)
-    input_pkg = _action("satudata_input_package_show", {"id": input_id})
+    input_pkg = _input(pkg, input_id)
     try:
         period = Period.parse(tk.request.values.get("period", ""))
     except ValueError:
@@ -291,6 +310,7 @@ def rows(id: str, input_id: str):
 @satudata_input.route("/dataset/<id>/input/<input_id>/links", methods=["POST"])
 def link_create(id: str, input_id: str):
     pkg = _dataset(id)
+    _input(pkg, input_id)
     form = tk.request.form
     data = {k: form.get(k) for k in LINK_FIELDS}
     data["login_required"] = bool(form.get("login_required"))
@@ -310,7 +330,8 @@ def link_create(id: str, input_id: str):
                       methods=["POST"])
 def link_revoke(id: str, input_id: str, link_id: str):
     pkg = _dataset(id)
-    _action("satudata_survey_link_revoke", {"link_id": link_id})
+    _input(pkg, input_id)
+    _of_url("satudata_survey_link_revoke", {"link_id": link_id, "id": input_id})
     tk.h.flash_success(tk._("The link was revoked."))
     return tk.redirect_to("satudata_input.read", id=pkg["name"], input_id=input_id,
                           _anchor="links")
@@ -319,13 +340,13 @@ def link_revoke(id: str, input_id: str, link_id: str):
 @satudata_input.route("/dataset/<id>/input/<input_id>/staging", methods=["GET", "POST"])
 def staging(id: str, input_id: str):
     pkg = _dataset(id)
-    input_pkg = _action("satudata_input_package_show", {"id": input_id})
+    input_pkg = _input(pkg, input_id)
     error_list: list[str] = []
     if tk.request.method == "POST":
         ids = tk.request.form.getlist("submission")
         try:
             result = _action("satudata_survey_submission_review", {
-                "submission_ids": ids, "decision": tk.request.form.get("decision"),
+                "id": input_id, "submission_ids": ids, "decision": tk.request.form.get("decision"),
                 "note": tk.request.form.get("note")})
         except tk.ValidationError as err:
             error_list = _messages(err.error_dict)

@@ -73,6 +73,15 @@ def _user(context: Context) -> model.User:
     return user
 
 
+def _input_of(data_dict: DataDict) -> InputPackage:
+    """The input package `id`, once every other id of the request is found to belong to it.
+
+    The auth functions check the same (`access.agreed`), but sysadmins skip them.
+    """
+    access.package_of(data_dict)
+    return access.input_package(data_dict.get("id"))
+
+
 # --- input packages -------------------------------------------------------------------
 
 def _domain(value: Any, label: str) -> list[dict[str, str]]:
@@ -204,7 +213,7 @@ def satudata_input_package_update(context: Context, data_dict: DataDict) -> dict
         title, columns: as in satudata_input_package_create (omit to keep).
     """
     tk.check_access("satudata_input_package_update", context, data_dict)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     publishing.writable_or_raise(input_pkg.package_id)
     if "title" in data_dict:
         title = str(data_dict.get("title") or "").strip()
@@ -225,7 +234,7 @@ def satudata_input_package_update(context: Context, data_dict: DataDict) -> dict
 def satudata_input_package_delete(context: Context, data_dict: DataDict) -> None:
     """Delete an input package and its pending rows (the published resource stays)."""
     tk.check_access("satudata_input_package_delete", context, data_dict)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     publishing.writable_or_raise(input_pkg.package_id)
     input_pkg.state = "deleted"
     with worktable.transaction() as conn:
@@ -237,7 +246,7 @@ def satudata_input_package_delete(context: Context, data_dict: DataDict) -> None
 def satudata_input_package_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """An input package with its columns and the row count of each period."""
     tk.check_access("satudata_input_package_show", context, data_dict)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     with worktable.transaction() as conn:
         counts = worktable.period_counts(conn, input_pkg.id)
     return _package_dict(input_pkg, counts)
@@ -260,7 +269,7 @@ def satudata_input_package_list(context: Context, data_dict: DataDict) -> list[d
 def satudata_input_rows_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Rows of one period, as text. Args: id, period, offset (0), limit (100, at most 1000)."""
     tk.check_access("satudata_input_rows_list", context, data_dict)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     period = _period(input_pkg, data_dict.get("period"))
     offset = max(0, tk.asint(data_dict.get("offset") or 0))
     limit = min(1000, max(1, tk.asint(data_dict.get("limit") or 100)))
@@ -331,7 +340,7 @@ def satudata_input_rows_save(context: Context, data_dict: DataDict) -> dict[str,
         delete: ids of rows to delete.
     """
     tk.check_access("satudata_input_rows_save", context, data_dict)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     publishing.writable_or_raise(input_pkg.package_id)
     period = _period(input_pkg, data_dict.get("period"))
     structure = Structure.from_dict(input_pkg.structure)
@@ -403,7 +412,7 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
     """
     tk.check_access("satudata_input_import_check", context, data_dict)
     user = _user(context)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     period = _period(input_pkg, data_dict.get("period"))
     if data_dict.get("import_id"):
         found = model.Session.get(InputImport, str(data_dict["import_id"]))
@@ -440,6 +449,7 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
 @tk.side_effect_free
 def satudata_input_import_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     tk.check_access("satudata_input_import_show", context, data_dict)
+    access.package_of(data_dict)  # every id of the request belongs together
     found = model.Session.get(InputImport, str(data_dict.get("import_id") or ""))
     if found is None:
         raise tk.ObjectNotFound(tk._("Import not found"))
@@ -455,6 +465,7 @@ def satudata_input_import_apply(context: Context, data_dict: DataDict) -> dict[s
             (the valid rows are written, the rejected ones listed in the summary are left out).
     """
     tk.check_access("satudata_input_import_apply", context, data_dict)
+    access.package_of(data_dict)  # every id of the request belongs together
     found = model.Session.get(InputImport, str(data_dict.get("import_id") or ""))
     if found is None:
         raise tk.ObjectNotFound(tk._("Import not found"))
@@ -537,7 +548,7 @@ def satudata_survey_link_create(context: Context, data_dict: DataDict) -> dict[s
     """
     tk.check_access("satudata_survey_link_create", context, data_dict)
     user = _user(context)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     period = _period(input_pkg, data_dict.get("period"))
     structure = Structure.from_dict(input_pkg.structure)
     columns = data_dict.get("columns") or [c.id for c in structure.columns]
@@ -580,6 +591,7 @@ def satudata_survey_link_create(context: Context, data_dict: DataDict) -> dict[s
 def satudata_survey_link_revoke(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Revoke a link (link_id): it stops accepting submissions at once."""
     tk.check_access("satudata_survey_link_revoke", context, data_dict)
+    access.package_of(data_dict)  # every id of the request belongs together
     link = model.Session.get(SurveyLink, str(data_dict.get("link_id") or ""))
     if link is None:
         raise tk.ObjectNotFound(tk._("Survey link not found"))
@@ -592,7 +604,7 @@ def satudata_survey_link_revoke(context: Context, data_dict: DataDict) -> dict[s
 def satudata_survey_link_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """The links of an input package (id)."""
     tk.check_access("satudata_survey_link_list", context, data_dict)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     links = model.Session.scalars(sa.select(SurveyLink).where(
         SurveyLink.input_id == input_pkg.id).order_by(SurveyLink.created.desc())).all()
     return [_link_dict(link) for link in links]
@@ -683,7 +695,7 @@ def satudata_survey_submit(context: Context, data_dict: DataDict) -> dict[str, A
 def satudata_survey_submission_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """Staging of an input package (id), optionally one state (pending/accepted/rejected)."""
     tk.check_access("satudata_survey_submission_list", context, data_dict)
-    input_pkg = access.input_package(data_dict.get("id"))
+    input_pkg = _input_of(data_dict)
     query = sa.select(SurveySubmission).where(SurveySubmission.input_id == input_pkg.id)
     if data_dict.get("state"):
         query = query.where(SurveySubmission.state == data_dict["state"])
@@ -704,6 +716,7 @@ def satudata_survey_submission_review(context: Context, data_dict: DataDict) -> 
     all of them, or none when any fails (e.g. a key already used).
     """
     tk.check_access("satudata_survey_submission_review", context, data_dict)
+    access.package_of(data_dict)  # every id of the request belongs together
     user = _user(context)
     ids = data_dict.get("submission_ids") or []
     ids = [ids] if isinstance(ids, str) else list(ids)

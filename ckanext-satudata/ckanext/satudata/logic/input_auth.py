@@ -2,9 +2,12 @@
 
 Reading pending input (rows, imports, links, staging) is for the dataset's
 team: its OPD's roles and walidata. Changing it is for the OPD's operators.
-Survey submission is checked against the link itself.
+Survey submission is checked against the link itself. Every check is made against the
+dataset owning the objects named by the request, never a `package_id` sent alongside.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -33,20 +36,30 @@ __all__ = [
 ]
 
 
-def _result(allowed: bool, message: str) -> AuthResult:
-    return {"success": True} if allowed else {"success": False, "msg": message}
+def _check(context: Context, data_dict: DataDict, allowed: Callable[[str | None, str], bool],
+           message: str) -> AuthResult:
+    """The caller must be allowed on the dataset of every object the request names.
+
+    Each object's dataset comes from the object (`access.owners`), so a `package_id` of the
+    caller's own dataset sent beside another OPD's object opens nothing; ids that do not
+    belong together are refused by `access.agreed` once the caller is allowed on all.
+    """
+    found = access.owners(data_dict)
+    user = context.get("user")
+    if not all(allowed(user, package_id) for package_id in {o.package_id for o in found}):
+        return {"success": False, "msg": message}
+    access.agreed(found)
+    return {"success": True}
 
 
 def _read(context: Context, data_dict: DataDict) -> AuthResult:
-    package_id = access.package_of(data_dict)
-    return _result(access.is_team(context.get("user"), package_id),
-                   tk._("Only the dataset's OPD and the walidata can see its data input"))
+    return _check(context, data_dict, access.is_team,
+                  tk._("Only the dataset's OPD and the walidata can see its data input"))
 
 
 def _write(context: Context, data_dict: DataDict) -> AuthResult:
-    package_id = access.package_of(data_dict)
-    return _result(access.is_operator(context.get("user"), package_id),
-                   tk._("Only an operator of the dataset's OPD can enter its data"))
+    return _check(context, data_dict, access.is_operator,
+                  tk._("Only an operator of the dataset's OPD can enter its data"))
 
 
 satudata_input_package_create = _write
