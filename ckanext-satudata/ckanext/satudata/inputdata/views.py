@@ -219,7 +219,12 @@ def import_summary(id: str, input_id: str, import_id: str):
     if tk.request.method == "POST":
         form = tk.request.form
         try:
-            if form.get("sheet"):
+            if "decimal_separator" in form:
+                _action("satudata_input_import_check", {
+                    "id": input_id, "import_id": import_id, "period": form.get("period"),
+                    "sheet": form.get("sheet"),
+                    "decimal_separator": form.get("decimal_separator")})
+            elif form.get("sheet"):
                 _action("satudata_input_import_check", {
                     "id": input_id, "import_id": import_id, "period": form.get("period"),
                     "sheet": form.get("sheet")})

@@ -36,11 +36,15 @@ from ckanext.satudata.tabular.guard import FileRejected, Limits
 from ckanext.satudata.tabular.read import open_table
 from ckanext.satudata.tabular.structure import DATASTORE_TYPES
 from ckanext.satudata.tabular.values import (
+    DECIMAL_SEPARATORS,
     CellError,
     batch_converter,
+    column_decimal,
     converter,
+    decide_decimal,
     display,
     infer_types,
+    readings,
 )
 
 log = logging.getLogger(__name__)
@@ -58,10 +62,6 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _OVERRIDE_TIPE = {"text": "CHARACTER", "numeric": "DECIMAL", "int": "INTEGER", "int4": "INTEGER",
                   "int8": "INTEGER", "integer": "INTEGER", "bigint": "INTEGER", "date": "DATE",
                   "bool": "BOOLEAN", "boolean": "BOOLEAN"}
-# As tabular.validate decides: a DECIMAL column reads "1.234" as 1.234 only when
-# the sample writes decimals with a dot and never with a comma.
-_DOT_DECIMAL = re.compile(r"\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+)\s*")
-_COMMA_DECIMAL = re.compile(r"\d,\d")
 
 
 def message(msgid: str, **params: Any) -> dict[str, Any]:
@@ -81,12 +81,12 @@ class LoadFailed(Exception):
 
 
 class _Retype(Exception):
-    def __init__(self, index: int, row: int, value: Any) -> None:
+    def __init__(self, index: int, row: int, value: Any, code: str = "") -> None:
         super().__init__(index)
-        self.index, self.row, self.value = index, row, value
+        self.index, self.row, self.value, self.code = index, row, value, code
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _Retype, (self.index, self.row, self.value)
+        return _Retype, (self.index, self.row, self.value, self.code)
 
 
 # FileRejected(code, message) cannot be rebuilt from its args when the child raises it.
@@ -102,6 +102,9 @@ class Column:
     convert: Callable[[Any], str | None]
     # Converts a whole column slice (same results as `convert`, C-level for common shapes).
     batch: Callable[[Any], list[str | None]] | None = None
+    decimal: str | None = None  # the decimal separator its numbers are read with
+    # Sample position of a number like 15.085 that made an otherwise numeric column text.
+    ambiguous_at: int | None = None
 
     def to_dict(self) -> dict[str, str]:
         return {"id": self.id, "type": self.datastore_type, "tipe_data": self.tipe_data,
@@ -142,16 +145,21 @@ def _timestamp(value: Any) -> str | None:
     return text or None
 
 
-def _dot_decimal(sample: list[list[Any]], index: int) -> bool:
-    texts = [r[index] for r in sample if index < len(r) and isinstance(r[index], str)]
-    comma = any(_COMMA_DECIMAL.search(t) for t in texts)
-    return not comma and any(_DOT_DECIMAL.fullmatch(t) for t in texts)
-
-
 def plan_columns(ids: list[str], sample: list[list[Any]], old: shadow.OldTable | None,
-                 forced_text: set[int]) -> list[Column]:
+                 forced_text: set[int], decimal_separator: str | None = None) -> list[Column]:
+    """The columns' types and converters from the data dictionary and a sample.
+
+    A number like 15.085 is 15085 or 15.085: the decimal separator declared for
+    the file decides, else the column's other numbers, else a declared INTEGER
+    type (values.decide_decimal). Still undecided, a declared column fails on it
+    (LoadFailed) and a guessed one is loaded as text, values as written, with a
+    notice asking for the separator: the loader never guesses a magnitude.
+    """
     old_types = {f["id"]: f["type"] for f in (old.fields if old else [])}
-    guessed = infer_types(sample, len(ids))
+    shown = [column_decimal(r[index] if index < len(r) else None for r in sample)
+             for index in range(len(ids))]
+    guessed = infer_types(sample, len(ids),
+                          [decide_decimal(d, declared=decimal_separator) for d, _a in shown])
     columns = []
     for index, column_id in enumerate(ids):
         info = old.info(column_id) if old and column_id in old_types else {}
@@ -168,11 +176,34 @@ def plan_columns(ids: list[str], sample: list[list[Any]], old: shadow.OldTable |
             tipe, source = "CHARACTER", "text_fallback"
         else:
             tipe, source = guessed[index], "inferred"
-        dot = tipe == "DECIMAL" and _dot_decimal(sample, index)
-        convert = converter(tipe, dot_decimal=dot)
-        batch = batch_converter(tipe, dot_decimal=dot)
-        columns.append(Column(column_id, tipe, DATASTORE_TYPES[tipe], source, convert, batch))
+        decimal = decide_decimal(shown[index][0], declared=decimal_separator,
+                                 tipe_data=tipe if source != "inferred" else None)
+        ambiguous_at = None
+        if source == "inferred" and tipe == "CHARACTER" and decimal is None and shown[index][1] \
+                and infer_types([[r[index] if index < len(r) else None] for r in sample], 1,
+                                [","]) != ["CHARACTER"]:
+            ambiguous_at, source = shown[index][1][0], "ambiguous_number"
+        convert = converter(tipe, decimal=decimal)
+        batch = batch_converter(tipe, decimal=decimal)
+        columns.append(Column(column_id, tipe, DATASTORE_TYPES[tipe], source, convert, batch,
+                              decimal, ambiguous_at))
     return columns
+
+
+def declared_separator(resource: dict[str, Any]) -> str | None:
+    """The decimal separator an editor declared for the resource's file, if any."""
+    value = resource.get("satudata_decimal_separator") or None
+    return value if value in DECIMAL_SEPARATORS else None
+
+
+def _ambiguous_notice(column: str, row: int, value: Any) -> dict[str, Any]:
+    grouped, decimal = readings(value)
+    return dict(message(
+        'Column "{column}" was loaded as text, values as written: its numbers, such as '
+        '"{value}" in row {row}, can be read as {grouped} or as {decimal}, and nothing in the '
+        "file tells which. Choose the decimal separator of the file and load it again.",
+        column=column, value=display(value)[:100], row=row, grouped=grouped,
+        decimal=decimal), notice=True, column=column)
 
 
 # --- rows -> COPY text ---------------------------------------------------------
@@ -278,8 +309,7 @@ def _plain_pattern(columns: list[Column], delimiter: str) -> re.Pattern[str] | N
     parts = []
     for column in columns:
         if column.tipe_data == "DECIMAL":
-            dot = column.convert is converter("DECIMAL", dot_decimal=True)
-            parts.append(r"-?[0-9]+(?:\.[0-9]+)?" if dot else "-?[0-9]+")
+            parts.append(r"-?[0-9]+(?:\.[0-9]+)?" if column.decimal == "." else "-?[0-9]+")
         elif column.tipe_data in shapes:
             parts.append(shapes[column.tipe_data])
         else:
@@ -321,7 +351,15 @@ def _raise_cell_error(column: Column, index: int, values: tuple[Any, ...],
         except CellError as exc:
             row = row_numbers[position]
             if column.source in ("inferred",):
-                raise _Retype(index, row, value) from None
+                raise _Retype(index, row, value, exc.code) from None
+            if exc.code == "ambiguous_number":
+                grouped, decimal = readings(value)
+                raise LoadFailed([dict(message(
+                    'Row {row}, column "{column}": "{value}" can be read as {grouped} or as '
+                    "{decimal}, and nothing in the file tells which. Choose the decimal "
+                    "separator of the file and load it again.", row=row, column=column.id,
+                    value=display(value)[:100], grouped=grouped, decimal=decimal),
+                    row=row, column=column.id, value=display(value)[:100])]) from None
             raise LoadFailed([dict(message(
                 'Row {row}, column "{column}": {problem} (value: "{value}"; the data '
                 "dictionary declares this column as {type}).",
@@ -341,12 +379,14 @@ def limits() -> Limits:
 def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | None = None,
              on_progress: Callable[..., None] | None = None,
              before_swap: Callable[[], None] | None = None,
-             index_after_swap: bool | None = None) -> LoadResult:
+             index_after_swap: bool | None = None,
+             decimal_separator: str | None = None) -> LoadResult:
     """Load a file into the resource's DataStore table through a shadow table.
 
     `on_progress(**status_fields)` is called at each stage and every heartbeat_rows
     rows; `before_swap()` runs after the data is in the shadow, right before the swap
-    (tests read the live table there).
+    (tests read the live table there). `decimal_separator` ("," or ".") is the one
+    declared for the file (see plan_columns).
     """
     import time
 
@@ -372,10 +412,14 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
                 raise LoadFailed([message("The sheet is empty: no header row was found.")])
             ids = column_ids(first[1])
             sample = list(islice(rows, SAMPLE_ROWS))
-            columns = plan_columns(ids, [cells for _n, cells in sample], old, forced_text)
+            columns = plan_columns(ids, [cells for _n, cells in sample], old, forced_text,
+                                   decimal_separator)
             result.columns = [c.to_dict() for c in columns]
             result.notices = [dict(message(n), notice=True) for n in table.notices] + [
-                n for n in result.notices if n.get("retyped")]
+                n for n in result.notices if n.get("retyped")] + [
+                _ambiguous_notice(c.id, sample[c.ambiguous_at][0],
+                                  sample[c.ambiguous_at][1][index])
+                for index, c in enumerate(columns) if c.ambiguous_at is not None]
             progress(stage="loading", columns=result.columns, rows_loaded=0,
                      notices=result.notices)
             fields = [shadow.Field(c.id, c.datastore_type,
@@ -438,6 +482,10 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
                 continue
             except _Retype as retype:
                 forced_text.add(retype.index)
+                if retype.code == "ambiguous_number":
+                    result.notices.append({**_ambiguous_notice(
+                        ids[retype.index], retype.row, retype.value), "retyped": True})
+                    continue
                 result.notices.append(dict(message(
                     'Column "{column}" was loaded as text: row {row} holds "{value}", which '
                     "is not a {type}; the whole load was restarted so no value is changed.",
@@ -586,7 +634,7 @@ def _shifted(exc: BaseException, offset: int, limits: Limits) -> BaseException:
     if isinstance(exc, csvbatch.RowProblem):
         return exc.rejected(offset, limits)
     if isinstance(exc, _Retype):
-        return _Retype(exc.index, exc.row + offset, exc.value)
+        return _Retype(exc.index, exc.row + offset, exc.value, exc.code)
     if isinstance(exc, LoadFailed):
         errors = []
         for error in exc.errors:
@@ -778,20 +826,24 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
             path, filename, cleanup = _file_of(resource)
             file_hash = _md5(path)
             sheet = resource.get("satudata_sheet") or None
+            separator = declared_separator(resource)
             previous = (status.read(resource_id) or {}).get("value", {})
             if (not ignore_hash and previous.get("last_loaded_hash") == file_hash
                     and previous.get("last_loaded_sheet") == sheet
+                    and previous.get("last_loaded_decimal") == separator
                     and resource.get("datastore_active")):
                 progress(stage="complete", finished=status.now(), notices=[dict(message(
                     "The file has not changed since the last load; nothing was reloaded."),
                     notice=True)])
                 return
-            result = run_load(resource_id, path, filename, sheet=sheet, on_progress=progress)
+            result = run_load(resource_id, path, filename, sheet=sheet, on_progress=progress,
+                              decimal_separator=separator)
             _after_swap(resource)
             progress(stage="complete", finished=status.now(), rows_loaded=result.rows,
                      rows_total=result.rows, sheets=result.sheets, sheet=result.sheet,
                      columns=result.columns, notices=result.notices, file_hash=file_hash,
                      last_loaded_hash=file_hash, last_loaded_sheet=sheet,
+                     last_loaded_decimal=separator,
                      timings={k: round(v, 3) for k, v in result.timings.items()},
                      viewable=True)
     except LoadFailed as exc:

@@ -30,6 +30,7 @@ from ckanext.satudata.tabular.structure import (
     Period,
     Structure,
 )
+from ckanext.satudata.tabular.values import DECIMAL_SEPARATORS
 
 IMPORT_MODES = ("all_or_nothing", "valid_only")
 
@@ -386,11 +387,22 @@ def _limits() -> guard.Limits:
     return guard.Limits(max_bytes=config.input_max_upload_bytes())
 
 
+def _decimal_separator(data_dict: DataDict) -> str | None:
+    """The decimal separator declared for the file ("," or "."), None to read it from the data."""
+    value = data_dict.get("decimal_separator") or None
+    if value not in (None, *DECIMAL_SEPARATORS):
+        raise tk.ValidationError({"decimal_separator": [tk._(
+            'The decimal separator must be "," or "."')]})
+    return value
+
+
 def _run_validation(input_pkg: InputPackage, found: InputImport, period: Period):
+    """The file's validation, with the decimal separator it was checked with (in its summary)."""
     structure = Structure.from_dict(input_pkg.structure)
     table = read.open_table(str(import_files.import_path(found)), found.filename, _limits())
-    return table, validate.Validation(table, structure, sheet=found.sheet, period=period,
-                                      package_id=input_pkg.id)
+    return table, validate.Validation(
+        table, structure, sheet=found.sheet, period=period, package_id=input_pkg.id,
+        decimal_separator=(found.summary or {}).get("decimal_separator"))
 
 
 def _import_dict(found: InputImport) -> dict[str, Any]:
@@ -409,11 +421,16 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
         id: the input package. period: period code. upload: the file (xlsx, xls, ods, csv).
         sheet: which sheet to read (default the first; the answer lists all).
         import_id: check an already uploaded file again (e.g. with another sheet).
+        decimal_separator: "," or "." when the file's numbers use that decimal separator;
+            empty: read it from each column's numbers. A column whose numbers are all
+            like 15.085 (15085 or 15.085?) is a problem of the summary until it is given.
+            A check again keeps the separator given before unless this is passed.
     """
     tk.check_access("satudata_input_import_check", context, data_dict)
     user = _user(context)
     input_pkg = _input_of(data_dict)
     period = _period(input_pkg, data_dict.get("period"))
+    separator = _decimal_separator(data_dict)
     if data_dict.get("import_id"):
         found = model.Session.get(InputImport, str(data_dict["import_id"]))
         if found is None or found.input_id != input_pkg.id or found.state != "checked":
@@ -430,6 +447,8 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
         model.Session.flush()
         _save_upload(upload, import_files.import_path(found))
     found.sheet = data_dict.get("sheet") or None
+    if "decimal_separator" in data_dict or not found.summary:
+        found.summary = {**(found.summary or {}), "decimal_separator": separator}
     try:
         table, validation = _run_validation(input_pkg, found, period)
     except guard.FileRejected as err:

@@ -18,16 +18,22 @@ from ckanext.satudata.tabular.guard import FileRejected, _
 from ckanext.satudata.tabular.read import FORMULA_WITHOUT_VALUE, TableFile
 from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Column, Period, Structure
 from ckanext.satudata.tabular.template import STAMP_SHEET
-from ckanext.satudata.tabular.values import CellError, batch_converter, converter, display
+from ckanext.satudata.tabular.values import (
+    CellError,
+    batch_converter,
+    column_decimal,
+    converter,
+    decide_decimal,
+    display,
+    readings,
+)
 
 _VALUE_MAX = 100
 _CODES_SHOWN = 10
 _SAMPLE_ROWS = 1000
 _CHUNK_ROWS = 100  # small: rows alive across a GC pass get promoted and make full passes frequent
 _UNIT = re.compile(r"\s*\([^()]*\)\s*$")
-# A dot is certainly a decimal point in 2.5, 2.75, 2.1234 and 1234.5.
-_DOT_DECIMAL = re.compile(r"\s*[+-]?(?:\d+\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+)\s*")
-_COMMA_DECIMAL = re.compile(r"\d,\d")
+_AMBIGUOUS_ROWS_SHOWN = 5
 
 
 @dataclass
@@ -51,6 +57,8 @@ class Summary:
     file_errors: list[RowError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    # The decimal separator declared for the file ("," or "."), None: read from the columns.
+    decimal_separator: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -104,10 +112,10 @@ def _header_names(column: Column) -> list[str]:
 class _Cell:
     """How one structure column turns a raw cell into its stored value."""
 
-    def __init__(self, column: Column, dot_decimal: bool = False) -> None:
+    def __init__(self, column: Column, decimal: str | None = None) -> None:
         self.column = column
         self.required = column.required or column.key
-        base = converter(column.tipe_data, dot_decimal=dot_decimal)
+        base = converter(column.tipe_data, decimal=decimal)
         if column.value_domain:
             lookup: dict[str, str] = {}
             for kode, nilai in column.value_domain:
@@ -118,7 +126,7 @@ class _Cell:
             self.batch = self._per_cell
         else:
             self.convert = base
-            self.batch = batch_converter(column.tipe_data, dot_decimal=dot_decimal)
+            self.batch = batch_converter(column.tipe_data, decimal=decimal)
 
     def _per_cell(self, values: Sequence[Any]) -> list[str | None]:
         convert = self.convert
@@ -165,13 +173,17 @@ class Validation:
 
     def __init__(self, table: TableFile, structure: Structure, *, sheet: str | None = None,
                  period: Period | None = None, require_stamp: bool = False,
-                 max_errors_kept: int = 5000, package_id: str | None = None) -> None:
+                 max_errors_kept: int = 5000, package_id: str | None = None,
+                 decimal_separator: str | None = None) -> None:
         self.table = table
         self.structure = structure
         self.period = period
         self.max_errors_kept = max_errors_kept
         self._sheet = sheet if sheet is not None else (table.sheet_names or [""])[0]
-        self.summary = Summary(sheet=self._sheet, notices=list(table.notices))
+        self.summary = Summary(sheet=self._sheet, notices=list(table.notices),
+                               decimal_separator=decimal_separator or None)
+        # column id -> (rows, first value) of numbers its decimal separator must decide
+        self._ambiguous: dict[str, tuple[list[int], Any]] = {}
         self.summary.columns = ([PERIOD_COLUMN] if period else []) + [
             c.id for c in structure.columns]
         if sheet is not None and sheet not in table.sheet_names:
@@ -333,6 +345,30 @@ class Validation:
                 yield number, out
         if summary.rows_read == 0:
             self._file_error("no_rows", _("The sheet has a header row but no data rows."))
+        self._report_ambiguous()
+
+    def _report_ambiguous(self) -> None:
+        """One file error per column holding numbers like 15.085 without a known separator.
+
+        Reading them either way could change their magnitude a thousandfold, so
+        nothing is written until the user says which separator the file uses.
+        """
+        for column in self.structure.columns:
+            if column.id not in self._ambiguous:
+                continue
+            rows, first = self._ambiguous[column.id]
+            grouped, decimal = readings(first)
+            shown = ", ".join(map(str, rows[:_AMBIGUOUS_ROWS_SHOWN]))
+            if len(rows) > _AMBIGUOUS_ROWS_SHOWN:
+                shown += ", …"
+            self._file_error("ambiguous_number", _(
+                'Column "{column}": {count} number(s) such as "{value}" (rows {rows}) can be '
+                "read as {grouped} or as {decimal}, and nothing in the file tells which. "
+                "Choose the decimal separator the file uses and check the file again.").format(
+                column=self._headers.get(column.id, column.label), count=len(rows),
+                value=display(first).strip(), rows=shown, grouped=grouped,
+                decimal=decimal),
+                row=rows[0], column=self._headers.get(column.id, column.label), value=first)
 
     def _slow_row(self, number: int, cells: list[Any], ctx: _RowContext) -> list[Any] | None:
         """One row the careful way: None for an empty row, _BAD once its errors are reported.
@@ -386,15 +422,14 @@ class Validation:
 
     def _cell_for(self, column: Column, positions: dict[str, int],
                   sample: list[tuple[int, list[Any]]]) -> _Cell:
-        """The cell converter; DECIMAL columns learn from a sample whether a dot is decimal."""
-        if column.tipe_data != "DECIMAL" or column.id not in positions:
+        """The cell converter; number columns take the decimal separator the file declares,
+        else the one a sample of the column shows (see values.decide_decimal)."""
+        if column.tipe_data not in ("INTEGER", "DECIMAL") or column.id not in positions:
             return _Cell(column)
         pos = positions[column.id]
-        texts = [cells[pos] for _n, cells in sample
-                 if pos < len(cells) and isinstance(cells[pos], str)]
-        comma = any(_COMMA_DECIMAL.search(t) for t in texts)
-        dot = any(_DOT_DECIMAL.fullmatch(t) for t in texts)
-        return _Cell(column, dot_decimal=dot and not comma)
+        shown, _ambiguous = column_decimal(cells[pos] for _n, cells in sample if pos < len(cells))
+        return _Cell(column, decide_decimal(shown, declared=self.summary.decimal_separator,
+                                            tipe_data=column.tipe_data))
 
     def _accepted_periods(self) -> frozenset[str]:
         if not self.period:
@@ -416,7 +451,11 @@ class Validation:
             raw = cells[pos]
             value, error = cell.check(raw)
             out.append(value)
-            if error:
+            if error and error[0] == "ambiguous_number":
+                # One problem of the column (reported at the end), not one per row.
+                rows, _first = self._ambiguous.setdefault(column.id, ([], raw))
+                rows.append(number)
+            elif error:
                 self._row_error(number, self._headers.get(column.id, column.label), raw, *error)
         if period_pos >= 0 and not _period_ok(cells[period_pos], accepted):
             self._row_error(number, self._headers.get(PERIOD_COLUMN), cells[period_pos],
@@ -495,11 +534,12 @@ def _period_label(code: str) -> str:
 
 def validate_file(table: TableFile, structure: Structure, *, sheet: str | None = None,
                   period: Period | None = None, require_stamp: bool = False,
-                  max_errors_kept: int = 5000, package_id: str | None = None) -> Summary:
+                  max_errors_kept: int = 5000, package_id: str | None = None,
+                  decimal_separator: str | None = None) -> Summary:
     """The dry run: validate every row and return the summary."""
     validation = Validation(table, structure, sheet=sheet, period=period,
                             require_stamp=require_stamp, max_errors_kept=max_errors_kept,
-                            package_id=package_id)
+                            package_id=package_id, decimal_separator=decimal_separator)
     for _row in validation.rows():
         pass
     return validation.summary
@@ -520,7 +560,8 @@ def validate_row(structure: Structure, values: dict[str, Any], *,
         out.append(period.code())
     for column in structure.columns:
         raw = values.get(column.id)
-        value, error = _Cell(column).check(raw)
+        # One value: no column to learn from. "15.085" is asked about, except as a whole number.
+        value, error = _Cell(column, decide_decimal(None, tipe_data=column.tipe_data)).check(raw)
         if error:
             errors.append(RowError("", None, column.label, _clip(raw), *error))
         out.append(value)

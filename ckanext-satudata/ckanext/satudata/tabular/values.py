@@ -7,11 +7,17 @@ A converter returns None for an empty cell and raises CellError otherwise.
 Numbers are never passed through float(): digits are rearranged as text (or
 via decimal.Decimal) so 0.1 stays 0.1 and codes are never rounded.
 
-The one ambiguous text is a single dot followed by exactly three digits
-("1.234"). Indonesian files write one thousand two hundred thirty-four that
-way, so by default it is read as 1234. A DECIMAL converter made with
-`dot_decimal=True` reads it as 1.234 instead; validate.py chooses that per
-column when a sample of the file writes decimals with a dot ("2.5").
+Ambiguous numbers: one to three digits, one dot or comma, exactly three
+digits ("15.085", "5.800", "1,234"). An Indonesian writer means 15085 by
+"15.085", a spreadsheet in an English locale means 15.085: the two readings
+differ a thousandfold. A converter is made for a column's decimal separator
+(`decimal=","`: dots group thousands; `decimal="."`: commas group thousands)
+and reads such a number accordingly; without one (`decimal=None`) it refuses
+it with the code "ambiguous_number" rather than guess. `column_decimal`
+decides a column's separator from the evidence: a separator declared for the
+file, the column's unambiguous numbers ("1.234.567", "12,5" -> comma;
+"3.14", "0.5", "1,234,567" -> dot) and a declared INTEGER type (a whole
+number cannot have three decimals: "15.085" is 15085).
 """
 from __future__ import annotations
 
@@ -44,6 +50,14 @@ _DECIMAL_DOT = re.compile(r"(\d*)\.(\d+)")
 _DIGITS = re.compile(r"\d+")
 _ID_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
+# One group of one to three digits (not 0), one separator, three digits: 15.085, 1,234.
+_AMBIGUOUS = re.compile(r"([1-9]\d{0,2})([.,])(\d{3})")
+# Numbers whose separators can be read one way only, by the decimal separator they show.
+_SHOWS_COMMA = re.compile(r"\d*,(?:\d{1,2}|\d{4,})|(?:0|\d{4,}),\d+"     # 12,5  0,125  1234,567
+                          r"|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\.\d{3})+,\d+")  # 1.234.567
+_SHOWS_DOT = re.compile(r"\d*\.(?:\d{1,2}|\d{4,})|(?:0|\d{4,})\.\d+"      # 3.14  0.125  1234.567
+                        r"|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+")  # 1,234,567
+DECIMAL_SEPARATORS = (",", ".")
 
 _DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 _DMY_SHORT = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}")
@@ -102,15 +116,26 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def converter(tipe_data: str, *, dot_decimal: bool = False) -> Converter:
-    """The converter for an MS-Var tipe_data (CHARACTER, INTEGER, DECIMAL, DATE, BOOLEAN)."""
+def _separator(decimal: str | None) -> str | None:
+    if decimal not in (None, *DECIMAL_SEPARATORS):
+        raise ValueError(f"unknown decimal separator {decimal!r}")
+    return decimal
+
+
+def converter(tipe_data: str, *, decimal: str | None = None) -> Converter:
+    """The converter for an MS-Var tipe_data (CHARACTER, INTEGER, DECIMAL, DATE, BOOLEAN).
+
+    `decimal` is the column's decimal separator ("," or "."), None when it is
+    not known: then an ambiguous number ("15.085") raises CellError.
+    """
     kind = (tipe_data or "CHARACTER").upper()
+    decimal = _separator(decimal)
     if kind == "CHARACTER":
         return _character
     if kind == "INTEGER":
-        return _integer
+        return _INTEGERS[decimal]
     if kind == "DECIMAL":
-        return _decimal_dot if dot_decimal else _decimal
+        return _DECIMALS[decimal]
     if kind == "DATE":
         return _cached(_date)
     if kind == "BOOLEAN":
@@ -125,9 +150,10 @@ _LINES_COMMA = re.compile(r"(?:-?\d+(?:,\d+)?)?(?:\n(?:-?\d+(?:,\d+)?)?)*", re.A
 _LINES_ID = re.compile(r"(?:-?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?)?"
                        r"(?:\n(?:-?(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?)?)*", re.ASCII)
 _LINES_DOT = re.compile(r"(?:-?\d+(?:\.\d+)?)?(?:\n(?:-?\d+(?:\.\d+)?)?)*", re.ASCII)
+_LINES_AMBIGUOUS = re.compile(r"^-?[1-9]\d{0,2},\d{3}$", re.ASCII | re.MULTILINE)
 
 
-def batch_converter(tipe_data: str, *, dot_decimal: bool = False) -> BatchConverter:
+def batch_converter(tipe_data: str, *, decimal: str | None = None) -> BatchConverter:
     """Convert a whole column slice at once; same results and errors as converter().
 
     The loader pushes millions of cells through here. When every value of the
@@ -136,7 +162,7 @@ def batch_converter(tipe_data: str, *, dot_decimal: bool = False) -> BatchConver
     other slice falls back to the per-cell converter.
     """
     kind = (tipe_data or "CHARACTER").upper()
-    convert = converter(kind, dot_decimal=dot_decimal)
+    convert = converter(kind, decimal=decimal)
 
     def per_cell(values: Sequence[Any]) -> list[str | None]:
         return [convert(v) for v in values]
@@ -159,7 +185,7 @@ def batch_converter(tipe_data: str, *, dot_decimal: bool = False) -> BatchConver
             return per_cell(values)
         return integers
     if kind == "DECIMAL":
-        lines = _LINES_DOT if dot_decimal else _LINES_COMMA
+        lines = _LINES_DOT if decimal == "." else _LINES_COMMA
 
         def decimals(values: Sequence[Any]) -> list[str | None]:
             text = joined(values)
@@ -167,9 +193,11 @@ def batch_converter(tipe_data: str, *, dot_decimal: bool = False) -> BatchConver
                 return per_cell(values)
             if lines.fullmatch(text):
                 if "," in text:
+                    if decimal is None and _LINES_AMBIGUOUS.search(text):
+                        return per_cell(values)  # raises CellError
                     return empties_to_none(text.replace(",", ".").split("\n"))
                 return empties_to_none(list(values))
-            if not dot_decimal and _LINES_ID.fullmatch(text):
+            if decimal == "," and _LINES_ID.fullmatch(text):
                 text = text.replace(".", "").replace(",", ".")
                 return empties_to_none(text.split("\n"))
             return per_cell(values)
@@ -253,15 +281,41 @@ def _not_number(value: Any) -> CellError:
     return CellError("not_number", _("Not a number."), value)
 
 
-def _split_number(text: str, dot_decimal: bool) -> tuple[str, str, str] | None:
-    """(sign, integer digits, fraction digits) of a number written the Indonesian way or another."""
+def readings(value: Any) -> tuple[str, str]:
+    """The two readings of an ambiguous number: "15.085" -> ("15085", "15.085")."""
+    text = display(value).strip()
+    m = _AMBIGUOUS.search(text)
+    if not m:
+        return text, text
+    sign = "-" if text[:1] in ("-", "\u2212") else ""
+    return f"{sign}{m[1]}{m[3]}", f"{sign}{m[1]}.{m[3]}"
+
+
+def ambiguous_number(value: Any) -> CellError:
+    """The error for "15.085" in a column whose decimal separator is not known."""
+    grouped, decimal = readings(value)
+    return CellError("ambiguous_number", _(
+        'The number "{value}" can be read as {grouped} or as {decimal}: the decimal '
+        "separator of this column is not known.").format(
+        value=display(value).strip(), grouped=grouped, decimal=decimal), value)
+
+
+def _split_number(text: str, decimal: str | None) -> tuple[str, str, str] | None:
+    """(sign, integer digits, fraction digits) of a number written the Indonesian way or another.
+
+    Raises CellError("ambiguous_number") for 15.085 or 1,234 when `decimal` is None.
+    """
     sign, body = _SIGN.fullmatch(text).groups()  # type: ignore[union-attr]
     sign = "-" if sign in ("-", "\u2212") else ""
     if m := _DIGITS.fullmatch(body):
         return sign, body, ""
-    if (m := _DECIMAL_DOT.fullmatch(body)) and (
-            dot_decimal or len(m[2]) != 3 or not 1 <= len(m[1]) <= 3 or m[1][0] == "0"):
-        # Only d.ddd, dd.ddd and ddd.ddd can be Indonesian thousands.
+    if m := _AMBIGUOUS.fullmatch(body):
+        if decimal is None:
+            raise ambiguous_number(text)
+        if m[2] == decimal:
+            return sign, m[1], m[3]
+        return sign, m[1] + m[3], ""  # a thousands separator
+    if m := _DECIMAL_DOT.fullmatch(body):  # 2.5, 0.500, 1234.567: never thousands
         return sign, m[1] or "0", m[2]
     if m := _ID_THOUSANDS.fullmatch(body):
         return sign, m[1].replace(".", ""), m[2] or ""
@@ -284,37 +338,39 @@ def _split_number(text: str, dot_decimal: bool) -> tuple[str, str, str] | None:
     return None
 
 
-def _integer(value: Any) -> str | None:
-    if value.__class__ is str:
-        # Fast path, C string methods only: 123 or -123 (PostgreSQL reads 007 as 7).
-        digits = value[1:] if value[:1] == "-" else value
-        if digits.isdigit() and digits.isascii() and len(digits) < 19 and value != "-0":
-            return value
-        text = value.strip()
-        if not text:
+def _make_integer(decimal: str | None) -> Converter:
+    def convert(value: Any) -> str | None:
+        if value.__class__ is str:
+            # Fast path, C string methods only: 123 or -123 (PostgreSQL reads 007 as 7).
+            digits = value[1:] if value[:1] == "-" else value
+            if digits.isdigit() and digits.isascii() and len(digits) < 19 and value != "-0":
+                return value
+            text = value.strip()
+            if not text:
+                return None
+            parts = _split_number(text, decimal)
+            if parts is None:
+                raise _not_integer(value)
+            sign, whole, frac = parts
+            # "12,0" and "12.00" are whole; "1,000" is 1.000 or 1000 depending on the writer.
+            if frac and (frac.strip("0") or len(frac) > 2):
+                raise _not_integer(value)
+            number = int(whole)
+            if number > _INT8_MAX:
+                raise CellError("out_of_range", _("The number is too large."), value)
+            return f"-{number}" if sign and number else str(number)
+        if value is None:
             return None
-        parts = _split_number(text, False)
-        if parts is None:
+        if value.__class__ is int:
+            return str(value)
+        if value.__class__ is float:
+            if value.is_integer() and abs(value) <= _INT8_MAX:
+                return str(int(value))
             raise _not_integer(value)
-        sign, whole, frac = parts
-        # "12,0" and "12.00" are whole; "1,000" is 1.000 or 1000 depending on the writer.
-        if frac and (frac.strip("0") or len(frac) > 2):
-            raise _not_integer(value)
-        number = int(whole)
-        if number > _INT8_MAX:
-            raise CellError("out_of_range", _("The number is too large."), value)
-        return f"-{number}" if sign and number else str(number)
-    if value is None:
-        return None
-    if value.__class__ is int:
-        return str(value)
-    if value.__class__ is float:
-        if value.is_integer() and abs(value) <= _INT8_MAX:
+        if isinstance(value, Decimal) and value == value.to_integral_value():
             return str(int(value))
         raise _not_integer(value)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return str(int(value))
-    raise _not_integer(value)
+    return convert
 
 
 def _canonical_decimal(sign: str, whole: str, frac: str) -> str:
@@ -323,17 +379,19 @@ def _canonical_decimal(sign: str, whole: str, frac: str) -> str:
     return f"-{text}" if sign and text.strip("0.") else text
 
 
-def _make_decimal(dot_decimal: bool) -> Converter:
+def _make_decimal(decimal: str | None) -> Converter:
+    comma = decimal == ","
+
     def convert(value: Any) -> str | None:
         if value.__class__ is str:
             # Fast paths, C string methods only: 1234, -1234, 1234,56, 1.234,56.
             if value.isascii():
-                head, comma, tail = value.partition(",")
+                head, has_comma, tail = value.partition(",")
                 digits = head[1:] if head[:1] == "-" else head
-                if not comma:
+                if not has_comma:
                     if digits.isdigit():
                         return value
-                elif tail.isdigit():
+                elif tail.isdigit() and (comma or len(tail) != 3):
                     if digits.isdigit():
                         return f"{head}.{tail}"
                     if _ID_GROUPS.fullmatch(digits):
@@ -341,7 +399,7 @@ def _make_decimal(dot_decimal: bool) -> Converter:
             text = value.strip()
             if not text:
                 return None
-            parts = _split_number(text, dot_decimal)
+            parts = _split_number(text, decimal)
             if parts is None:
                 raise _not_number(value)
             return _canonical_decimal(*parts)
@@ -360,8 +418,44 @@ def _make_decimal(dot_decimal: bool) -> Converter:
     return convert
 
 
-_decimal = _make_decimal(False)
-_decimal_dot = _make_decimal(True)
+_INTEGERS = {d: _make_integer(d) for d in (None, *DECIMAL_SEPARATORS)}
+_DECIMALS = {d: _make_decimal(d) for d in (None, *DECIMAL_SEPARATORS)}
+
+
+def column_decimal(values: Iterable[Any]) -> tuple[str | None, list[int]]:
+    """What a column's cells show of its decimal separator: ("," | "." | None, ambiguous).
+
+    The separator is the one the column's unambiguous numbers show ("1.234.567"
+    and "12,5" show a comma, "3.14" and "1,234,567" a dot), None when they show
+    none or both. `ambiguous` lists the positions of cells like "15.085" that
+    need it. Meant for a sample: one regex or two per text cell.
+    """
+    comma = dot = False
+    ambiguous: list[int] = []
+    for index, value in enumerate(values):
+        if value.__class__ is not str or not (text := value.strip()):
+            continue
+        body = text.lstrip("+-\u2212").lstrip()
+        if _AMBIGUOUS.fullmatch(body):
+            ambiguous.append(index)
+        elif "," in body or "." in body:
+            comma = comma or bool(_SHOWS_COMMA.fullmatch(body))
+            dot = dot or bool(_SHOWS_DOT.fullmatch(body))
+    return ("," if comma and not dot else "." if dot and not comma else None), ambiguous
+
+
+def decide_decimal(shown: str | None, *, declared: str | None = None,
+                   tipe_data: str | None = None) -> str | None:
+    """A column's decimal separator: declared for the file, shown by the column, or None.
+
+    A declared INTEGER column reads "15.085" as 15085 (three decimals are not a
+    whole number); a DECIMAL column alone decides nothing (both readings fit).
+    """
+    if declared:
+        return _separator(declared)
+    if shown:
+        return shown
+    return "," if (tipe_data or "").upper() == "INTEGER" else None
 
 
 # --- DATE --------------------------------------------------------------------
@@ -473,12 +567,16 @@ def _text_date(text: str) -> bool:
     return True
 
 
-def infer_types(rows: Iterable[list[Any]], n_columns: int) -> list[str]:
+def infer_types(rows: Iterable[list[Any]], n_columns: int,
+                decimals: Sequence[str | None] | None = None) -> list[str]:
     """A safe guess of tipe_data per column from sample rows.
 
     Anything that could be a code stays CHARACTER: leading zeros (0164, 007),
     letters, and whole numbers of 16 digits or more (NIK, account numbers).
+    `decimals` are the columns' decimal separators (see column_decimal); a
+    number like "15.085" in a column without one is no number (CHARACTER).
     """
+    decimals = list(decimals or ()) + [None] * (n_columns - len(decimals or ()))
     candidates = [{"INTEGER", "DECIMAL", "DATE", "BOOLEAN"} for _i in range(n_columns)]
     seen = [False] * n_columns
     for row in rows:
@@ -490,7 +588,7 @@ def infer_types(rows: Iterable[list[Any]], n_columns: int) -> list[str]:
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             seen[index] = True
-            options &= _possible_types(value)
+            options &= _possible_types(value, decimals[index])
     result = []
     for options, any_value in zip(candidates, seen, strict=True):
         if not any_value or not options:
@@ -501,7 +599,7 @@ def infer_types(rows: Iterable[list[Any]], n_columns: int) -> list[str]:
     return result
 
 
-def _possible_types(value: Any) -> set[str]:
+def _possible_types(value: Any, decimal: str | None = None) -> set[str]:
     if isinstance(value, bool):
         return {"BOOLEAN"}
     if isinstance(value, dt.date):
@@ -524,7 +622,10 @@ def _possible_types(value: Any) -> set[str]:
         return set()
     if _LETTERS.search(text) and not _EXPONENT.fullmatch(text.lstrip("+-")):
         return set()
-    parts = _split_number(text, False)
+    try:
+        parts = _split_number(text, decimal)
+    except CellError:  # ambiguous: stays text unless the separator is known
+        return set()
     if parts is None:
         return set()
     _sign, whole, frac = parts

@@ -37,7 +37,7 @@ def test_character_refuses_nul():
 @pytest.mark.parametrize("value, expected", [
     ("1234", "1234"), ("-5", "-5"), ("1.234.567", "1234567"), ("1 234", "1234"),
     ("1\u00a0234", "1234"), ("+7", "7"), (12.0, "12"), (12, "12"), ("12,0", "12"),
-    ("12.00", "12"), (" 42 ", "42"), ("0", "0"), ("-0", "0"), ("1.234", "1234"),
+    ("12.00", "12"), (" 42 ", "42"), ("0", "0"), ("-0", "0"),
     ("1,234,567", "1234567"), ("", None), (None, None), (Decimal("5"), "5"),
     ("9223372036854775807", "9223372036854775807"),
 ])
@@ -45,10 +45,20 @@ def test_integer_accepts(value, expected):
     assert _ok("INTEGER", value) == expected
 
 
-@pytest.mark.parametrize("value", ["1.5", "12abc", "0164A", "1,5", "1,000", 1.5, "x", True,
+@pytest.mark.parametrize("value", ["1.5", "12abc", "0164A", "1,5", 1.5, "x", True,
                                    "1.2.3"])
 def test_integer_rejects(value):
     assert _error("INTEGER", value).code == "not_integer"
+
+
+def test_integer_thousands_follow_the_column_decision():
+    # 1.234 / 1,000: 1234 or 1.234 / 1000 or 1.000 depending on the writer.
+    assert _error("INTEGER", "1.234").code == "ambiguous_number"
+    assert _error("INTEGER", "1,000").code == "ambiguous_number"
+    assert _ok("INTEGER", "1.234", decimal=",") == "1234"
+    assert _ok("INTEGER", "1,000", decimal=".") == "1000"
+    with pytest.raises(CellError):
+        _ok("INTEGER", "1,000", decimal=",")  # 1.000: three decimals are no whole number
 
 
 def test_integer_range():
@@ -57,7 +67,7 @@ def test_integer_range():
 
 @pytest.mark.parametrize("value, expected", [
     ("1.234,56", "1234.56"), ("1234,56", "1234.56"), ("1234.56", "1234.56"), ("2.5", "2.5"),
-    ("-0,5", "-0.5"), ("0,5", "0.5"), ("1.234", "1234"), ("1234.567", "1234.567"),
+    ("-0,5", "-0.5"), ("0,5", "0.5"), ("1234.567", "1234.567"),
     ("0.500", "0.500"), ("1.234.567,89", "1234567.89"), ("1,234.5", "1234.5"),
     ("100", "100"), (0.1, "0.1"), (12.0, "12.0"), (3, "3"), (1e-05, "0.00001"),
     ("1,5E+3", "1500"), ("  7,25 ", "7.25"), ("", None), (Decimal("1.10"), "1.10"),
@@ -68,9 +78,10 @@ def test_decimal_accepts(value, expected):
 
 
 def test_decimal_ambiguous_dot_follows_the_column_decision():
-    assert _ok("DECIMAL", "1.234") == "1234"
-    assert _ok("DECIMAL", "1.234", dot_decimal=True) == "1.234"
-    assert _ok("DECIMAL", "1,5", dot_decimal=True) == "1.5"
+    assert _error("DECIMAL", "1.234").code == "ambiguous_number"
+    assert _ok("DECIMAL", "1.234", decimal=",") == "1234"
+    assert _ok("DECIMAL", "1.234", decimal=".") == "1.234"
+    assert _ok("DECIMAL", "1,5", decimal=".") == "1.5"
 
 
 @pytest.mark.parametrize("value", ["abc", "1,2,3", "1.5.", float("nan"), "Rp 5"])
@@ -165,8 +176,8 @@ def test_infer_types_serial_numbers_are_not_dates():
 
 @pytest.mark.parametrize("tipe, values", [
     ("INTEGER", ["1", "-5", "", "007", "-0"]),
-    ("INTEGER", ["1", " 2 ", "1.234", 5.0, None]),
-    ("DECIMAL", ["1,5", "-0,25", "", "12", "1.234.567,8", "1.234"]),
+    ("INTEGER", ["1", " 2 ", "1.234.567", 5.0, None]),
+    ("DECIMAL", ["1,5", "-0,25", "", "12", "1.234.567,8", "1,2345"]),
     ("DECIMAL", ["0.500", "2.5", "1 234", 0.1]),
     ("CHARACTER", [" a ", "", "0164", "x\ny"]),
     ("CHARACTER", ["a", 12.0, None]),
@@ -185,8 +196,9 @@ def test_batch_converter_agrees_with_the_per_cell_converter(tipe, values):
     assert batch(values) == expected
     assert batch(tuple(values)) == expected  # twice: the date cache is warm now
     if tipe == "DECIMAL":
-        dotted = batch_converter(tipe, dot_decimal=True)
+        dotted = batch_converter(tipe, decimal=".")
         assert dotted(["1.234", "2.5"]) == ["1.234", "2.5"]
+        assert batch_converter(tipe, decimal=",")(["1.234", "2,5"]) == ["1234", "2.5"]
 
 
 def test_batch_converter_raises_like_the_converter():
