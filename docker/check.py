@@ -6,9 +6,10 @@ Reads docker-compose.yml, .env.example, the Dockerfiles compose builds,
 entrypoint.sh, the nginx config and the ini templates, and checks that they fit
 together:
 
-  1. every service has a health check (build-only services in the "base"
-     profile excepted), every depends_on target exists, every named volume is
-     declared and every bind-mounted file exists;
+  1. every service has a health check and a restart policy that starts it
+     again when it dies (build-only services in the "base" profile excepted),
+     every depends_on target exists, every named volume is declared and every
+     bind-mounted file exists;
   2. every ${VAR} compose interpolates is in .env.example and the reverse;
      secrets in .env.example are placeholders;
   3. every COPY/ADD source of those Dockerfiles exists in the build context and
@@ -54,6 +55,9 @@ PRODUCTION_TEMPLATE = ROOT / "config" / "production.ini.tmpl"
 # Services only built, never started (`docker compose --profile base build`).
 BUILD_ONLY_PROFILE = "base"
 DEPENDS_ON_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+# Restart policies that start a service again after it died (a crash, a kill, a
+# watchdog that stopped a stuck consumer), but not after `docker compose stop`.
+RESTART_POLICIES = {"unless-stopped", "always"}
 # Values a secret may have in .env.example: placeholders, never a real secret.
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN")
 SECRET_PLACEHOLDERS = {"", "CHANGE_ME", "NOT_SET"}
@@ -252,6 +256,9 @@ def check_services(compose: dict, compose_dir: Path) -> list[str]:
         test = health.get("test")
         if not test or health.get("disable") or test in ("NONE", ["NONE"]):
             problems.append(f"service {name}: no health check")
+        if service.get("restart") not in RESTART_POLICIES:
+            problems.append(f"service {name}: restart policy {service.get('restart')!r} does "
+                            "not start it again when it dies (use unless-stopped)")
         for target, spec in depends_on(service).items():
             condition = spec.get("condition", "service_started")
             if target not in services:

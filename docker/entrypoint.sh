@@ -5,7 +5,10 @@
 #   worker [QUEUE...]  background jobs (xloader and others): ckan jobs worker
 #   harvest-gather     ckanext-harvest gather consumer
 #   harvest-fetch      ckanext-harvest fetch consumer
-#   harvest-scheduler  `ckan harvester run` every SATUDATA_HARVEST_INTERVAL seconds
+#                      (these three stop when their health check fails three
+#                      times in a row, so the restart policy starts them again)
+#   harvest-scheduler  `ckan harvester run` every SATUDATA_HARVEST_INTERVAL seconds,
+#                      the sweep of dead DataStore loads every minute
 #   migrate            migrations and DataStore permissions only, then exit
 #   health ROLE        container health check: web, worker, consumer or scheduler
 #   anything else      run as given with the rendered config (e.g. `ckan sysadmin add admin`)
@@ -57,7 +60,10 @@ ALLOW_EMPTY=" DB_URL_QUERY SMTP_USER SMTP_PASSWORD "
 : "${WEB_THREADS:=4}"
 : "${WEB_TIMEOUT:=120}"
 : "${SATUDATA_HARVEST_INTERVAL:=300}"
-export "${INI_VARS[@]}" WEB_WORKERS WEB_THREADS WEB_TIMEOUT SATUDATA_HARVEST_INTERVAL
+: "${SATUDATA_SWEEP_INTERVAL:=60}"
+: "${SATUDATA_WATCHDOG_INTERVAL:=60}"
+export "${INI_VARS[@]}" WEB_WORKERS WEB_THREADS WEB_TIMEOUT SATUDATA_HARVEST_INTERVAL \
+  SATUDATA_SWEEP_INTERVAL SATUDATA_WATCHDOG_INTERVAL
 
 # Set by docker/Dockerfile; the ini holds secrets, so it stays inside the container.
 : "${CKAN_INI:=/srv/app/run/production.ini}"
@@ -163,8 +169,6 @@ harvest_scheduler() {
     # scheduler pass sends each reminder once.
     ckan -c "$CKAN_INI" verifikasi send-reminders \
       || echo "$(date -Is) verifikasi send-reminders failed" >&2
-    ckan -c "$CKAN_INI" satudata-loader sweep \
-      || echo "$(date -Is) satudata-loader sweep failed" >&2
     ckan -c "$CKAN_INI" satudata discard-stale-imports \
       || echo "$(date -Is) satudata discard-stale-imports failed" >&2
     # Page-view counts: summaries from the raw tracking rows, then the datasets
@@ -176,8 +180,49 @@ harvest_scheduler() {
         || echo "$(date -Is) tracking update failed" >&2
       tracking_updated=$(date +%s)
     fi
-    sleep "$SATUDATA_HARVEST_INTERVAL" & wait $!
+    # Dead DataStore loads must be noticed within ckanext.satudata.loader.stale_seconds
+    # (120 s by default): their sweep runs every minute until the next pass.
+    local next_pass=$((SECONDS + SATUDATA_HARVEST_INTERVAL))
+    while [ "$SECONDS" -lt "$next_pass" ]; do
+      ckan -c "$CKAN_INI" satudata-loader sweep \
+        || echo "$(date -Is) satudata-loader sweep failed" >&2
+      sleep "$SATUDATA_SWEEP_INTERVAL" & wait $!
+    done
   done
+}
+
+# watched ROLE COMMAND...: run COMMAND and stop it when `health ROLE` fails three
+# times in a row (checked every SATUDATA_WATCHDOG_INTERVAL seconds), so the
+# restart policy starts the container again: Docker only marks a container
+# unhealthy, and a consumer blocked on a Redis connection that is gone (Redis
+# restarted, a network cut) would otherwise wait forever.
+watched() {
+  local role=$1 child dog rc=0
+  shift
+  "$@" &
+  child=$!
+  trap 'kill -TERM "$child" 2>/dev/null || true' TERM INT
+  (
+    trap - TERM INT
+    failures=0
+    while sleep "$SATUDATA_WATCHDOG_INTERVAL"; do
+      if health "$role" >/dev/null 2>&1; then failures=0; else failures=$((failures + 1)); fi
+      if [ "$failures" -ge 3 ]; then
+        echo "$(date -Is) watchdog: health check '$role' failed 3 times; stopping $1" >&2
+        kill -TERM "$child" 2>/dev/null || true
+        sleep 30
+        kill -KILL "$child" 2>/dev/null || true
+        exit 0
+      fi
+    done
+  ) &
+  dog=$!
+  while kill -0 "$child" 2>/dev/null; do
+    rc=0
+    wait "$child" || rc=$?
+  done
+  kill "$dog" 2>/dev/null || true
+  exit "$rc"
 }
 
 # health ROLE: exit 0 when the container does its job (compose health checks).
@@ -212,16 +257,24 @@ sys.exit(0 if any(w.hostname == me for w in rq.Worker.all(connection=conn)) else
 PY
       ;;
     consumer)
-      # Harvest consumers block on Redis queues: the queue server must answer.
+      # Harvest consumers block on a Redis queue: Redis answers AND still holds a
+      # connection of this container on our database. A consumer whose connection
+      # Redis lost (restart, network cut) waits forever on a dead socket.
       python3 - <<'PY'
 import os
 import sys
 
 import redis
 
+db = int(os.environ["REDIS_DB"])
 conn = redis.Redis(host=os.environ["REDIS_HOST"], port=int(os.environ["REDIS_PORT"]),
-                   db=int(os.environ["REDIS_DB"]), socket_timeout=5)
-sys.exit(0 if conn.ping() else 1)
+                   db=db, socket_timeout=5, client_name="satudata-health")
+me = conn.client_info()
+host = me["addr"].rsplit(":", 1)[0]
+consumers = [c for c in conn.client_list()
+             if c["addr"].rsplit(":", 1)[0] == host and int(c["db"]) == db
+             and c.get("name") != "satudata-health"]
+sys.exit(0 if consumers else 1)
 PY
       ;;
     scheduler)
@@ -268,13 +321,13 @@ case "$cmd" in
       --access-logfile - --error-logfile - wsgi:application
     ;;
   worker)
-    exec ckan -c "$CKAN_INI" jobs worker "${@:-default}"
+    watched worker ckan -c "$CKAN_INI" jobs worker "${@:-default}"
     ;;
   harvest-gather)
-    exec ckan -c "$CKAN_INI" harvester gather-consumer
+    watched consumer ckan -c "$CKAN_INI" harvester gather-consumer
     ;;
   harvest-fetch)
-    exec ckan -c "$CKAN_INI" harvester fetch-consumer
+    watched consumer ckan -c "$CKAN_INI" harvester fetch-consumer
     ;;
   harvest-scheduler)
     harvest_scheduler

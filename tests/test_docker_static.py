@@ -34,8 +34,9 @@ def test_check_reports_missing_healthcheck_unknown_dependency_and_undeclared_vol
                 "healthcheck": {"test": ["CMD", "true"]},
                 "depends_on": {"db": {"condition": "service_healthy"}},
                 "volumes": ["storage:/var/lib/ckan"],
+                "restart": "unless-stopped",
             },
-            "redis": {},
+            "redis": {"restart": "no"},
         },
         "volumes": {},
     }
@@ -43,6 +44,26 @@ def test_check_reports_missing_healthcheck_unknown_dependency_and_undeclared_vol
     assert "service redis: no health check" in problems
     assert "depends_on unknown service db" in problems
     assert "volume storage is not declared" in problems
+    assert "service redis: restart policy 'no'" in problems
+    assert "service web: restart" not in problems
+
+
+def test_every_background_service_restarts_and_runs_under_the_watchdog():
+    import yaml
+
+    check = _check_module()
+    compose = yaml.safe_load((ROOT / "docker" / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("worker", "harvest-gather", "harvest-fetch", "harvest-scheduler"):
+        assert services[name]["restart"] == "unless-stopped", name
+        assert "entrypoint.sh" in " ".join(services[name]["healthcheck"]["test"]), name
+    entrypoint = check.ENTRYPOINT.read_text()
+    # Stuck (not dead) consumers are stopped by the watchdog, then restarted by compose.
+    for role, command in (("worker", "jobs worker"), ("consumer", "harvester gather-consumer"),
+                          ("consumer", "harvester fetch-consumer")):
+        assert f'watched {role} ckan -c "$CKAN_INI" {command}' in entrypoint
+    # The sweep of dead loads runs every minute in the scheduler, not every pass.
+    assert ': "${SATUDATA_SWEEP_INTERVAL:=60}"' in entrypoint
 
 
 def test_check_reports_env_vars_missing_from_env_example_and_real_secrets():

@@ -123,15 +123,25 @@ _spawn() {
   pid_alive "$pidfile" || fail_service "$name" "$log" "$name exited right after starting"
 }
 
+# _supervise NAME PIDFILE LOG COMMAND...: _spawn COMMAND under scripts/supervise.sh,
+# which starts it again whenever it dies (e.g. the harvest consumers when Redis
+# restarts). PIDFILE holds the supervisor (stop_pidfile stops both), PIDFILE.child
+# the command.
+_supervise() {
+  local name=$1 pidfile=$2 log=$3; shift 3
+  SUPERVISE_CHILD_PIDFILE=$pidfile.child \
+    _spawn "$name" "$pidfile" "$log" bash "$ROOT/scripts/supervise.sh" "$name" "$@"
+}
+
 ckan_workers_start() {
   ckan_profile development
-  info "starting the background worker and the harvest consumers"
-  _spawn worker "$WORKER_PID" "$LOG_DIR/worker.log" "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker default
-  _spawn harvest-gather "$GATHER_PID" "$LOG_DIR/harvest-gather.log" "$VENV/bin/ckan" -c "$CKAN_INI" harvester gather-consumer
-  _spawn harvest-fetch "$FETCH_PID" "$LOG_DIR/harvest-fetch.log" "$VENV/bin/ckan" -c "$CKAN_INI" harvester fetch-consumer
-  _spawn harvest-scheduler "$SCHED_PID" "$LOG_DIR/harvest-scheduler.log" \
+  info "starting the background worker and the harvest consumers (restarted when they die)"
+  _supervise worker "$WORKER_PID" "$LOG_DIR/worker.log" "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker default
+  _supervise harvest-gather "$GATHER_PID" "$LOG_DIR/harvest-gather.log" "$VENV/bin/ckan" -c "$CKAN_INI" harvester gather-consumer
+  _supervise harvest-fetch "$FETCH_PID" "$LOG_DIR/harvest-fetch.log" "$VENV/bin/ckan" -c "$CKAN_INI" harvester fetch-consumer
+  _supervise harvest-scheduler "$SCHED_PID" "$LOG_DIR/harvest-scheduler.log" \
     bash "$ROOT/scripts/harvest-scheduler.sh" "$VENV/bin/ckan" "$CKAN_INI"
-  _spawn daily-jobs "$JOBS_PID" "$LOG_DIR/daily-jobs.log" \
+  _supervise daily-jobs "$JOBS_PID" "$LOG_DIR/daily-jobs.log" \
     bash "$ROOT/scripts/daily-jobs.sh" "$VENV/bin/ckan" "$CKAN_INI"
 }
 

@@ -21,8 +21,8 @@ from ckanext.satudata.loader.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 
-RESUMED_NOTE = ("The loading job stopped while indexing the new table; the full-text "
-                "index was finished by a new job.")
+RESUMED_NOTE = status.N_("The loading job stopped while indexing the new table; the "
+                         "full-text index was finished by a new job.")
 
 
 def enqueue_finish_indexing(resource_id: str, *, attempt: int) -> str:

@@ -148,12 +148,18 @@ def is_stale(value: dict[str, Any], stale_seconds: int) -> bool:
     return stage == "queued" and not _rq_job_alive(value.get("job_id"))
 
 
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction (scripts/i18n.sh); translated when shown."""
+    return msgid
+
+
 # Messages kept in the status (English msgids, translated when shown: logic.present).
-STOPPED_MESSAGE = ("The loading job stopped without finishing: no sign of life for "
-                   "{seconds} seconds (the worker was stopped or restarted).")
-REQUEUED_NOTE = "The previous loading job stopped without finishing; the load was queued again."
-LOST_NOTE = ("The queued load was lost from the job queue (the queue server restarted); "
-             "it was queued again.")
+STOPPED_MESSAGE = N_("The loading job stopped without finishing: no sign of life for "
+                     "{seconds} seconds (the worker was stopped or restarted).")
+REQUEUED_NOTE = N_("The previous loading job stopped without finishing; the load was queued "
+                   "again.")
+LOST_NOTE = N_("The queued load was lost from the job queue (the queue server restarted); "
+               "it was queued again.")
 
 
 def handle_stale(resource_id: str, value: dict[str, Any]) -> str | None:
