@@ -91,6 +91,20 @@ def thaw(package_id: str) -> None:
             os.remove(file_path(resource_id))
 
 
+def drop_tables(resource_ids: list[str]) -> None:
+    """A purged dataset: drop its resources' DataStore tables and published copies (with
+    the views that read them), and the kept files."""
+    if not resource_ids:
+        return
+    with get_write_engine().begin() as conn:
+        names = resource_ids + [table_name(i) for i in resource_ids]
+        for name in _existing_tables(conn, names):
+            conn.execute(sa.text(f"DROP TABLE {_ident(name)} CASCADE"))
+    for resource_id in resource_ids:
+        if os.path.exists(file_path(resource_id)):
+            os.remove(file_path(resource_id))
+
+
 def kept_table(resource_id: str) -> str | None:
     """The kept published copy of a resource's table, if one exists."""
     with get_write_engine().connect() as conn:

@@ -20,7 +20,7 @@ from ckan import model
 from ckan.lib import search
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from ckanext.verifikasi import audit, notify, published_data, roles
+from ckanext.verifikasi import audit, gate, notify, published_data, roles
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 
 REVIEW_STATES = ("submitted", "verified")
@@ -230,13 +230,7 @@ def _publish(pkg: model.Package, user: model.User) -> None:
         tk.get_action("package_patch")(_publication_context(user),
                                        {"id": pkg.id, "private": private})
         data["private"] = private
-    snapshot = model.Session.get(PublishedSnapshot, pkg.id)
-    if snapshot is None:
-        model.Session.add(PublishedSnapshot(package_id=pkg.id, data=data, published_by=user.id))
-    else:
-        snapshot.data = data
-        snapshot.published = dt.datetime.utcnow()
-        snapshot.published_by = user.id
+    gate.take_snapshot(pkg.id, user, data)
 
 
 def _take_down(pkg: model.Package, user: model.User) -> None:
@@ -274,6 +268,18 @@ def start_update(package_id: str) -> None:
 def published_snapshot(package_id: str) -> dict[str, Any] | None:
     snapshot = model.Session.get(PublishedSnapshot, package_id, populate_existing=True)
     return dict(snapshot.data) if snapshot else None
+
+
+def publication_times(package_ids: list[str]) -> dict[str, dt.datetime]:
+    """When each of these datasets was last published (those with a published version;
+    one query): the `metadata_modified` the public sees."""
+    if not package_ids:
+        return {}
+    rows = model.Session.execute(
+        sa.select(PublishedSnapshot.package_id, PublishedSnapshot.published)
+        .join(WorkflowState, WorkflowState.package_id == PublishedSnapshot.package_id)
+        .where(PublishedSnapshot.package_id.in_(package_ids), WorkflowState.has_published))
+    return {package_id: published for package_id, published in rows}
 
 
 def published_snapshots(package_ids: list[str]) -> dict[str, dict[str, Any]]:

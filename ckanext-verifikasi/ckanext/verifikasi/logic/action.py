@@ -9,9 +9,10 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib import search
 from ckan.types import Action, Context, DataDict
 
-from ckanext.verifikasi import access, audit, notify, roles, workflow
+from ckanext.verifikasi import access, audit, gate, notify, roles, workflow
 from ckanext.verifikasi.logic import schema
 from ckanext.verifikasi.logic.published_reads import (
     datastore_create,
@@ -25,9 +26,9 @@ from ckanext.verifikasi.logic.published_reads import (
 from ckanext.verifikasi.model import AccessGrant, AuditEntry, Notification
 
 __all__ = [
-    "activity_create", "datastore_create", "datastore_delete", "datastore_info",
-    "datastore_search", "datastore_search_sql", "datastore_upsert",
-    "package_create", "package_update",
+    "activity_create", "bulk_update_public", "dataset_purge", "datastore_create",
+    "datastore_delete", "datastore_info", "datastore_search", "datastore_search_sql",
+    "datastore_upsert", "package_create", "package_update",
     "verifikasi_access_grant", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
@@ -313,35 +314,85 @@ def verifikasi_notification_list(context: Context, data_dict: DataDict) -> dict[
     return {"unread": notify.unread_count(user.id), "notifications": notify.listing(user.id)}
 
 
-# Chained core actions: publication only through the workflow.
+# Chained core actions: publication only through the gate (see gate.py).
+
+def _caller(context: Context) -> model.User | None:
+    return context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+
+
+def _asks_public(data_dict: DataDict) -> bool:
+    return "private" in data_dict and not tk.asbool(data_dict["private"])
+
+
+def _deferred(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Run a core action without its commit: the gate decides before anything is stored."""
+    deferred = context.get("defer_commit")
+    context["defer_commit"] = True
+    try:
+        return next_action(context, data_dict)
+    finally:
+        if deferred is None:
+            context.pop("defer_commit", None)
+        else:
+            context["defer_commit"] = deferred
+
+
+def _commit_publication(context: Context, package_id: str, record: Any) -> None:
+    """Record the publication in the core action's transaction, then commit it (the search
+    index sees the new state), unless the caller commits."""
+    try:
+        record()
+    except tk.ValidationError:
+        model.Session.rollback()
+        raise
+    if context.get("defer_commit"):
+        return
+    model.repo.commit()
+    gate.after_publication(package_id)
+
 
 @tk.chained_action
 def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    """New datasets start as private drafts in the workflow (sysadmin imports excepted)."""
-    user = model.User.get(context.get("user") or "")
-    imported_public = bool(user and user.sysadmin and not tk.asbool(
-        data_dict.get("private", False)) and data_dict.get("state") != "draft")
-    if not imported_public:
+    """New datasets start as private drafts in the workflow. A sysadmin's (or harvester's)
+    create with `private: false` is a direct publication through the gate: refused for
+    rahasia or incomplete metadata, recorded, snapshotted."""
+    user = _caller(context)
+    publish = bool(user and user.sysadmin and _asks_public(data_dict)
+                   and data_dict.get("state") != "draft")
+    if not publish:
         data_dict["private"] = True
-    result = next_action(context, data_dict)
+    result = _deferred(next_action, context, data_dict)
     package_id = result if isinstance(result, str) else result["id"]
-    workflow.ensure_state(package_id, "published" if imported_public else "draft",
-                          published=imported_public)
-    model.Session.commit()
+    if not publish:
+        workflow.ensure_state(package_id)
+        if not context.get("defer_commit"):
+            model.repo.commit()
+        return result
+    _commit_publication(context, package_id, lambda: gate.record_direct_publication(
+        package_id, user, "package_create"))
     return result
+
+
+def _refuse_private_change() -> tk.ValidationError:
+    return tk.ValidationError({"private": [tk._(
+        "A published dataset is taken down with verifikasi_withdraw, and published "
+        "through the workflow; its visibility cannot be set directly")]})
 
 
 @tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    """Only the workflow publishes; edits under review are refused; an edit of a published
-    dataset starts an update while the published version stays public."""
+    """Only the gate publishes. Edits under review are refused; an edit of a published
+    dataset starts an update while the published version stays public; a sysadmin's
+    edit of a published dataset, or one making a dataset public, is a direct publication."""
     if context.get("verifikasi_transition"):
         return next_action(context, data_dict)
     pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
-    user = model.User.get(context.get("user") or "")
-    if pkg is None or (user and user.sysadmin):
+    user = _caller(context)
+    if pkg is None:
         return next_action(context, data_dict)
     state = workflow.state_of(pkg.id)
+    if user and user.sysadmin:
+        return _sysadmin_update(next_action, context, data_dict, pkg, state, user)
     walidata = bool(user and roles.roles_of(user.id).walidata)
     if state.state in workflow.REVIEW_STATES and not walidata:
         raise tk.ValidationError({"state": [tk._(
@@ -353,6 +404,93 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
         # progress (and keeps showing the published version).
         workflow.start_update(pkg.id)
     return next_action(context, data_dict)
+
+
+def _sysadmin_update(next_action: Action, context: Context, data_dict: DataDict,
+                     pkg: model.Package, state: workflow.WorkflowState,
+                     user: model.User) -> Any:
+    """A published dataset's edit goes live: a recorded publication with a new snapshot.
+    While an update is in review, the edit is part of the update. Otherwise
+    `private: false` asks for a direct publication; visibility is never set directly."""
+    explicit = "private" in data_dict
+    wanted = tk.asbool(data_dict["private"]) if explicit else pkg.private
+    if state.state == "published":
+        if explicit and wanted and not pkg.private:
+            raise _refuse_private_change()
+        publish = True
+    elif state.has_published:
+        if explicit and wanted != pkg.private:
+            raise _refuse_private_change()
+        publish = False
+    else:
+        publish = explicit and not wanted and data_dict.get("state") != "draft"
+        if not publish:
+            data_dict["private"] = True if pkg.owner_org else pkg.private
+    if not publish:
+        return next_action(context, data_dict)
+    how = context.get("verifikasi_how") or "package_update"
+    result = _deferred(next_action, context, data_dict)
+    _commit_publication(context, pkg.id, lambda: gate.record_direct_publication(
+        pkg.id, user, how))
+    return result
+
+
+@tk.chained_action
+def bulk_update_public(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Each dataset made public in bulk is a direct publication through the gate (core's
+    action, which only flips the flag, is not called); one refused refuses them all
+    (errors named by dataset)."""
+    tk.check_access("bulk_update_public", context, data_dict)
+    user = _caller(context)
+    ids = data_dict.get("datasets") or []
+    if not isinstance(ids, list) or not ids:
+        raise tk.ValidationError({"datasets": [tk._("Missing value")]})
+    org = model.Group.get(tk.get_or_bust(data_dict, "org_id"))
+    if org is None:
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    packages = model.Session.scalars(sa.select(model.Package).where(
+        model.Package.owner_org == org.id, model.Package.state == "active",
+        sa.or_(model.Package.id.in_(ids), model.Package.name.in_(ids)))).all()
+    if len(packages) != len(set(ids)):
+        raise tk.ValidationError({"datasets": [tk._(
+            "Every dataset must be an active dataset of the organization")]})
+    if not (user and user.sysadmin):
+        raise tk.NotAuthorized(tk._("Only a sysadmin may publish outside the workflow"))
+    errors: dict[str, Any] = {}
+    for pkg in packages:
+        if workflow.state_of(pkg.id).has_published:
+            continue  # already public (or its update is in review): nothing to publish
+        pkg.private = False
+        model.Session.flush()
+        refused = gate.publication_errors(pkg.id, user.name, public=True)
+        if refused:
+            errors[pkg.name] = [m for messages in refused.values() for m in messages]
+            continue
+        gate.record_direct_publication(pkg.id, user, "bulk_update_public")
+    if errors:
+        model.Session.rollback()
+        raise tk.ValidationError(errors)
+    model.repo.commit()
+    for pkg in packages:
+        search.rebuild(pkg.id)
+        gate.after_publication(pkg.id)
+    return None
+
+
+@tk.chained_action
+def dataset_purge(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """A purge takes verifikasi's rows and the DataStore tables (published copies
+    included) with it: a dataset made again with the same id starts fresh."""
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "id"))
+    if pkg is None:
+        return next_action(context, data_dict)
+    package_id = pkg.id
+    resource_ids = list(model.Session.scalars(sa.select(model.Resource.id).where(
+        model.Resource.package_id == package_id)))
+    result = next_action(context, data_dict)
+    gate.purge(package_id, resource_ids)
+    model.Session.commit()
+    return result
 
 
 @tk.chained_action

@@ -54,20 +54,29 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
         if context.get("ignore_auth") or context.get("verifikasi_transition"):
             return pkg_dict
         state = workflow.state_of(pkg_dict["id"])
-        if state.state == "published" or not state.has_published:
+        if not state.has_published:
             return pkg_dict
         user = model.User.get(context.get("user") or "")
         if access.is_team(user, pkg_dict):
             return pkg_dict
-        snapshot = workflow.published_snapshot(pkg_dict["id"])
-        if snapshot:
-            pkg_dict.clear()
-            pkg_dict.update(snapshot)
+        published = workflow.publication_times([pkg_dict["id"]]).get(pkg_dict["id"])
+        if state.state != "published":
+            snapshot = workflow.published_snapshot(pkg_dict["id"])
+            if snapshot:
+                pkg_dict.clear()
+                pkg_dict.update(snapshot)
+        if published:
+            # The public's "modified" is the last publication (harvesters ask for it).
+            pkg_dict["metadata_modified"] = published.isoformat()
         return pkg_dict
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         state = workflow.state_of(pkg_dict["id"])
         pkg_dict["verifikasi_state"] = state.state
+        if state.has_published:
+            published = workflow.publication_times([pkg_dict["id"]]).get(pkg_dict["id"])
+            if published:
+                pkg_dict["metadata_modified"] = published.isoformat() + "Z"
         if state.has_published and state.state != "published":
             snapshot = workflow.published_snapshot(pkg_dict["id"])
             if snapshot:
@@ -80,16 +89,19 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
                              search_params: dict[str, Any]) -> dict[str, Any]:
         """Outsiders get the published version of results whose update is in review."""
         results = search_results["results"]
-        in_review = workflow.updates_in_review([r["id"] for r in results if "id" in r])
-        pending = [r for r in results if r.get("id") in in_review]
-        if not pending:
+        times = workflow.publication_times([r["id"] for r in results if "id" in r])
+        if not times:
             return search_results
         user = access.current_user()
-        outsiders = [r for r in pending if not access.is_team(user, r)]
-        snapshots = workflow.published_snapshots([r["id"] for r in outsiders])
+        outsiders = [r for r in results if r.get("id") in times and not access.is_team(user, r)]
+        in_review = workflow.updates_in_review([r["id"] for r in outsiders])
+        snapshots = workflow.published_snapshots([r["id"] for r in outsiders
+                                                  if r["id"] in in_review])
         for result in outsiders:
             snapshot = snapshots.get(result["id"])
             if snapshot:
                 result.clear()
                 result.update(snapshot)
+            # The public's "modified" is the last publication (harvesters ask for it).
+            result["metadata_modified"] = times[result["id"]].isoformat()
         return search_results
