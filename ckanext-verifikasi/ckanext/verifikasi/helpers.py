@@ -64,4 +64,6 @@ def verifikasi_action_label(action: str, to_state: str | None = None) -> str:
     return {
         "submit": tk._("Sent to verifikator"), "approve": tk._("Approved"),
         "return": tk._("Returned"), "withdraw": tk._("Withdrawn from publication"),
+        # A sysadmin's publication outside the workflow (gate.py).
+        "publish": tk._("Published directly"),
     }.get(action, action)
