@@ -166,3 +166,17 @@ def test_dry_run_asks_about_ambiguous_values_after_the_sample(tmp_path):
     values, summary = _dry_run(_file(tmp_path, ["12"] * 1500 + AMBIGUOUS))
     assert [e.code for e in summary.file_errors] == ["ambiguous_number"]
     assert summary.file_errors[0].row == 1502
+
+
+def test_a_form_value_is_asked_about_too():
+    from ckanext.satudata.tabular.validate import validate_row
+
+    structure = Structure(columns=(Column("nilai", "Nilai", "DECIMAL"),
+                                   Column("jumlah", "Jumlah", "INTEGER")))
+    out, errors = validate_row(structure, {"nilai": "15.085", "jumlah": "15.085"}, period=None)
+    assert [(e.column, e.code) for e in errors] == [("Nilai", "ambiguous_number")]
+    assert out == [None, "15085"]  # a whole number column groups thousands
+    out, errors = validate_row(structure, {"nilai": "15,085", "jumlah": "5.800"}, period=None)
+    assert [(e.column, e.code) for e in errors] == [("Nilai", "ambiguous_number")]
+    out, errors = validate_row(structure, {"nilai": "15,5", "jumlah": "5800"}, period=None)
+    assert not errors and out == ["15.5", "5800"]
