@@ -58,6 +58,7 @@ setup(
             "satudata = ckanext.satudata.plugin:SatudataPlugin",
             "satudata_tracking = ckanext.satudata.plugin:SatudataTrackingPlugin",
             "satudata_loader = ckanext.satudata.plugin.loader:SatudataLoaderPlugin",
+            "satudata_harvest = ckanext.satudata.plugin.harvest:SatudataHarvestPlugin",
             "satudata_locale = ckanext.satudata.plugin:SatudataLocalePlugin",
             "satudata_input = ckanext.satudata.plugin:SatudataInputPlugin",
             "verifikasi = ckanext.verifikasi.plugin:VerifikasiPlugin",

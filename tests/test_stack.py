@@ -16,7 +16,7 @@ from ckanext.satudata.tests import factories as sd_factories
 ALL_PLUGINS = {
     "satudata", "satudata_locale", "verifikasi", "scheming_datasets", "dcat",
     "spatial_metadata", "spatial_query",
-    "datastore", "xloader", "harvest", "ckan_harvester", "activity", "satudata_tracking",
+    "datastore", "xloader", "harvest", "satudata_harvest", "activity", "satudata_tracking",
 }
 
 

@@ -69,3 +69,8 @@ def _words(value: str | list[str] | None) -> list[str]:
     if not value:
         return []
     return value.split() if isinstance(value, str) else [w for v in value for w in v.split()]
+
+
+def fetch_max_bytes() -> int:
+    value = tk.config.get("ckanext.satudata.fetch.max_mb")
+    return (100 if value is None else int(value)) * 2**20

@@ -23,6 +23,7 @@ passes the same address check, for code that drives requests itself
 """
 from __future__ import annotations
 
+import io
 import ipaddress
 import logging
 import socket
@@ -78,10 +79,6 @@ class FetchError(Exception):
         self.msgid = msgid
         self.params = params
         self.reason = reason  # for the log only: never shown to users
-
-
-class _AddressRefused(NewConnectionError):
-    """Raised inside urllib3 when a connection would go to a refused address."""
 
 
 # --- the address rule -----------------------------------------------------------
@@ -150,7 +147,7 @@ def resolve(host: str, port: int) -> list[tuple[Any, ...]]:
 
 
 def _refusal(reason: str) -> OSError:
-    return OSError(reason)
+    return OSError(reason)  # becomes the neutral NewConnectionError in _new_conn
 
 
 # --- connections pinned to the checked address -----------------------------------
@@ -170,7 +167,7 @@ class _CheckedConnectionMixin:
         try:
             infos = resolve(host, self.port)
         except OSError as exc:
-            raise _AddressRefused(self, str(exc)) from None  # type: ignore[arg-type]
+            raise _unreachable(self, str(exc)) from None
         allow_any_peer = _host_allow_listed(host)
         last: Exception | None = None
         for family, socktype, proto, _name, sockaddr in infos:
@@ -186,14 +183,20 @@ class _CheckedConnectionMixin:
                 peer = sock.getpeername()[0]
                 if not allow_any_peer and not address_allowed(peer):
                     sock.close()
-                    raise _AddressRefused(self, f"connected peer {peer} is refused")  # type: ignore[arg-type]
+                    raise _unreachable(self, f"connected peer {peer} is refused")
                 return sock
-            except _AddressRefused:
+            except NewConnectionError:
                 raise
             except OSError as exc:
                 sock.close()
                 last = exc
-        raise NewConnectionError(self, f"Failed to establish a new connection: {last}")  # type: ignore[arg-type]
+        raise _unreachable(self, f"{host}:{self.port}: {last}")
+
+
+def _unreachable(conn: Any, reason: str) -> NewConnectionError:
+    """The same exception, with the same text, for a refused address and a closed port."""
+    log.warning("server-side fetch refused or failed: %s", reason)
+    return NewConnectionError(conn, NEUTRAL)
 
 
 class _CheckedHTTPConnection(_CheckedConnectionMixin, HTTPConnection):
@@ -239,9 +242,15 @@ def session() -> requests.Session:
     Requests follows redirects on it by itself (each hop's connection is checked);
     `fetch_to_file` follows them itself to check the scheme of each hop too.
     """
-    s = requests.Session()
-    s.trust_env = False
+    return secure(requests.Session())
+
+
+def secure(s: requests.Session) -> requests.Session:
+    """Make a session another library drives (a harvester's) use checked connections only."""
+    s.trust_env = False  # no HTTP(S)_PROXY: the connection must go to the checked address
+    s.proxies.clear()
     s.max_redirects = config.fetch_max_redirects()
+    s.adapters.clear()  # only http and https, both checked
     s.mount("http://", CheckedAdapter())
     s.mount("https://", CheckedAdapter())
     return s
@@ -298,6 +307,13 @@ def fetch_to_file(url: str, out: IO[bytes], *, max_bytes: int,
                 return _stream(resp, out, max_bytes)
     log.warning("fetch of %s: more than %s redirects", url, config.fetch_max_redirects())
     raise FetchError(reason="too many redirects")
+
+
+def fetch_bytes(url: str, *, max_bytes: int, headers: dict[str, str] | None = None) -> bytes:
+    """`fetch_to_file` into memory, for small documents (harvested API answers)."""
+    out = io.BytesIO()
+    fetch_to_file(url, out, max_bytes=max_bytes, headers=headers)
+    return out.getvalue()
 
 
 def _stream(resp: requests.Response, out: IO[bytes], max_bytes: int) -> Fetched:

@@ -11,6 +11,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 CSV = "kode;nama;jumlah\n0164A;Desa Satu;5\n007;Desa Dua;12\n"
+CATALOG = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<http://intranet.example/catalog> a dcat:Catalog ;
+    dcat:dataset <http://intranet.example/dataset/1> .
+<http://intranet.example/dataset/1> a dcat:Dataset ; dct:title "Data Intranet" .
+"""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -41,14 +47,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._write_zeros(size)
             self.close_connection = True
         elif parts.path.endswith(".csv"):
-            body = CSV.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._body(CSV.encode(), "text/csv")
+        elif parts.path == "/api/3/action/package_search":  # an empty CKAN catalogue
+            self._body(b'{"success": true, "result": {"count": 0, "results": []}}',
+                       "application/json")
+        elif parts.path == "/catalog.ttl":
+            self._body(CATALOG.encode(), "text/turtle")
         else:
             self.send_error(404)
+
+    def _body(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _redirect(self, location: str) -> None:
         self.send_response(302)

@@ -6,6 +6,7 @@ Real servers on 127.0.0.1 and ::1; "no traffic" is proven with the interpreter's
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import requests
@@ -183,11 +184,32 @@ def test_the_session_checks_redirects_that_requests_follows_itself(ckan_config, 
     assert target.seen == []
 
 
+def test_session_errors_do_not_tell_a_closed_port_from_a_refused_address(ckan_config,
+                                                                          monkeypatch):
+    def error_text(url: str) -> str:
+        with safe_fetch.session() as s, pytest.raises(requests.ConnectionError) as caught:
+            s.get(url, timeout=10)
+        # Only the URL the caller gave (its port) and object ids differ.
+        return re.sub(r"port=\d+|:\d+/|0x[0-9a-f]+", "", str(caught.value))
+
+    with http_server() as server:
+        refused = error_text(f"{server.url}/data.csv")
+    monkeypatch.setitem(ckan_config, ALLOWED, "127.0.0.1/32")
+    closed = error_text(f"http://127.0.0.1:{closed_port()}/data.csv")
+    assert closed == refused
+    assert safe_fetch.NEUTRAL in closed and "refused" not in closed.lower()
+
+
+@ALLOW_LOCAL
 def test_environment_proxies_are_not_used(monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
-    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
-    with safe_fetch.session() as s:
-        assert s.trust_env is False
+    with http_server() as proxy, http_server() as server:
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        body, _info = _fetch(f"{server.url}/data.csv")
+    assert body.startswith(b"kode")
+    assert proxy.seen == [] and server.seen == ["/data.csv"]
 
 
 def test_a_bad_allow_list_entry_names_itself(ckan_config, monkeypatch):
