@@ -8,6 +8,14 @@ import pytest
 PLUGINS_WITH_MIGRATIONS = ("activity", "satudata", "satudata_tracking", "harvest", "verifikasi")
 
 
+def pytest_configure(config):
+    """Wire the two packages' test helpers together (they never import each other)."""
+    from ckanext.satudata.ms_keg_sample import complete_ms_keg
+    from ckanext.verifikasi.tests import world
+
+    world.complete_fields = complete_ms_keg
+
+
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
     """A clean database with our plugins' tables in place."""

@@ -2,13 +2,24 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.satudata.ms_keg_sample import complete_ms_keg
+#: The fields a dataset of the installed schema needs to be complete, as a
+#: function (title, year, OPD title) -> fields. The schema belongs to
+#: ckanext-satudata, which this package never imports: the portal's root
+#: conftest.py sets this (see `pytest_configure` there).
+complete_fields: Callable[[str, int, str], dict[str, Any]] | None = None
+
+
+def _complete_fields(title: str, year: int, opd_title: str) -> dict[str, Any]:
+    if complete_fields is None:
+        raise RuntimeError("world.complete_fields is not set (root conftest.py sets it)")
+    return complete_fields(title, year, opd_title)
 
 
 @dataclass
@@ -27,7 +38,7 @@ class World:
             "title": fields.pop("title", "Jumlah Posyandu per Kecamatan"),
             "owner_org": self.opd["id"], "kategori": "DATA_DASAR",
             "klasifikasi_akses": klasifikasi, "license_id": "cc-by",
-            **complete_ms_keg("Jumlah Posyandu", 2025, self.opd["title"]), **fields,
+            **_complete_fields("Jumlah Posyandu", 2025, self.opd["title"]), **fields,
         }
         return call_action("package_create", self.context("operator"), **data)
 
