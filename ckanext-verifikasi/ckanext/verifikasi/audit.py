@@ -6,6 +6,7 @@ from typing import Any
 from ckan import model
 from flask import has_request_context, request
 
+from ckanext.verifikasi.logic import datastore_aliases
 from ckanext.verifikasi.model import AuditEntry
 
 
@@ -18,7 +19,8 @@ def record(actor: str | None, action: str, object_type: str, object_id: str,
 
 
 def on_datastore_dump(resource_id: str, **detail: Any) -> None:
-    """Downloads of restricted tables are audited like file downloads."""
+    """Downloads of restricted tables are audited like file downloads (also by alias)."""
+    resource_id = datastore_aliases.resolve(resource_id)
     resource = model.Resource.get(resource_id)
     if resource is None or resource.package.extras.get("klasifikasi_akses") not in (
             "terbatas", "rahasia"):

@@ -7,7 +7,6 @@ public without verification.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import ckan.plugins as p
@@ -17,8 +16,7 @@ from ckan.lib import search
 from ckan.types import Action, Context, DataDict
 
 from ckanext.verifikasi import access, published_data, workflow
-
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+from ckanext.verifikasi.logic import datastore_aliases
 
 
 def _published_copy(context: Context, resource_id: str) -> str | None:
@@ -37,16 +35,19 @@ def _published_copy(context: Context, resource_id: str) -> str | None:
 
 
 def _read_copy(next_action: Action, context: Context, data_dict: DataDict, key: str) -> Any:
-    resource_id = data_dict.get(key) or ""
+    # An alias stands for its resource: the same rules apply to both names.
+    resource_id = datastore_aliases.resolve(data_dict.get(key) or "")
     copy = _published_copy(context, resource_id)
     if copy is None:
         return next_action(context, data_dict)
-    tk.check_access(next_action.__name__, context, data_dict)
     # Both keys: an earlier check may have copied resource_id to id, which core prefers.
+    checked = {**data_dict, key: resource_id}
     redirected = {**data_dict, key: copy}
     for other in ("id", "resource_id"):
         if other in redirected:
+            checked[other] = resource_id
             redirected[other] = copy
+    tk.check_access(next_action.__name__, context, checked)
     result = next_action({**context, "ignore_auth": True}, redirected)
     if isinstance(result, dict) and result.get("resource_id") == copy:
         result["resource_id"] = resource_id
@@ -62,7 +63,8 @@ def datastore_search(next_action: Action, context: Context, data_dict: DataDict)
 @tk.chained_action
 @tk.side_effect_free
 def datastore_info(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    resource_id = data_dict.get("resource_id") or data_dict.get("id") or ""
+    resource_id = datastore_aliases.resolve(
+        data_dict.get("resource_id") or data_dict.get("id") or "")
     copy = _published_copy(context, resource_id)
     if copy is None:
         return next_action(context, data_dict)
@@ -86,20 +88,31 @@ def datastore_info(next_action: Action, context: Context, data_dict: DataDict) -
 @tk.chained_action
 @tk.side_effect_free
 def datastore_search_sql(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    sql = str(data_dict.get("sql") or "")
-    copies = {rid: copy for rid in set(_UUID.findall(sql))
-              if (copy := _published_copy(context, rid))}
-    if not copies:
+    """Core's action, reading the published copies for outsiders.
+
+    Every table the statement names (by resource id or by alias) whose dataset has an
+    update in review is renamed to its published copy. The check then runs on the tables
+    PostgreSQL's plan reads (copies mapped back to their resources): a live table with a
+    copy still among them (a name spelled in a way not renamed) is refused.
+    """
+    if context.get("ignore_auth"):
         return next_action(context, data_dict)
-    # Core's action, with the copies' names mapped back to their resources for the
-    # access check of every table the statement reads.
     from ckanext.datastore.backend import DatastoreBackend
 
-    resource_of = {copy: resource_id for resource_id, copy in copies.items()}
-    for resource_id, copy in copies.items():
-        sql = sql.replace(resource_id, copy)
+    sql = str(data_dict.get("sql") or "")
+    resources = datastore_aliases.resolve_many(datastore_aliases.identifiers(sql))
+    copy_of = {rid: copy for rid in set(resources.values())
+               if (copy := _published_copy(context, rid))}
+    sql = datastore_aliases.rename(sql, {name: copy_of[rid] for name, rid in resources.items()
+                                         if rid in copy_of})
+    resource_of = {copy: resource_id for resource_id, copy in copy_of.items()}
 
     def check(table_names: list[str]) -> None:
+        for table in table_names:
+            if table not in resource_of and _published_copy(context, table):
+                raise tk.NotAuthorized(tk._(
+                    "Resource {id} is being updated; query its published data by the "
+                    "resource id or alias").format(id=table))
         tk.check_access("datastore_search_sql", {
             **context, "table_names": [resource_of.get(t, t) for t in table_names]}, data_dict)
 
@@ -119,8 +132,14 @@ def _start_update_first(context: Context, resource_id: str) -> None:
         return
     if workflow.state_of(resource.package_id).state == "published":
         workflow.start_update(resource.package_id)
-        model.Session.commit()
-        search.rebuild(resource.package_id)
+        # Indexed before the commit, as core indexes before its own: with Solr down the
+        # request fails and the dataset stays published, instead of an update committed
+        # behind an index that still says published (rebuild commits once indexed).
+        try:
+            search.rebuild(resource.package_id)
+        except Exception:
+            model.Session.rollback()
+            raise
 
 
 def _write(name: str, next_action: Action, context: Context, data_dict: DataDict,
@@ -135,6 +154,8 @@ def _write(name: str, next_action: Action, context: Context, data_dict: DataDict
 
 @tk.chained_action
 def datastore_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    if data_dict.get("aliases"):
+        datastore_aliases.check_names(data_dict["aliases"])
     return _write("datastore_create", next_action, context, data_dict)
 
 
