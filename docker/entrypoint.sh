@@ -178,6 +178,10 @@ harvest_scheduler() {
       # recompute every day since 2011 on each run.
       ckan -c "$CKAN_INI" tracking update "$(date -u -d '3 days ago' +%F)" \
         || echo "$(date -Is) tracking update failed" >&2
+      # Search index vs database (state, private flag, workflow, access class):
+      # drift left by a failed index call is reported and repaired.
+      ckan -c "$CKAN_INI" verifikasi index-check --repair \
+        || echo "$(date -Is) verifikasi index-check failed" >&2
       tracking_updated=$(date +%s)
     fi
     # Dead DataStore loads must be noticed within ckanext.satudata.loader.stale_seconds

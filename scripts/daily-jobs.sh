@@ -3,7 +3,8 @@
 # hourly run sends each reminder once) and the sweep of DataStore loads whose
 # worker died (re-queued, then failed with the reason), and the page-view
 # counts (`ckan tracking update`: summaries, then the visited datasets
-# reindexed), and import files checked but never applied. Runs under `make run`;
+# reindexed), import files checked but never applied, and the search index
+# compared with the database (drift repaired). Runs under `make run`;
 # in production the compose file's scheduler runs the same commands.
 set -u
 ckan=$1 ini=$2 interval=${SATUDATA_DAILY_JOBS_INTERVAL:-3600}
@@ -22,6 +23,10 @@ while true; do
     || echo "$(date -Is) tracking update failed with exit code $?"
   "$ckan" -c "$ini" satudata discard-stale-imports \
     || echo "$(date -Is) discard-stale-imports failed with exit code $?"
+  # Search index vs database (state, private flag, workflow, access class): drift
+  # left by a failed index call is reported and repaired.
+  "$ckan" -c "$ini" verifikasi index-check --repair \
+    || echo "$(date -Is) verifikasi index-check failed with exit code $?"
   next_run=$((SECONDS + interval))
   while [ "$SECONDS" -lt "$next_run" ]; do
     "$ckan" -c "$ini" satudata-loader sweep \
