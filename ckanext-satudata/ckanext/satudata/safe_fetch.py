@@ -298,8 +298,12 @@ def fetch_to_file(url: str, out: IO[bytes], *, max_bytes: int,
                 raise FetchError(reason=str(exc)) from None
             with resp:
                 if resp.is_redirect:
-                    location = resp.headers.get("location") or ""
-                    current = urljoin(current, location)
+                    location = urljoin(current, resp.headers.get("location") or "")
+                    if headers and _origin(location) != _origin(current):
+                        # Credentials stay with the host they were given for (as requests does).
+                        headers = {k: v for k, v in headers.items()
+                                   if k.lower() not in ("authorization", "cookie")}
+                    current = location
                     continue
                 if resp.status_code >= 400:
                     raise FetchError(HTTP_STATUS, reason=f"HTTP {resp.status_code}",
@@ -307,6 +311,14 @@ def fetch_to_file(url: str, out: IO[bytes], *, max_bytes: int,
                 return _stream(resp, out, max_bytes)
     log.warning("fetch of %s: more than %s redirects", url, config.fetch_max_redirects())
     raise FetchError(reason="too many redirects")
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return "", None, None
 
 
 def fetch_bytes(url: str, *, max_bytes: int, headers: dict[str, str] | None = None) -> bytes:

@@ -28,6 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         self.server.seen.append(parts.path)
+        self.server.authorizations.append(self.headers.get("Authorization"))
         query = parse_qs(parts.query)
         if parts.path == "/redirect":
             self._redirect(query["to"][0])
@@ -90,6 +91,7 @@ def http_server(host: str = "127.0.0.1") -> Iterator[Any]:
     server = cls((host, 0), _Handler)
     server.daemon_threads = True
     server.seen = []
+    server.authorizations = []
     port = server.server_address[1]
     server.url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     server.port = port

@@ -118,6 +118,16 @@ def test_allow_listed_addresses_are_fetched_through_redirects():
 
 
 @ALLOW_LOCAL
+def test_credentials_are_not_sent_on_to_another_host():
+    with http_server() as first, http_server("::1") as second:
+        out = io.BytesIO()
+        fetch_to_file(f"{first.url}/redirect?to={second.url}/data.csv", out, max_bytes=MB,
+                      headers={"Authorization": "rahasia"})
+    assert out.getvalue().startswith(b"kode")
+    assert first.authorizations == ["rahasia"] and second.authorizations == [None]
+
+
+@ALLOW_LOCAL
 def test_ipv6_allow_listed_is_fetched():
     with http_server("::1") as server:
         body, _info = _fetch(f"{server.url}/data.csv")
