@@ -68,6 +68,13 @@ def _worker_ini(ckan_config: Any, folder: Path, **settings: Any) -> Path:
     return ini
 
 
+def _work_in_process() -> None:
+    """Run the queued jobs in this process (with_test_worker: RQ forks no work horse)."""
+    from ckan.lib.jobs import Worker
+
+    Worker(["default"]).work(burst=True)
+
+
 def _descendants(pid: int) -> list[int]:
     """`pid` and every process below it (RQ's work horse runs in its own session)."""
     children: dict[int, list[int]] = {}
@@ -88,18 +95,20 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.usefixtures("with_test_worker")
 @pytest.mark.ckan_config("ckanext.satudata.loader.stale_seconds", STALE)
 @pytest.mark.ckan_config("ckanext.satudata.loader.max_attempts", 1)
 def test_a_killed_worker_is_noticed_and_a_resubmit_starts_a_new_load(
-        upload_resource, run_worker, ckan_config, tmp_path):
+        upload_resource, ckan_config, tmp_path):
     settings = {"ckanext.satudata.loader.stale_seconds": STALE,
                 "ckanext.satudata.loader.max_attempts": 1}
     resource = upload_resource(CSV, "data.csv", factories.Dataset()["id"])
-    run_worker(**settings)
+    _work_in_process()
     rid = resource["id"]
     assert _status(rid)["stage"] == "complete"
 
-    # A reader holding the live table keeps the next load waiting at its swap.
+    # A reader holding the live table keeps the next load, by a real worker process,
+    # waiting at its swap.
     reader = shadow.engine().connect()
     held = reader.begin()
     reader.execute(sa.text(f"LOCK TABLE {ds.identifier(rid)} IN ACCESS SHARE MODE"))
@@ -142,15 +151,15 @@ def test_a_killed_worker_is_noticed_and_a_resubmit_starts_a_new_load(
     assert call_action("xloader_submit", resource_id=rid, ignore_hash=True) is True
     queued = status.read(rid)["value"]
     assert queued["stage"] == "queued" and queued["job_id"] != dead_job
-    run_worker(**settings)
+    _work_in_process()
     state = _status(rid)
     assert state["stage"] == "complete", state
     assert [r["kode"] for r in _records(rid, q="Satu")] == ["0164A"]
 
 
+@pytest.mark.usefixtures("with_test_worker")
 @pytest.mark.ckan_config("ckanext.satudata.loader.stale_seconds", 1)
-def test_queued_loads_lost_with_redis_are_queued_again_from_the_database(upload_resource,
-                                                                          run_worker):
+def test_queued_loads_lost_with_redis_are_queued_again_from_the_database(upload_resource):
     dataset = factories.Dataset()
     rids = [upload_resource(CSV, f"data{i}.csv", dataset["id"])["id"] for i in range(3)]
     queue = get_queue()
@@ -171,17 +180,17 @@ def test_queued_loads_lost_with_redis_are_queued_again_from_the_database(upload_
         assert value["stage"] == "queued" and value["attempt"] == 1
         assert value["job_id"] != old_job and value["job_id"] in queue.job_ids
         assert [n["msgid"] for n in value["notices"]] == [status.LOST_NOTE]
-    run_worker()
+    _work_in_process()
     for rid in rids:
         assert _status(rid)["stage"] == "complete"
         assert len(_records(rid)) == 3
 
 
+@pytest.mark.usefixtures("with_test_worker")
 @pytest.mark.ckan_config("ckanext.satudata.loader.stale_seconds", STALE)
-def test_a_load_killed_while_indexing_gets_its_full_text_finished(upload_resource,
-                                                                   run_worker):
+def test_a_load_killed_while_indexing_gets_its_full_text_finished(upload_resource):
     resource = upload_resource(CSV, "data.csv", factories.Dataset()["id"])
-    run_worker()
+    _work_in_process()
     rid = resource["id"]
     table = ds.identifier(rid)
     # What a job killed after the early swap leaves: no full text, no indexes yet.
@@ -199,7 +208,7 @@ def test_a_load_killed_while_indexing_gets_its_full_text_finished(upload_resourc
                  job_id="dead-job")
 
     assert status.sweep_stale_loads() == [{"resource_id": rid, "action": "reindexing"}]
-    run_worker()
+    _work_in_process()
     state = _status(rid)
     assert state["stage"] == "complete", state
     assert recovery.RESUMED_NOTE in [n["msgid"] for n in state["notices"]]
