@@ -21,6 +21,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib import search
 from ckan.tests.helpers import call_action
 from ckanext.datastore.backend.postgres import get_write_engine
 
@@ -352,3 +353,41 @@ def test_purge_removes_workflow_rows_and_tables_and_recreation_starts_fresh(app)
     assert status["state"] == "draft" and not status["has_published"]
     assert status["history"] == []
     _nothing_public(app, again)
+
+
+def test_bulk_update_private_does_not_take_a_published_dataset_down_unrecorded(app):
+    world = make_world()
+    dataset = world.dataset("terbuka")
+    world.publish(dataset["id"])
+    with pytest.raises(tk.ValidationError) as error:
+        call_action("bulk_update_private", world.context("walidata"), org_id=world.opd["id"],
+                    datasets=[dataset["id"]])
+    _refused(error, "datasets")
+    assert anonymous_reads(app, dataset)["package_show"]
+    assert _db_state(dataset["id"]) == "published"
+
+
+# Migrations ------------------------------------------------------------------------
+
+def test_dataset_published_before_snapshots_keeps_its_public_version_on_update(app):
+    """The migration that gave old public datasets the state `published` took no
+    snapshot: the first update keeps the live (published) version as one."""
+    world = make_world()
+    dataset = world.dataset("terbatas")
+    table_id = _table(dataset["id"], "nilailegacy")
+    model.Session.execute(sa.update(model.Package).where(model.Package.id == dataset["id"])
+                          .values(private=False))
+    model.Session.execute(sa.update(WorkflowState).where(
+        WorkflowState.package_id == dataset["id"]).values(state="published",
+                                                          has_published=True))
+    model.Session.commit()
+    search.rebuild(dataset["id"])
+    assert anonymous_reads(app, dataset)["package_show"]
+
+    call_action("package_patch", world.context("operator"), id=dataset["id"],
+                title="Judul revisi", klasifikasi_akses="terbuka")
+
+    shown = app.get("/api/3/action/package_show", query_string={"id": dataset["id"]}).json
+    assert shown["result"]["title"] == dataset["title"]
+    after = anonymous_reads(app, dataset, table_id)
+    assert not after["datastore_search"], after

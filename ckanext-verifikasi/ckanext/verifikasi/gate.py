@@ -49,13 +49,14 @@ def publication_errors(package_id: str, user_name: str, *, public: bool) -> dict
     return errors
 
 
-def take_snapshot(package_id: str, user: model.User, data: dict[str, Any] | None = None
-                  ) -> dt.datetime:
-    """Keep the dataset as published now; returns the publication time."""
+def take_snapshot(package_id: str, user: model.User, data: dict[str, Any] | None = None,
+                  published: dt.datetime | None = None) -> dt.datetime:
+    """Keep the dataset as published now (or at `published`); returns the publication
+    time."""
     if data is None:
         data = tk.get_action("package_show")(
             {"user": user.name, "ignore_auth": True, "use_cache": False}, {"id": package_id})
-    now = dt.datetime.utcnow()
+    now = published or dt.datetime.utcnow()
     data = {**data, "metadata_modified": now.isoformat()}
     snapshot = model.Session.get(PublishedSnapshot, package_id)
     if snapshot is None:

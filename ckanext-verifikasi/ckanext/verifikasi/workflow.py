@@ -23,6 +23,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from ckanext.verifikasi import audit, gate, notify, published_data, roles
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 
+#: The dataset types that go through the workflow (statistical activities, indicators).
+DATASET_TYPES = ("dataset", "indikator")
 REVIEW_STATES = ("submitted", "verified")
 EDITABLE_STATES = ("draft", "returned", "withdrawn")
 
@@ -134,7 +136,7 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
                deadline: dt.date | None = None) -> dict[str, Any]:
     """Take one workflow step for `user`; returns the new history entry."""
     pkg = model.Package.get(package_id)
-    if pkg is None or pkg.state == "deleted" or pkg.type not in ("dataset", "indikator"):
+    if pkg is None or pkg.state == "deleted" or pkg.type not in DATASET_TYPES:
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     current = state_of(pkg.id)
     held = roles.roles_of(user.id)
@@ -262,7 +264,19 @@ def start_update(package_id: str) -> None:
                 updated=dt.datetime.utcnow())
         .execution_options(synchronize_session=False))
     if result.rowcount:
+        if model.Session.get(PublishedSnapshot, package_id) is None:
+            _snapshot_before_the_gate(package_id)
         published_data.freeze(package_id)
+
+
+def _snapshot_before_the_gate(package_id: str) -> None:
+    """A dataset published before every publication took a snapshot (the migration that
+    gave old public datasets the state `published`): its live version, about to be
+    edited, is the published one; keep it, dated by its last change."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    pkg = model.Package.get(package_id)
+    gate.take_snapshot(package_id, model.User.get(site_user["name"]),
+                       published=pkg.metadata_modified if pkg else None)
 
 
 def published_snapshot(package_id: str) -> dict[str, Any] | None:

@@ -26,9 +26,9 @@ from ckanext.verifikasi.logic.published_reads import (
 from ckanext.verifikasi.model import AccessGrant, AuditEntry, Notification
 
 __all__ = [
-    "activity_create", "bulk_update_public", "dataset_purge", "datastore_create",
-    "datastore_delete", "datastore_info", "datastore_search", "datastore_search_sql",
-    "datastore_upsert", "package_create", "package_update",
+    "activity_create", "bulk_update_private", "bulk_update_public", "dataset_purge",
+    "datastore_create", "datastore_delete", "datastore_info", "datastore_search",
+    "datastore_search_sql", "datastore_upsert", "package_create", "package_update",
     "verifikasi_access_grant", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
@@ -357,6 +357,11 @@ def package_create(next_action: Action, context: Context, data_dict: DataDict) -
     create with `private: false` is a direct publication through the gate: refused for
     rahasia or incomplete metadata, recorded, snapshotted."""
     user = _caller(context)
+    if (data_dict.get("type") or "dataset") not in workflow.DATASET_TYPES:
+        # Not a statistical activity (a harvest source...): outside the workflow.
+        if not (user and user.sysadmin):
+            data_dict["private"] = True
+        return next_action(context, data_dict)
     publish = bool(user and user.sysadmin and _asks_public(data_dict)
                    and data_dict.get("state") != "draft")
     if not publish:
@@ -391,7 +396,7 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
     if pkg is None:
         return next_action(context, data_dict)
     state = workflow.state_of(pkg.id)
-    if user and user.sysadmin:
+    if user and user.sysadmin and pkg.type in workflow.DATASET_TYPES:
         return _sysadmin_update(next_action, context, data_dict, pkg, state, user)
     walidata = bool(user and roles.roles_of(user.id).walidata)
     if state.state in workflow.REVIEW_STATES and not walidata:
@@ -475,6 +480,25 @@ def bulk_update_public(next_action: Action, context: Context, data_dict: DataDic
         search.rebuild(pkg.id)
         gate.after_publication(pkg.id)
     return None
+
+
+@tk.chained_action
+def bulk_update_private(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Taking a published dataset down is a withdrawal (recorded, with a reason), not a
+    flag: refused here for datasets with a published version."""
+    tk.check_access("bulk_update_private", context, data_dict)
+    ids = data_dict.get("datasets") or []
+    if isinstance(ids, list) and ids:
+        published = model.Session.scalars(
+            sa.select(model.Package.name)
+            .join(workflow.WorkflowState, workflow.WorkflowState.package_id == model.Package.id)
+            .where(sa.or_(model.Package.id.in_(ids), model.Package.name.in_(ids)),
+                   workflow.WorkflowState.has_published)).all()
+        if published:
+            raise tk.ValidationError({"datasets": [tk._(
+                "Published datasets are taken down with verifikasi_withdraw, with a reason: "
+                "{names}").format(names=", ".join(sorted(published)))]})
+    return next_action(context, data_dict)
 
 
 @tk.chained_action
