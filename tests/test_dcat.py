@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
-from ckanext.satudata.ms_keg_sample import complete_ms_keg
+from ckanext.satudata.ms_keg_sample import complete_ms_ind, complete_ms_keg
 from ckanext.satudata.tests import factories as sd_factories
 
 SHAPES_DIR = Path(__file__).resolve().parent / "data" / "dcat-ap-3.0.0"
@@ -219,17 +219,20 @@ class TestDatasetEndpoint:
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_catalog_conforms_and_names_its_publisher_and_taxonomies(app):
     org = factories.Organization(title="Dinas Kesehatan")
-    mapped = _quarterly_survey(org)
-    minimal = sd_factories.Dataset(owner_org=org["id"], title="Data Minimal", notes="Minimal")
+    mapped = _quarterly_survey(org, private=False)
+    # Incomplete metadata is never published: a private draft, not in the catalog.
+    sd_factories.Dataset(owner_org=org["id"], title="Data Minimal", notes="Minimal")
     indicator = sd_factories.Dataset(
-        type="indikator", owner_org=org["id"], title="Cakupan Posyandu Aktif", notes="",
-        ms_keg_id=mapped["id"], definisi="Persentase posyandu yang aktif")
+        owner_org=org["id"], title="Cakupan Posyandu Aktif", notes="", private=False,
+        **complete_ms_ind("Cakupan Posyandu Aktif", mapped["id"],
+                          definisi="Persentase posyandu yang aktif",
+                          capaian=[{"tahun": 2025, "target": "80", "realisasi": "78,5"}]))
 
     response = app.get("/catalog.ttl", headers=_sysadmin_headers())
 
     g = rdflib.Graph().parse(data=response.body, format="turtle")
     catalog = URIRef(_site())
-    assert {URIRef(f"{_site()}/dataset/{d['id']}") for d in (mapped, minimal, indicator)} == set(
+    assert {URIRef(f"{_site()}/dataset/{d['id']}") for d in (mapped, indicator)} == set(
         g.objects(catalog, DCAT.dataset))
     assert str(g.value(URIRef(f"{_site()}/dataset/{indicator['id']}"), DCTERMS.description)) == (
         "Persentase posyandu yang aktif")
