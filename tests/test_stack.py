@@ -43,7 +43,8 @@ def test_pages_render_in_indonesian(app):
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_created_dataset_is_found_through_solr():
-    dataset = sd_factories.Dataset(title="Jumlah Puskesmas per Kecamatan", notes="Data fasilitas")
+    dataset = sd_factories.PublishedDataset(title="Jumlah Puskesmas per Kecamatan",
+                                            notes="Data fasilitas")
 
     result = call_action("package_search", q="puskesmas", fq="kategori:DATA_DASAR")
 
@@ -58,8 +59,8 @@ def test_created_dataset_is_found_through_solr():
     ("peternak", "Populasi Peternakan Sapi Perah"),
 ])
 def test_indonesian_stemming_matches_affixed_words(query, title):
-    wanted = sd_factories.Dataset(title=title)
-    sd_factories.Dataset(title="Produksi Padi Sawah")
+    wanted = sd_factories.PublishedDataset(title=title)
+    sd_factories.PublishedDataset(title="Produksi Padi Sawah")
 
     result = call_action("package_search", q=query)
 
@@ -68,7 +69,7 @@ def test_indonesian_stemming_matches_affixed_words(query, title):
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_stopwords_do_not_match_everything():
-    sd_factories.Dataset(title="Data yang ada di Kabupaten")
+    sd_factories.PublishedDataset(title="Data yang ada di Kabupaten")
     assert call_action("package_search", q="yang")["count"] == 0
 
 
@@ -144,7 +145,8 @@ def test_harvest_source_job_is_queued_in_redis(sysadmin_context):
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_dcat_catalog_is_parseable_rdf_with_the_dataset(app):
-    dataset = sd_factories.Dataset(title="Produksi Susu Sapi Perah", notes="Produksi susu segar")
+    dataset = sd_factories.PublishedDataset(title="Produksi Susu Sapi Perah",
+                                            notes="Produksi susu segar")
 
     response = app.get("/catalog.ttl")
 

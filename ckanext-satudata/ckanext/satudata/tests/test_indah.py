@@ -166,7 +166,7 @@ class TestMsKeg:
 
     def test_export_is_a_get_action(self, app):
         org = ckan_factories.Organization()
-        dataset = _survey(org)
+        dataset = _survey(org, private=False)
 
         response = app.get("/api/3/action/satudata_indah_export", params={"id": dataset["name"]})
 
@@ -272,6 +272,6 @@ class TestAuth:
         assert _export(dataset, member)["ms_keg"]["status"] == "SUBMITTED"
 
     def test_public_dataset_is_open_to_anonymous(self):
-        dataset = _survey(ckan_factories.Organization())
+        dataset = _survey(ckan_factories.Organization(), private=False)
 
         assert call_auth("satudata_indah_export", {"user": ""}, id=dataset["id"])

@@ -64,8 +64,8 @@ class TestIndikator:
         assert missing == {"konsep", "indikator_pembangun", "satuan"}
 
     def test_indicators_are_found_by_their_activity(self):
-        activity = factories.Dataset()
-        indicator = _indicator(activity)
+        activity = factories.PublishedDataset()
+        indicator = _indicator(activity, private=False)
         fq = f'dataset_type:indikator ms_keg_id:"{activity["id"]}"'
         found = call_action("package_search", fq=fq)
         assert [d["id"] for d in found["results"]] == [indicator["id"]]

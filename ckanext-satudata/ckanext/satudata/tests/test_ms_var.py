@@ -53,15 +53,15 @@ class TestMsVar:
         assert call_action("package_show", sysadmin_context, id=dataset["id"])["resources"] == []
 
     def test_dataset_page_lists_variables_with_definitions(self, app, sysadmin_context):
-        dataset = factories.Dataset()
+        dataset = factories.PublishedDataset()
         _table(dataset, FIELDS, sysadmin_context)
         page = app.get(f"/dataset/{dataset['name']}")
         assert 'id="satudata-variables"' in page.body
         assert "Rumah tangga yang memelihara sapi perah" in page.body
 
     def test_variable_names_are_searchable_with_indonesian_stemming(self, sysadmin_context):
-        dataset = factories.Dataset(title="Data Kecamatan 2025")
-        factories.Dataset(title="Data Lain 2025")
+        dataset = factories.PublishedDataset(title="Data Kecamatan 2025")
+        factories.PublishedDataset(title="Data Lain 2025")
         _table(dataset, FIELDS, sysadmin_context)
         found = call_action("package_search", q="ternak")["results"]
         assert [d["id"] for d in found] == [dataset["id"]]

@@ -40,10 +40,10 @@ def _queries_during(func) -> int:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_search_results_carry_the_latest_view_counts():
-    viewed = factories.Dataset(
+    viewed = factories.PublishedDataset(
         title="Populasi ternak",
         resources=[{"url": "http://127.0.0.1/ternak.csv", "format": "CSV"}])
-    unseen = factories.Dataset(title="Populasi ternak unggas")
+    unseen = factories.PublishedDataset(title="Populasi ternak unggas")
     _summary(1, total=5, recent=5, package_id=viewed["id"], url="/dataset/x?page=1")
     _summary(2, total=9, recent=4, package_id=viewed["id"], url="/dataset/x")
     _summary(2, total=3, recent=3, url="http://127.0.0.1/ternak.csv")
@@ -60,7 +60,7 @@ def test_search_results_carry_the_latest_view_counts():
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_search_queries_do_not_grow_with_the_number_of_results():
     for i in range(12):
-        factories.Dataset(title=f"Produksi susu {i}",
+        factories.PublishedDataset(title=f"Produksi susu {i}",
                           resources=[{"url": f"http://127.0.0.1/{i}.csv", "format": "CSV"}])
 
     few = _queries_during(lambda: call_action("package_search", q="susu", rows=2))
