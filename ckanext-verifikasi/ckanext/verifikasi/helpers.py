@@ -10,11 +10,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.verifikasi import notify
+from ckanext.verifikasi import notify, uploads
 
 __all__ = [
     "verifikasi_action_label", "verifikasi_role_label", "verifikasi_state_class",
-    "verifikasi_status", "verifikasi_unread_count",
+    "verifikasi_status", "verifikasi_unread_count", "verifikasi_webpage_src",
 ]
 
 _STATE_CLASS = {
@@ -67,3 +67,8 @@ def verifikasi_action_label(action: str, to_state: str | None = None) -> str:
         # A sysadmin's publication outside the workflow (gate.py).
         "publish": tk._("Published directly"),
     }.get(action, action)
+
+
+def verifikasi_webpage_src(resource_view: dict[str, Any], resource: dict[str, Any]) -> str | None:
+    """What a webpage view may frame: another site's http(s) page, or None (no frame)."""
+    return uploads.webpage_src(resource_view, resource)

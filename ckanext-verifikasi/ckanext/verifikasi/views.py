@@ -9,9 +9,11 @@ from ckan import model
 from ckan.views.resource import download as core_download
 from flask import Blueprint, send_file
 
-from ckanext.verifikasi import access, audit, published_data, workflow
+from ckanext.verifikasi import access, audit, published_data, uploads, workflow
 
 verifikasi = Blueprint("verifikasi", __name__)
+# Every response of the app passes here: uploads are sent so they cannot run as the portal.
+verifikasi.after_app_request(uploads.harden)
 
 RESTRICTED = ("terbatas", "rahasia")
 
