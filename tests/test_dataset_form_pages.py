@@ -97,12 +97,15 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 
 def complete_dataset(world, state: str | None = None) -> dict[str, Any]:
-    """A dataset with every page filled, a tag and a resource; `state="draft"` = still in the wizard."""
-    dataset = world.dataset(tag_string="kesehatan,posyandu", tags=[
-        {"name": "kesehatan"}, {"name": "posyandu"}])
+    """Every page filled, a tag, a resource and a free extra (as harvesters add); `state="draft"`:
+    still in the wizard."""
+    dataset = world.dataset(tags=[{"name": "kesehatan"}, {"name": "posyandu"}],
+                            extras=[{"key": "harvest_url", "value": "https://bps.go.id/x"}])
     call_action("resource_create", world.context("operator"), package_id=dataset["id"],
                 url="https://contoh.go.id/posyandu.csv", name="Posyandu", format="CSV")
-    if state:
+    if state == "published":
+        world.publish(dataset["id"])
+    elif state:
         call_action("package_patch", {"ignore_auth": True, "user": world.users["sysadmin"]["name"]},
                     id=dataset["id"], state=state)
     return dataset
@@ -115,12 +118,15 @@ def test_schema_has_form_pages():
     assert len(PAGES) == 9
 
 
-@pytest.mark.parametrize("state", ["draft", None], ids=["wizard-draft", "active"])
+@pytest.mark.parametrize("state", ["draft", None, "published"],
+                         ids=["wizard-draft", "active", "published"])
 def test_saving_each_edit_page_unchanged_keeps_every_field(world, web, state):
     dataset = complete_dataset(world, state)
     before = stored(world, dataset["id"])
-    assert before["state"] == (state or "active")
+    assert before["state"] == ("draft" if state == "draft" else "active")
     assert before["alamat_instansi"] and before["jadwal_pengumpulan"] and before["resources"]
+    assert before["tags"] and before["extras"] == [{"key": "harvest_url",
+                                                    "value": "https://bps.go.id/x"}]
     for page in PAGES:
         response = save_unchanged(web, world.users["operator"],
                                   f"/dataset/edit/{dataset['name']}/{page}")

@@ -14,8 +14,10 @@ client cannot set it) together with the form page in `_ckan_phase` (posted by
 scheming's form template). API callers of
 `package_update` keep CKAN's documented replace semantics.
 
-Fields of the posted page are taken as posted: a page sends all of its fields, so
-one missing there (no box ticked in a checkbox list) is cleared, as in any form.
+Everything else stored is kept (fields of other pages, free extras such as a
+harvester's, resources, tags, groups), as `package_patch` would; the fields of the
+posted page are taken as posted: a page sends all of its fields, so one missing
+there (no box ticked in a checkbox list) is cleared, as in any form.
 """
 from __future__ import annotations
 
@@ -48,9 +50,12 @@ def _posted(name: str, data_dict: DataDict) -> bool:
 
 
 def complete_form_page(context: Context, data_dict: DataDict) -> DataDict:
-    """`data_dict` with the stored values of the fields its form page does not carry.
+    """`data_dict` completed with everything stored that its form page does not carry.
 
-    Returns `data_dict` itself when the save is not a form page of a paged schema.
+    Like `package_patch` (stored dataset overlaid with the post: fields of other
+    pages, free extras, resources, tags...), except that the posted page's own
+    fields are exactly as posted. Returns `data_dict` itself when the save is not a
+    form page of a paged schema.
     """
     if not context.get("allow_partial_update") or PHASE not in data_dict:
         return data_dict
@@ -58,17 +63,13 @@ def complete_form_page(context: Context, data_dict: DataDict) -> DataDict:
     if pkg is None:
         return data_dict
     package_type = pkg.type or "dataset"
-    schema = tk.h.scheming_get_dataset_schema(package_type)
-    if not schema or not tk.h.scheming_get_dataset_form_pages(package_type):
+    if not tk.h.scheming_get_dataset_form_pages(package_type):
         return data_dict
-    # An unknown page keeps every field the post does not carry.
+    # An unknown page keeps everything the post does not carry.
     on_page = _page_fields(package_type, data_dict[PHASE]) or set()
     stored = tk.get_action("package_show")(
         {"ignore_auth": True, "for_update": True}, {"id": pkg.id})
-    completed = dict(data_dict)
-    for field in schema["dataset_fields"]:
-        name = field["field_name"]
-        if name in on_page or _posted(name, data_dict) or name not in stored:
-            continue
-        completed[name] = stored[name]
+    completed = {key: value for key, value in stored.items()
+                 if key not in on_page and not _posted(key, data_dict)}
+    completed.update(data_dict)
     return completed
