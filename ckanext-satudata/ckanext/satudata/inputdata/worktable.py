@@ -16,7 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckanext.datastore.backend.postgres import get_write_engine
+from ckanext.datastore.backend.postgres import get_write_engine, identifier
 
 from ckanext.satudata.loader.shadow import CopyStream
 from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Structure
@@ -24,16 +24,32 @@ from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Structure
 SCHEMA = "satudata_input"
 ROW_ID = "_row"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_SA_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {
+    "text": sa.Text, "int8": sa.BigInteger, "numeric": sa.Numeric, "date": sa.Date,
+    "bool": sa.Boolean}
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _table(input_id: str, structure: Structure | None = None) -> sa.Table:
+    """The working table: `_row` (bigserial key), the period and the structure's columns.
 
-
-def _table(input_id: str) -> str:
+    Without a structure only `_row` and the period are declared, enough for
+    statements that touch no other column.
+    """
     if not _UUID.match(input_id):
         raise ValueError(f"not an input package id: {input_id!r}")
-    return f"{_ident(SCHEMA)}.{_ident(input_id)}"
+    table = sa.Table(
+        input_id, sa.MetaData(),
+        sa.Column(ROW_ID, sa.BigInteger, primary_key=True),  # BIGSERIAL
+        sa.Column(PERIOD_COLUMN, sa.Text, nullable=False),
+        *(sa.Column(c.id, _SA_TYPES[c.datastore_type]()) for c in
+          (structure.columns if structure else ())),
+        schema=SCHEMA)
+    sa.Index(input_id[:8] + "_periode_idx", table.c[PERIOD_COLUMN])
+    return table
+
+
+def _name(table: sa.Table) -> str:
+    return f"{identifier(SCHEMA)}.{identifier(table.name)}"
 
 
 @contextmanager
@@ -42,13 +58,13 @@ def transaction() -> Iterator[sa.Connection]:
         yield conn
 
 
-def _existing_columns(conn: sa.Connection, input_id: str) -> dict[str, str]:
-    rows = conn.execute(sa.text(
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-        "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = :schema AND c.relname = :table AND a.attnum > 0 "
-        "AND NOT a.attisdropped"), {"schema": SCHEMA, "table": input_id})
-    return dict(rows.all())
+def _existing_columns(conn: sa.Connection, table: sa.Table) -> dict[str, str]:
+    """{column: PostgreSQL type in lower case} of the table in the database; {} if absent."""
+    inspector = sa.inspect(conn)
+    if not inspector.has_table(table.name, schema=SCHEMA):
+        return {}
+    return {c["name"]: c["type"].compile(dialect=conn.dialect).lower()
+            for c in inspector.get_columns(table.name, schema=SCHEMA)}
 
 
 _PG_NAMES = {"text": "text", "int8": "bigint", "numeric": "numeric", "date": "date",
@@ -61,56 +77,53 @@ def ensure(conn: sa.Connection, input_id: str, structure: Structure) -> None:
     A column whose type changes is converted in place; values that do not fit
     the new type abort the change with an error naming the column.
     """
-    table = _table(input_id)
-    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {_ident(SCHEMA)}"))
-    existing = _existing_columns(conn, input_id)
+    table = _table(input_id, structure)
+    name = _name(table)
+    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {identifier(SCHEMA)}"))
+    existing = _existing_columns(conn, table)
     if not existing:
-        columns = [f"{_ident(ROW_ID)} bigserial PRIMARY KEY",
-                   f"{_ident(PERIOD_COLUMN)} text NOT NULL"]
-        columns += [f"{_ident(c.id)} {c.datastore_type}" for c in structure.columns]
-        conn.execute(sa.text(f"CREATE TABLE {table} ({', '.join(columns)})"))
-        conn.execute(sa.text(
-            f"CREATE INDEX {_ident(input_id[:8] + '_periode_idx')} ON {table} "
-            f"({_ident(PERIOD_COLUMN)})"))
+        table.create(conn)  # with its period index
     else:
+        # ALTER TABLE has no SQLAlchemy Core construct (that is Alembic's job).
         wanted = {c.id: c for c in structure.columns}
-        for name in existing:
-            if name not in wanted and name not in (ROW_ID, PERIOD_COLUMN):
-                conn.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {_ident(name)}"))
+        for column_name in existing:
+            if column_name not in wanted and column_name not in (ROW_ID, PERIOD_COLUMN):
+                conn.execute(sa.text(
+                    f"ALTER TABLE {name} DROP COLUMN {identifier(column_name)}"))
         for column in structure.columns:
             pg_type = _PG_NAMES[column.datastore_type]
             if column.id not in existing:
                 conn.execute(sa.text(
-                    f"ALTER TABLE {table} ADD COLUMN {_ident(column.id)} {pg_type}"))
+                    f"ALTER TABLE {name} ADD COLUMN {identifier(column.id)} {pg_type}"))
             elif existing[column.id] != pg_type:
                 try:
                     with conn.begin_nested():
                         conn.execute(sa.text(
-                            f"ALTER TABLE {table} ALTER COLUMN {_ident(column.id)} "
-                            f"TYPE {pg_type} USING {_ident(column.id)}::text::{pg_type}"))
+                            f"ALTER TABLE {name} ALTER COLUMN {identifier(column.id)} "
+                            f"TYPE {pg_type} USING {identifier(column.id)}::text::{pg_type}"))
                 except sa.exc.DBAPIError as err:
                     raise tk.ValidationError({"columns": [tk._(
                         'Column "{label}": the rows already entered do not fit the type '
                         '{type}').format(label=column.label, type=column.tipe_data)]}) from err
-    _ensure_key_index(conn, input_id, structure)
+    _ensure_key_index(conn, table, structure)
 
 
-def _ensure_key_index(conn: sa.Connection, input_id: str, structure: Structure) -> None:
-    name = input_id[:8] + "_key_idx"
-    conn.execute(sa.text(f"DROP INDEX IF EXISTS {_ident(SCHEMA)}.{_ident(name)}"))
+def _ensure_key_index(conn: sa.Connection, table: sa.Table, structure: Structure) -> None:
+    name = table.name[:8] + "_key_idx"
+    conn.execute(sa.schema.DropIndex(sa.Index(name, table.c[ROW_ID]), if_exists=True))
     if structure.key_ids:
-        columns = ", ".join(_ident(c) for c in [PERIOD_COLUMN, *structure.key_ids])
+        index = sa.Index(name, *(table.c[c] for c in [PERIOD_COLUMN, *structure.key_ids]),
+                         unique=True)
         try:
             with conn.begin_nested():
-                conn.execute(sa.text(
-                    f"CREATE UNIQUE INDEX {_ident(name)} ON {_table(input_id)} ({columns})"))
+                conn.execute(sa.schema.CreateIndex(index))
         except sa.exc.IntegrityError as err:
             raise tk.ValidationError({"columns": [tk._(
                 "The key columns are not unique in the rows already entered")]}) from err
 
 
 def drop(conn: sa.Connection, input_id: str) -> None:
-    conn.execute(sa.text(f"DROP TABLE IF EXISTS {_table(input_id)}"))
+    conn.execute(sa.schema.DropTable(_table(input_id), if_exists=True))
 
 
 def _copy_text(value: str | None) -> str:
@@ -120,13 +133,13 @@ def _copy_text(value: str | None) -> str:
             .replace("\n", "\\n").replace("\r", "\\r"))
 
 
-def copy_rows(conn: sa.Connection, table: str, columns: Sequence[str],
+def copy_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
               rows: Iterable[Sequence[str | None]]) -> int:
     """COPY rows (already normalised to PostgreSQL text) into `table`; returns the count."""
     cursor = conn.connection.dbapi_connection.cursor()
-    names = ", ".join(_ident(c) for c in columns)
+    names = ", ".join(identifier(c) for c in columns)
     lines = ("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", CopyStream(lines))
+    cursor.copy_expert(f"COPY {_name(table)} ({names}) FROM STDIN", CopyStream(lines))
     return cursor.rowcount
 
 
@@ -137,58 +150,56 @@ def columns_of(structure: Structure) -> list[str]:
 def replace_period(conn: sa.Connection, input_id: str, structure: Structure, period: str,
                    rows: Iterable[Sequence[str | None]]) -> int:
     """The period's rows become `rows` (each starting with the period code); others stay."""
-    conn.execute(sa.text(f"DELETE FROM {_table(input_id)} WHERE {_ident(PERIOD_COLUMN)} = :p"),
-                 {"p": period})
-    return copy_rows(conn, _table(input_id), columns_of(structure), rows)
+    table = _table(input_id, structure)
+    conn.execute(sa.delete(table).where(table.c[PERIOD_COLUMN] == period))
+    return copy_rows(conn, table, columns_of(structure), rows)
 
 
 def insert_rows(conn: sa.Connection, input_id: str, structure: Structure,
                 rows: Iterable[Sequence[str | None]]) -> int:
-    return copy_rows(conn, _table(input_id), columns_of(structure), rows)
+    return copy_rows(conn, _table(input_id, structure), columns_of(structure), rows)
 
 
 def update_row(conn: sa.Connection, input_id: str, structure: Structure, row_id: int,
                row: Sequence[str | None]) -> bool:
-    names = columns_of(structure)
-    sets = ", ".join(f"{_ident(n)} = CAST(:v{i} AS {_cast(structure, n)})"
-                     for i, n in enumerate(names))
-    params = {f"v{i}": v for i, v in enumerate(row)} | {"row": row_id}
-    result = conn.execute(sa.text(
-        f"UPDATE {_table(input_id)} SET {sets} WHERE {_ident(ROW_ID)} = :row"), params)
+    """Set a row's values (PostgreSQL text, cast to each column's type)."""
+    table = _table(input_id, structure)
+    values = {name: sa.cast(sa.literal(value, sa.Text), table.c[name].type)
+              for name, value in zip(columns_of(structure), row, strict=True)}
+    result = conn.execute(sa.update(table).where(table.c[ROW_ID] == row_id).values(values))
     return result.rowcount == 1
-
-
-def _cast(structure: Structure, name: str) -> str:
-    column = structure.column(name)
-    return _PG_NAMES[column.datastore_type] if column else "text"
 
 
 def delete_rows(conn: sa.Connection, input_id: str, period: str, row_ids: list[int]) -> int:
     if not row_ids:
         return 0
-    result = conn.execute(sa.text(
-        f"DELETE FROM {_table(input_id)} WHERE {_ident(ROW_ID)} = ANY(:rows) "
-        f"AND {_ident(PERIOD_COLUMN)} = :p"), {"rows": row_ids, "p": period})
+    table = _table(input_id)
+    result = conn.execute(sa.delete(table).where(
+        table.c[ROW_ID] == sa.any_(sa.literal(row_ids, sa.ARRAY(sa.BigInteger))),
+        table.c[PERIOD_COLUMN] == period))
     return result.rowcount
 
 
 def period_counts(conn: sa.Connection, input_id: str) -> dict[str, int]:
-    rows = conn.execute(sa.text(
-        f"SELECT {_ident(PERIOD_COLUMN)}, count(*) FROM {_table(input_id)} "
-        f"GROUP BY 1 ORDER BY 1"))
+    table = _table(input_id)
+    period = table.c[PERIOD_COLUMN]
+    rows = conn.execute(sa.select(period, sa.func.count()).group_by(period).order_by(period))
     return dict(rows.all())
+
+
+def _as_text(table: sa.Table, names: Sequence[str]) -> list[sa.ColumnElement[Any]]:
+    return [sa.cast(table.c[n], sa.Text).label(n) for n in names]
 
 
 def read_rows(conn: sa.Connection, input_id: str, structure: Structure, period: str, *,
               offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     """Rows of a period as text (as they would be exported), oldest first."""
-    names = [ROW_ID, *columns_of(structure)]
-    select = ", ".join(f"{_ident(n)}::text" if n != ROW_ID else _ident(n) for n in names)
-    result = conn.execute(sa.text(
-        f"SELECT {select} FROM {_table(input_id)} WHERE {_ident(PERIOD_COLUMN)} = :p "
-        f"ORDER BY {_ident(ROW_ID)} OFFSET :o LIMIT :l"),
-        {"p": period, "o": offset, "l": limit})
-    return [dict(zip(names, row, strict=True)) for row in result.all()]
+    table = _table(input_id, structure)
+    result = conn.execute(
+        sa.select(table.c[ROW_ID], *_as_text(table, columns_of(structure)))
+        .where(table.c[PERIOD_COLUMN] == period)
+        .order_by(table.c[ROW_ID]).offset(offset).limit(limit))
+    return [dict(row) for row in result.mappings()]
 
 
 def keys_of_period(conn: sa.Connection, input_id: str, structure: Structure,
@@ -196,10 +207,10 @@ def keys_of_period(conn: sa.Connection, input_id: str, structure: Structure,
     """{key values as text: row id} of a period, for duplicate-key checks of new rows."""
     if not structure.key_ids:
         return {}
-    keys = ", ".join(f"{_ident(k)}::text" for k in structure.key_ids)
-    result = conn.execute(sa.text(
-        f"SELECT {_ident(ROW_ID)}, {keys} FROM {_table(input_id)} "
-        f"WHERE {_ident(PERIOD_COLUMN)} = :p"), {"p": period})
+    table = _table(input_id, structure)
+    result = conn.execute(
+        sa.select(table.c[ROW_ID], *_as_text(table, structure.key_ids))
+        .where(table.c[PERIOD_COLUMN] == period))
     return {tuple(row[1:]): row[0] for row in result.all()}
 
 
@@ -207,13 +218,16 @@ def publish(conn: sa.Connection, input_id: str, structure: Structure, resource_i
             periods: list[str] | None = None) -> int:
     """Replace the rows of the DataStore resource table with the working rows (one
     transaction): of the given periods only, or all of them."""
-    names = ", ".join(_ident(n) for n in columns_of(structure))
-    target = _ident(resource_id)
-    where, params = "", {}
+    names = columns_of(structure)
+    source = _table(input_id, structure)
+    target = sa.table(resource_id, *(sa.column(n) for n in names))
+    delete = sa.delete(target)
+    select = sa.select(*(source.c[n] for n in names)).order_by(
+        source.c[PERIOD_COLUMN], source.c[ROW_ID])
     if periods is not None:
-        where, params = f"WHERE {_ident(PERIOD_COLUMN)} = ANY(:periods)", {"periods": periods}
-    conn.execute(sa.text(f"DELETE FROM {target} {where}"), params)
-    result = conn.execute(sa.text(
-        f"INSERT INTO {target} ({names}) SELECT {names} FROM {_table(input_id)} {where} "
-        f"ORDER BY {_ident(PERIOD_COLUMN)}, {_ident(ROW_ID)}"), params)
-    return result.rowcount
+        delete = delete.where(target.c[PERIOD_COLUMN] == sa.any_(sa.literal(
+            periods, sa.ARRAY(sa.Text))))
+        select = select.where(source.c[PERIOD_COLUMN] == sa.any_(sa.literal(
+            periods, sa.ARRAY(sa.Text))))
+    conn.execute(delete)
+    return conn.execute(sa.insert(target).from_select(names, select)).rowcount
