@@ -2,9 +2,12 @@
 
 Files pass guard.check_file first. Nothing loads a whole sheet: CSV goes
 through the csv module line by line, XLSX through our expat parser on the
-streamed sheet part (xlsx.py: no DTDs, no entities), ODS through defusedxml's
-iterparse on content.xml. Only XLS is read whole by xlrd (at most max_bytes).
-Every reader opens the path by content: CKAN stores uploads without extension.
+streamed sheet part (xlsx.py: no DTDs, no entities), ODS through the same
+expat parser for the sheet list and defusedxml's iterparse on content.xml for
+the rows. Only XLS is read whole by xlrd (at most max_bytes). Every reader
+opens the path by content: CKAN stores uploads without extension. Why not
+python-calamine (faster, but no number formats): README, "Reading
+spreadsheets".
 """
 from __future__ import annotations
 
@@ -30,8 +33,10 @@ from ckanext.satudata.tabular.xlsx import (
     CappedReader,
     ColumnLimit,
     XlsxBook,
+    XmlForbidden,
     as_displayed,
     number_format_kind,
+    xml_parser,
 )
 
 __all__ = ["FORMULA_WITHOUT_VALUE", "TableFile", "open_table"]
@@ -417,17 +422,53 @@ class OdsTable(TableFile):
 
     def __init__(self, path: str, limits: Limits) -> None:
         super().__init__(path, limits)
-        self._tables: list[tuple[str, bool]] = []
-        hidden_styles: set[str] = set()
-        for event, element, _stack in self._events(("start", "end")):
-            if event == "end" and element.tag == _S + "style":
-                props = element.find(_S + "table-properties")
-                if props is not None and props.get(_T + "display") == "false":
-                    hidden_styles.add(element.get(_S + "name", ""))
-            elif event == "start" and element.tag == _T + "table":
-                name = element.get(_T + "name") or f"Sheet{len(self._tables) + 1}"
-                self._tables.append((name, element.get(_T + "style-name") in hidden_styles))
+        self._tables = self._read_tables()
         self.sheet_names = [n for n, hidden in self._tables if not hidden]
+
+    def _read_tables(self) -> list[tuple[str, bool]]:
+        """(name, hidden) of every table, from one expat pass over content.xml.
+
+        Only start tags matter here, so no element tree is built: this pass
+        over the whole part costs a fraction of the row pass.
+        """
+        style, props, table = (_NS["style"] + "}style", _NS["style"] + "}table-properties",
+                               _NS["table"] + "}table")
+        style_name, display = _NS["style"] + "}name", _NS["table"] + "}display"
+        table_name, table_style = _NS["table"] + "}name", _NS["table"] + "}style-name"
+        tables: list[tuple[str, bool]] = []
+        hidden_styles: set[str] = set()
+        current: list[str | None] = [None]
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            if name == style:
+                current[0] = attrs.get(style_name, "")
+            elif name == props:
+                if current[0] is not None and attrs.get(display) == "false":
+                    hidden_styles.add(current[0])
+            elif name == table:
+                tables.append((attrs.get(table_name) or f"Sheet{len(tables) + 1}",
+                               attrs.get(table_style) in hidden_styles))
+
+        def end(name: str) -> None:
+            if name == style:
+                current[0] = None
+
+        parser = xml_parser()
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        try:
+            with zipfile.ZipFile(self.path) as zf, zf.open("content.xml") as raw:
+                source = CappedReader(raw, self.limits.max_uncompressed, self.limits)
+                while chunk := source.read(1 << 18):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except XmlForbidden:
+            raise xml_entities() from None
+        except FileRejected:
+            raise
+        except Exception:
+            raise FileRejected("corrupt", _(
+                "The file is damaged or incomplete and cannot be read.")) from None
+        return tables
 
     def _events(self, events: tuple[str, ...]) -> Iterator[tuple[str, Any, list[Any]]]:
         from defusedxml.ElementTree import iterparse

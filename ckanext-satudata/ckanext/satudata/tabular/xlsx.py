@@ -83,15 +83,15 @@ class ColumnLimit(Exception):  # noqa: N818 - a signal for read.py, not an error
         self.row = row
 
 
-class _Forbidden(Exception):  # noqa: N818
+class XmlForbidden(Exception):  # noqa: N818
     """A DTD, entity declaration or external reference met by the parser."""
 
 
 def _forbid(*_args: object) -> None:
-    raise _Forbidden
+    raise XmlForbidden
 
 
-def _parser(interned: tuple[str, ...] = ()) -> Any:
+def xml_parser(interned: tuple[str, ...] = ()) -> Any:
     """An expat parser that refuses any DTD (and with it every entity declaration)."""
     # Seeding the intern dict makes expat hand out our constants: tag tests hit identity.
     parser = expat.ParserCreate(namespace_separator="}", intern={n: n for n in interned})
@@ -233,9 +233,9 @@ class XlsxBook:
                     continue
                 self.sheets.append(Sheet(name, target, state in (None, "visible")))
             self._styles = self._read_styles()
-        except (_Forbidden, FileRejected, *_BROKEN) as exc:
+        except (XmlForbidden, FileRejected, *_BROKEN) as exc:
             self._zip.close()
-            if isinstance(exc, _Forbidden):
+            if isinstance(exc, XmlForbidden):
                 raise xml_entities() from None
             if isinstance(exc, FileRejected):
                 raise
@@ -252,7 +252,7 @@ class XlsxBook:
                data: Callable[[str], None] | None = None,
                interned: tuple[str, ...] = ()) -> Iterator[None]:
         """Feed a member to a new safe parser chunk by chunk; yields after each chunk."""
-        parser = _parser(interned)
+        parser = xml_parser(interned)
         if start is not None:
             parser.StartElementHandler = start
         if end is not None:
@@ -390,7 +390,7 @@ class XlsxBook:
         try:
             strings = self._shared_strings()
             yield from self._rows(sheet, strings, max_columns, on_cached_formula)
-        except _Forbidden:
+        except XmlForbidden:
             raise xml_entities() from None
         except (FileRejected, ColumnLimit):
             raise

@@ -228,6 +228,29 @@ def test_ods_types_repeats_and_sheets(tmp_path):
         assert table.hidden_sheet("Hidden") == [["stamp", "abc"]]
 
 
+def test_ods_reader_refuses_entities_and_damage_without_the_guard(tmp_path):
+    from ckanext.satudata.tabular.read import OdsTable
+
+    sheet = ods(tmp_path / "a.ods", f"<table:table table:name=\"S\"><table:table-row>"
+                f"{_cell('x')}</table:table-row></table:table>")
+    with zipfile.ZipFile(sheet) as zf:
+        content = zf.read("content.xml")
+    doctype = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>')
+    hostile = replace_members(sheet, tmp_path / "x.ods", {"content.xml": doctype + content.split(
+        b"?>", 1)[1].replace(b"<text:p>x</text:p>", b"<text:p>&e;</text:p>")})
+    # OdsTable directly: guard.check_file would refuse the file before any parser.
+    with pytest.raises(FileRejected) as caught:
+        OdsTable(str(hostile), Limits())
+    assert caught.value.code == "xml_entities"
+    broken = replace_members(sheet, tmp_path / "b.ods", {"content.xml": content[:-40]})
+    with pytest.raises(FileRejected) as caught:
+        OdsTable(str(broken), Limits())
+    assert caught.value.code == "corrupt"
+    with pytest.raises(FileRejected) as caught:
+        OdsTable(str(sheet), Limits(max_uncompressed=100))
+    assert caught.value.code == "zip_bomb"
+
+
 def test_ods_limits(tmp_path):
     data = ('<table:table table:name="S"><table:table-row>'
             '<table:table-cell table:number-columns-repeated="400"/>'
