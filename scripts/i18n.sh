@@ -9,7 +9,7 @@ for ext in satudata verifikasi; do
   domain=ckanext-$ext
   mkdir -p "$pkg/i18n"
   "$bin/pybabel" -q extract -F "$root/config/babel.cfg" --no-location --sort-output \
-    -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k N_ \
+    -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k N_ -k message:1 \
     --ignore-dirs=tests -o "$pkg/i18n/$domain.pot" "$pkg"
   for lang in id en; do
     po=$pkg/i18n/$lang/LC_MESSAGES/$domain.po

@@ -191,7 +191,7 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         if dataset_dict.get("kegiatan_dilakukan") == "HANYA_SEKALI":
             code = ONE_OFF_FREQUENCY
         else:
-            code = FREQUENCIES.get(dataset_dict.get("frekuensi_penyelenggaraan") or "")
+            code = FREQUENCIES.get(dataset_dict.get("frekuensi_penyelenggaraan") or "") or ""
         if code:
             frequency = URIRef(FREQUENCY + code)
             self.g.add((dataset_ref, DCT.accrualPeriodicity, frequency))

@@ -346,7 +346,7 @@ def _workflow_examples() -> None:
 
 
 INPUT_EXAMPLE = ("contoh-input-posyandu", "Jumlah Posyandu dan Kader per Kecamatan")
-INPUT_COLUMNS = (
+INPUT_COLUMNS: tuple[dict[str, Any], ...] = (
     {"id": "kecamatan", "label": "Kecamatan", "tipe_data": "CHARACTER", "key": True},
     {"id": "posyandu", "label": "Jumlah Posyandu", "tipe_data": "INTEGER", "satuan": "unit",
      "required": True},
@@ -403,12 +403,12 @@ def seed() -> dict[str, int]:
     for table in TABLES:
         for year in YEARS:
             _activity(table, year)
-    for spec in GEOSPATIAL:
-        _geospatial(*spec)
-    for spec in INDICATORS:
-        _indicator(*spec)
-    for spec in DRAFTS:
-        _draft(*spec)
+    for geo in GEOSPATIAL:
+        _geospatial(*geo)
+    for indicator in INDICATORS:
+        _indicator(*indicator)
+    for draft in DRAFTS:
+        _draft(*draft)
     _workflow_examples()
     _input_example()
     return {"organizations": len(ORGANIZATIONS), "users": users,

@@ -13,7 +13,7 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import ckan.plugins.toolkit as tk
 from ckanext.datastore.blueprint import dump as core_dump
@@ -90,8 +90,10 @@ def dump(resource_id: str):
         export.write_xlsx(fields, records, spool)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        text = io.TextIOWrapper(spool, encoding="utf-8-sig" if tk.asbool(
-            tk.request.args.get("bom")) else "utf-8", newline="")
+        bom = tk.asbool(tk.request.args.get("bom"))
+        # SpooledTemporaryFile is a binary buffer, though typeshed does not say so.
+        text = io.TextIOWrapper(cast(BinaryIO, spool), encoding="utf-8-sig" if bom else "utf-8",
+                                newline="")
         export.write_csv(fields, records, text, delimiter="\t" if fmt == "tsv" else ",")
         text.flush()
         text.detach()

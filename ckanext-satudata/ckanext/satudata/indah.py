@@ -241,6 +241,8 @@ def field_value(field: dict[str, Any] | None, data: dict[str, Any], name: str) -
     if field.get("preset") in ("multiple_checkbox", "multiple_select"):
         return metadata.values_of(value) or None
     if "int_validator" in str(field.get("validators", "")):
+        if value is None:
+            return None
         try:
             return int(value)
         except (TypeError, ValueError):

@@ -66,9 +66,16 @@ _EXTRA_REFUSED = tuple(ipaddress.ip_network(n) for n in (
 ))
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
-NEUTRAL = "The file at the resource URL could not be fetched."
-HTTP_STATUS = "The file at the resource URL could not be fetched: the server answered {status}."
-TOO_LARGE = "The file is larger than {limit} MB."
+
+
+def N_(msgid: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return msgid
+
+
+NEUTRAL = N_("The file at the resource URL could not be fetched.")
+HTTP_STATUS = N_("The file at the resource URL could not be fetched: the server answered {status}.")
+TOO_LARGE = N_("The file is larger than {limit} MB.")
 
 
 class FetchError(Exception):

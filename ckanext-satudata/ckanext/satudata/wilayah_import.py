@@ -338,7 +338,8 @@ def _upsert(rows: list[Row]) -> Summary:
                       "induk": row.induk}
             obj = existing.get(row.kode_kemendagri)
             if obj is None:
-                session.add(KodeWilayah(kode_kemendagri=row.kode_kemendagri, **values))
+                session.add(KodeWilayah(kode_kemendagri=row.kode_kemendagri, kode_bps=row.kode_bps,
+                                        nama=row.nama, jenis=row.jenis, induk=row.induk))
                 inserted += 1
                 continue
             if obj in moving or any(getattr(obj, k) != v for k, v in values.items()):

@@ -111,7 +111,9 @@ def purge(package_id: str, resource_ids: list[str]) -> None:
     """Everything verifikasi kept of a purged dataset (audit entries excepted), and its
     DataStore tables with their published copies; a dataset made again with the same id
     starts fresh. In the caller's transaction, except the DataStore tables."""
-    for table in (WorkflowState, WorkflowEvent, PublishedSnapshot, AccessGrant, Notification):
+    tables: tuple[Any, ...] = (WorkflowState, WorkflowEvent, PublishedSnapshot, AccessGrant,
+                               Notification)
+    for table in tables:
         model.Session.execute(sa.delete(table).where(table.package_id == package_id)
                               .execution_options(synchronize_session=False))
     published_data.drop_tables(resource_ids)

@@ -42,7 +42,7 @@ def _resources(package_id: str) -> list[model.Resource]:
         model.Resource.package_id == package_id, model.Resource.state == "active")).all()
 
 
-def _existing_tables(conn: sa.Connection, names: list[str]) -> set[str]:
+def _existing_tables(conn: sa.engine.Connection, names: list[str]) -> set[str]:
     rows = conn.execute(sa.text(
         "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = 'public' AND c.relkind = 'r' AND relname = ANY(:names)"),

@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
+from ckanext.datastore.backend import DatastoreBackend
 
 from ckanext.satudata.inputdata import worktable
 from ckanext.satudata.model import InputPackage
@@ -70,8 +71,11 @@ def ensure_resource(input_pkg: InputPackage) -> tuple[str, bool]:
     table is new (created, or made again for changed column types) and so empty."""
     context = _system_context()
     exists = bool(input_pkg.resource_id) and model.Resource.get(input_pkg.resource_id) is not None
-    fresh = not exists
-    if exists and _types_changed(input_pkg):
+    # The resource may have lost its table (a sysadmin's datastore_delete): the table
+    # datastore_create makes again is empty and needs every period.
+    fresh = not exists or not DatastoreBackend.get_active_backend().resource_exists(
+        input_pkg.resource_id)
+    if exists and not fresh and _types_changed(input_pkg):
         # A changed column type cannot be altered in place by the DataStore API.
         tk.get_action("datastore_delete")(dict(context), {
             "resource_id": input_pkg.resource_id, "force": True})
@@ -80,7 +84,7 @@ def ensure_resource(input_pkg: InputPackage) -> tuple[str, bool]:
         tk.get_action("datastore_create")(dict(context), {
             "resource_id": input_pkg.resource_id, "fields": _fields(input_pkg),
             "force": True})
-        return input_pkg.resource_id, fresh
+        return str(input_pkg.resource_id), fresh
     result = tk.get_action("datastore_create")(dict(context), {
         # url_type from the start: no file loader may treat it as a file to load.
         "resource": {"package_id": input_pkg.package_id, "name": input_pkg.title,
@@ -89,7 +93,7 @@ def ensure_resource(input_pkg: InputPackage) -> tuple[str, bool]:
         "fields": _fields(input_pkg), "force": True})
     input_pkg.resource_id = result["resource_id"]
     model.Session.commit()
-    return input_pkg.resource_id, True
+    return str(input_pkg.resource_id), True
 
 
 def publish_input(input_pkg: InputPackage, periods: list[str] | None = None) -> int:

@@ -64,7 +64,7 @@ def xloader_badge(next_helper: Any, resource: dict[str, Any]) -> str:
     if not tk.g.get("user") or not resource.get("package_id"):
         return ""
     states = _states_for_editor(resource["package_id"])
-    state, updated = (states or {}).get(resource.get("id"), (None, None))
+    state, updated = (states or {}).get(resource.get("id") or "", (None, None))
     badge = _BADGE_OF_STATE.get(state or "")
     if badge is None:
         return ""

@@ -140,12 +140,13 @@ class Period:
 
     def label(self) -> str:
         # Indonesian period names are proper names in both UI languages.
-        if self.frequency == "tahunan":
+        sub = self.sub
+        if self.frequency == "tahunan" or sub is None:
             return str(self.year)
         if self.frequency == "bulanan":
-            return f"{MONTHS_ID[self.sub - 1]} {self.year}"
+            return f"{MONTHS_ID[sub - 1]} {self.year}"
         word = "Semester" if self.frequency == "semesteran" else "Triwulan"
-        return f"{word} {_ROMAN[self.sub - 1]} {self.year}"
+        return f"{word} {_ROMAN[sub - 1]} {self.year}"
 
     @classmethod
     def parse(cls, code: str) -> Period:
