@@ -15,17 +15,8 @@ from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
 
 from ckanext.verifikasi import roles, workflow
+from ckanext.verifikasi.labels import WALIDATA_LABEL, grant_label, opd_label
 from ckanext.verifikasi.model import AccessGrant, WorkflowState
-
-WALIDATA_LABEL = "verifikasi-walidata"
-
-
-def opd_label(organization_id: str) -> str:
-    return f"verifikasi-opd-{organization_id}"
-
-
-def grant_label(package_id: str) -> str:
-    return f"verifikasi-grant-{package_id}"
 
 
 def active_grant_packages(user_id: str, today: dt.date | None = None) -> set[str]:
@@ -43,14 +34,6 @@ def active_grant_packages(user_id: str, today: dt.date | None = None) -> set[str
                AccessGrant.expires >= (today or dt.date.today()),
                WorkflowState.has_published.is_(True))).scalars()
     return set(rows)
-
-
-def team_labels(pkg: model.Package) -> list[str]:
-    """Labels that reach only the dataset's team (OPD roles, its CKAN members, walidata)."""
-    labels = [WALIDATA_LABEL]
-    if pkg.owner_org:
-        labels += [opd_label(pkg.owner_org), f"member-{pkg.owner_org}"]
-    return labels
 
 
 class PermissionLabels(DefaultPermissionLabels):

@@ -7,7 +7,7 @@ from ckan import model
 from flask import has_request_context, request
 
 from ckanext.verifikasi.logic import datastore_aliases
-from ckanext.verifikasi.model import AuditEntry
+from ckanext.verifikasi.model import AuditEntry, WorkflowEvent
 
 
 def record(actor: str | None, action: str, object_type: str, object_id: str,
@@ -16,6 +16,13 @@ def record(actor: str | None, action: str, object_type: str, object_id: str,
     remote = request.remote_addr if has_request_context() else None
     model.Session.add(AuditEntry(actor=actor, action=action, object_type=object_type,
                                  object_id=object_id, detail=detail, remote_addr=remote))
+
+
+def on_transition(package_id: str, *, event: WorkflowEvent, **_: Any) -> None:
+    """Receiver of `signals.transition`: the step's entry, in the transition's transaction."""
+    record(event.actor_id, f"workflow_{event.action}", "package", package_id,
+           from_state=event.from_state, to_state=event.to_state, note=event.note,
+           deadline=event.deadline.isoformat() if event.deadline else None)
 
 
 def on_datastore_dump(resource_id: str, **detail: Any) -> None:

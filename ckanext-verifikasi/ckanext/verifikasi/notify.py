@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from ckanext.verifikasi import roles
 from ckanext.verifikasi.model import Notification, WorkflowEvent
+from ckanext.verifikasi.states import state_label
 
 
 def _recipients(pkg: model.Package, event: WorkflowEvent) -> set[str]:
@@ -37,7 +38,7 @@ def _message(pkg: model.Package, event: WorkflowEvent, actor: str) -> tuple[str,
         subjects["approve"] = tk._("[Satu Data] Published: {title}")
     lines = [tk._('{actor} ({role}) changed the status of "{title}" from {old} to {new}.').format(
         actor=actor, role=event.actor_role, title=title,
-        old=_state(event.from_state), new=_state(event.to_state))]
+        old=state_label(event.from_state), new=state_label(event.to_state))]
     if event.note:
         lines.append(tk._("Note: {note}").format(note=event.note))
     if event.deadline:
@@ -47,14 +48,11 @@ def _message(pkg: model.Package, event: WorkflowEvent, actor: str) -> tuple[str,
     return subjects[event.action].format(title=title), "\n\n".join(lines)
 
 
-def _state(state: str) -> str:
-    from ckanext.verifikasi.workflow import state_label
-
-    return state_label(state)
-
-
-def on_transition(pkg: model.Package, event: WorkflowEvent) -> list[Notification]:
-    """In-app notifications for the next actors, in the caller's transaction."""
+def on_transition(package_id: str, *, package: model.Package, event: WorkflowEvent,
+                  **_: Any) -> list[Notification]:
+    """Receiver of `signals.transition`: in-app notifications for the next actors, in the
+    transition's transaction (each tied to the history entry, for the e-mails)."""
+    pkg = package
     actor = model.User.get(event.actor_id)
     actor_name = (actor.fullname or actor.name) if actor else event.actor_id
     language = tk.config.get("ckan.locale_default", "id")
@@ -63,11 +61,20 @@ def on_transition(pkg: model.Package, event: WorkflowEvent) -> list[Notification
             subject, body = _message(pkg, event, actor_name)
     else:
         subject, body = _message(pkg, event, actor_name)
-    notes = [Notification(user_id=uid, package_id=pkg.id, subject=subject, body=body)
+    notes = [Notification(user_id=uid, package_id=pkg.id, event_id=event.id, subject=subject,
+                          body=body)
              for uid in sorted(_recipients(pkg, event)) if uid != event.actor_id]
     model.Session.add_all(notes)
     model.Session.flush()
     return notes
+
+
+def on_transition_committed(package_id: str, *, package: model.Package,
+                            event: WorkflowEvent, **_: Any) -> None:
+    """Receiver of `signals.transition_committed`: e-mail the step's notifications."""
+    notes = model.Session.query(Notification).filter(
+        Notification.event_id == event.id).order_by(Notification.id).all()
+    queue_emails(notes, f"verifikasi {event.action} {package.name}")
 
 
 def queue_emails(notes: list[Notification], title: str) -> None:

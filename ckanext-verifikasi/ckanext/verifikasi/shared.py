@@ -8,7 +8,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.verifikasi import roles, workflow
+from ckanext.verifikasi import roles, states, workflow
 
 # Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
 published = tk.signals.ckanext.signal("verifikasi_published")
@@ -42,7 +42,7 @@ def is_operator(user_name: str | None, package_id: str) -> bool:
 
 
 def under_review(package_id: str) -> bool:
-    return workflow.state_of(package_id).state in workflow.REVIEW_STATES
+    return workflow.state_of(package_id).state in states.REVIEW_STATES
 
 
 def has_published(package_id: str) -> bool:

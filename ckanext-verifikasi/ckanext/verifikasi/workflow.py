@@ -20,13 +20,12 @@ from ckan import model
 from ckan.lib import search
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from ckanext.verifikasi import audit, gate, notify, published_data, roles
+from ckanext.verifikasi import gate, labels, published_data, roles, signals
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
+from ckanext.verifikasi.states import state_label
 
 #: The dataset types that go through the workflow (statistical activities, indicators).
 DATASET_TYPES = ("dataset", "indikator")
-REVIEW_STATES = ("submitted", "verified")
-EDITABLE_STATES = ("draft", "returned", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -53,15 +52,6 @@ STEPS = (
     Step("withdraw", "submitted", "withdrawn", "walidata"),
     Step("withdraw", "verified", "withdrawn", "walidata"),
 )
-
-
-def state_label(state: str) -> str:
-    """The Indonesian (or current language) name of a workflow state."""
-    return {
-        "draft": tk._("Draft"), "submitted": tk._("Waiting for verifikator"),
-        "verified": tk._("Waiting for walidata"), "published": tk._("Published"),
-        "returned": tk._("Returned for correction"), "withdrawn": tk._("Withdrawn"),
-    }.get(state, state)
 
 
 def state_of(package_id: str) -> WorkflowState:
@@ -157,24 +147,24 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
                           to_state=step.to_state, actor_id=user.id, actor_role=step.role,
                           note=(note or "").strip() or None, deadline=deadline)
     model.Session.add(event)
-    audit.record(user.id, f"workflow_{action}", "package", pkg.id, from_state=step.from_state,
-                 to_state=step.to_state, note=event.note,
-                 deadline=deadline.isoformat() if deadline else None)
     if step.to_state == "published":
         _publish(pkg, user)
     elif step.to_state == "withdrawn":
         _take_down(pkg, user)
     model.Session.flush()
-    notes = notify.on_transition(pkg, event)
+    # Receivers (the audit entry, in-app notifications) write in this transaction;
+    # if one fails, nothing of the step is committed.
+    signals.transition.send(pkg.id, package=pkg, event=event)
     model.Session.commit()
     # The index carries the state and, during an update, the published copy.
     search.rebuild(pkg.id)
-    notify.queue_emails(notes, f"verifikasi {action} {pkg.name}")
+    # Receivers: the e-mails of the notifications (queued for the worker).
+    signals.transition_committed.send(pkg.id, package=pkg, event=event)
     if step.to_state in ("published", "withdrawn"):
         published_data.thaw(pkg.id)
     if step.to_state == "published":
         # Listeners (satudata's data input) bring pending data into the public tables.
-        tk.signals.ckanext.signal("verifikasi_published").send(pkg.id)
+        signals.published.send(pkg.id)
     return event_dict(event, user.name)
 
 
@@ -239,13 +229,11 @@ def _take_down(pkg: model.Package, user: model.User) -> None:
     """Private again; its past activities and followers no longer reach outsiders."""
     from ckanext.activity.model import Activity
 
-    from ckanext.verifikasi import access
-
     tk.get_action("package_patch")(_publication_context(user), {"id": pkg.id, "private": True})
     model.Session.execute(sa.delete(PublishedSnapshot).where(
         PublishedSnapshot.package_id == pkg.id))
     model.Session.execute(sa.update(Activity).where(Activity.object_id == pkg.id)
-                          .values(permission_labels=access.team_labels(pkg))
+                          .values(permission_labels=labels.team_labels(pkg))
                           .execution_options(synchronize_session=False))
     team = set(roles.holders("operator", pkg.owner_org)) | \
         set(roles.holders("verifikator", pkg.owner_org)) | set(roles.holders("walidata"))

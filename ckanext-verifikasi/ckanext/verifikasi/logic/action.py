@@ -12,7 +12,7 @@ from ckan import model
 from ckan.lib import search
 from ckan.types import Action, Context, DataDict
 
-from ckanext.verifikasi import access, audit, gate, notify, roles, workflow
+from ckanext.verifikasi import audit, gate, labels, notify, roles, states, workflow
 from ckanext.verifikasi.logic import schema
 from ckanext.verifikasi.logic.published_reads import (
     datastore_create,
@@ -128,7 +128,7 @@ def verifikasi_status_show(context: Context, data_dict: DataDict) -> dict[str, A
     state = workflow.state_of(pkg.id)
     return {
         "id": pkg.id, "name": pkg.name, "state": state.state,
-        "state_label": workflow.state_label(state.state),
+        "state_label": states.state_label(state.state),
         "deadline": state.deadline.isoformat() if state.deadline else None,
         "overdue": workflow.is_overdue(state), "has_published": state.has_published,
         "history": workflow.history(pkg.id),
@@ -172,7 +172,7 @@ def verifikasi_queue_list(context: Context, data_dict: DataDict) -> dict[str, An
 
     def item(state, pkg):
         return {"id": pkg.id, "name": pkg.name, "title": pkg.title, "state": state.state,
-                "state_label": workflow.state_label(state.state),
+                "state_label": states.state_label(state.state),
                 "deadline": state.deadline.isoformat() if state.deadline else None,
                 "overdue": workflow.is_overdue(state)}
 
@@ -399,10 +399,10 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
     if user and user.sysadmin and pkg.type in workflow.DATASET_TYPES:
         return _sysadmin_update(next_action, context, data_dict, pkg, state, user)
     walidata = bool(user and roles.roles_of(user.id).walidata)
-    if state.state in workflow.REVIEW_STATES and not walidata:
+    if state.state in states.REVIEW_STATES and not walidata:
         raise tk.ValidationError({"state": [tk._(
             "This dataset is under review ({state}); it cannot be changed until it is "
-            "returned").format(state=workflow.state_label(state.state))]})
+            "returned").format(state=states.state_label(state.state))]})
     data_dict["private"] = pkg.private  # the workflow decides publication
     if state.state == "published":
         # Before the update commits, so the search index already sees an update in
@@ -529,5 +529,5 @@ def activity_create(next_action: Action, context: Context, data_dict: DataDict) 
     if pkg is not None and data_dict.get("permission_labels") is not None:
         state = workflow.state_of(pkg.id)
         if state.state != "published" or pkg.private:
-            data_dict["permission_labels"] = access.team_labels(pkg)
+            data_dict["permission_labels"] = labels.team_labels(pkg)
     return next_action(context, data_dict)

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.verifikasi import access, roles
+from ckanext.verifikasi import access, roles, states, workflow
 
 __all__ = [
     "bulk_update_delete", "bulk_update_private", "bulk_update_public",
@@ -166,15 +166,13 @@ def follow_user(next_auth: Any, context: Context, data_dict: DataDict) -> AuthRe
 
 def _not_under_review(context: Context, resource_id: str) -> AuthResult:
     """DataStore writes follow the review lock of package_update: none while reviewed."""
-    from ckanext.verifikasi import workflow
-
     resource = model.Resource.get(resource_id)
     if resource is None:
         return {"success": True}
     user = _user(context)
     if user and (user.sysadmin or roles.roles_of(user.id).walidata):
         return {"success": True}
-    if workflow.state_of(resource.package_id).state in workflow.REVIEW_STATES:
+    if workflow.state_of(resource.package_id).state in states.REVIEW_STATES:
         return {"success": False, "msg": tk._(
             "This dataset is under review; its data cannot be changed until it is returned")}
     return {"success": True}

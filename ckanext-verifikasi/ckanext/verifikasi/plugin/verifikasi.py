@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.verifikasi import access, audit, cli, helpers, views, workflow
+from ckanext.verifikasi import access, audit, cli, helpers, notify, signals, views, workflow
 from ckanext.verifikasi.logic import action, auth
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -44,8 +44,14 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
     # ISignal
 
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
-        # satudata's DataStore downloads (CSV/TSV/XLSX/JSON/XML dumps).
-        return {tk.signals.ckanext.signal("satudata_datastore_dump"): [audit.on_datastore_dump]}
+        return {
+            # satudata's DataStore downloads (CSV/TSV/XLSX/JSON/XML dumps).
+            tk.signals.ckanext.signal("satudata_datastore_dump"): [audit.on_datastore_dump],
+            # In the transition's transaction: its audit entry and in-app notifications.
+            signals.transition: [audit.on_transition, notify.on_transition],
+            # After its commit: the notifications' e-mails.
+            signals.transition_committed: [notify.on_transition_committed],
+        }
 
     # IPackageController
 

@@ -1,0 +1,21 @@
+"""The signals of verifikasi, each created once here and used through these objects.
+
+`ckanext.verifikasi.shared` re-exports those other packages may use.
+"""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+#: Sent inside a workflow transition's transaction, after the step (state, history
+#: entry, publication change) is flushed and before the commit; sender: dataset id,
+#: keyword arguments `package` (model.Package) and `event` (WorkflowEvent, with its id).
+#: Receivers add their rows to the same transaction (audit entry, in-app notifications);
+#: one that raises fails the transition, which then leaves nothing written.
+transition = tk.signals.ckanext.signal("verifikasi_transition")
+
+#: Sent after that transaction is committed (and the dataset indexed again), with the
+#: same arguments: work that must see the committed step (e-mails by the worker).
+transition_committed = tk.signals.ckanext.signal("verifikasi_transition_committed")
+
+#: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
+published = tk.signals.ckanext.signal("verifikasi_published")
