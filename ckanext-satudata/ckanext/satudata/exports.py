@@ -19,13 +19,12 @@ import ckan.plugins.toolkit as tk
 from ckanext.datastore.blueprint import dump as core_dump
 from flask import Blueprint, Response
 
+from ckanext.satudata import verification
 from ckanext.satudata.tabular import export
 
 satudata_export = Blueprint("satudata_export", __name__)
 
 PAGE = 10000
-#: Sent with (resource id, user=name, format=...) after a download started.
-dumped = tk.signals.ckanext.signal("satudata_datastore_dump")
 
 
 def _user() -> str:
@@ -74,7 +73,7 @@ def dump(resource_id: str):
     fmt = (tk.request.args.get("format") or "csv").lower()
     if fmt not in ("csv", "tsv", "xlsx"):
         response = core_dump(resource_id)
-        dumped.send(resource_id, user=_user(), format=fmt)
+        verification.send_datastore_dump(resource_id, user=_user(), format=fmt)
         return response
     try:
         fields = _search(resource_id, limit=0)["fields"]
@@ -99,7 +98,7 @@ def dump(resource_id: str):
         text.detach()
         mimetype = "text/csv" if fmt == "csv" else "text/tab-separated-values"
     spool.seek(0)
-    dumped.send(resource_id, user=_user(), format=fmt)
+    verification.send_datastore_dump(resource_id, user=_user(), format=fmt)
 
     def stream() -> Iterator[bytes]:
         with spool:

@@ -24,7 +24,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.verifikasi import audit, published_data
+from ckanext.verifikasi import audit, published_data, signals
 from ckanext.verifikasi.model import (
     AccessGrant,
     Notification,
@@ -104,7 +104,7 @@ def after_publication(package_id: str) -> None:
     """After the commit: kept copies of an earlier published version are obsolete, and
     listeners (satudata's data input) bring pending data into the public tables."""
     published_data.thaw(package_id)
-    tk.signals.ckanext.signal("verifikasi_published").send(package_id)
+    signals.published.send(package_id)
 
 
 def purge(package_id: str, resource_ids: list[str]) -> None:

@@ -5,13 +5,25 @@ name (as in a CKAN context) and a dataset id, so callers need no model of roles.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.verifikasi import roles, states, workflow
+from ckanext.verifikasi import context, roles, signals, states, workflow
 
-# Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
-published = tk.signals.ckanext.signal("verifikasi_published")
+#: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
+published = signals.published
+#: Send it after a download of a resource's rows started: sender resource id, keyword
+#: arguments `user` (name) and `format`; verifikasi audits downloads of restricted data.
+datastore_dumped = signals.datastore_dump
+
+
+def system_write_context(context_: dict[str, Any]) -> dict[str, Any]:
+    """`context_` for a system component's own writes to a dataset (satudata's data input
+    putting rows into its resource): verifikasi lets them through like its own workflow
+    writes (no review lock, no update started, not a direct publication)."""
+    return context.transition_context(context_)
 
 
 def _user_and_package(user_name: str | None, package_id: str):

@@ -19,3 +19,7 @@ transition_committed = tk.signals.ckanext.signal("verifikasi_transition_committe
 
 #: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
 published = tk.signals.ckanext.signal("verifikasi_published")
+
+#: Sent by a data exporter (satudata's DataStore dumps) after a download of a resource's
+#: rows started; sender: resource id, keyword arguments `user` (name) and `format`.
+datastore_dump = tk.signals.ckanext.signal("verifikasi_datastore_dump")

@@ -21,6 +21,7 @@ from ckan.lib import search
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ckanext.verifikasi import gate, labels, published_data, roles, signals
+from ckanext.verifikasi.context import transition_context
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 from ckanext.verifikasi.states import state_label
 
@@ -209,8 +210,7 @@ def _stale() -> tk.ValidationError:
 
 
 def _publication_context(user: model.User) -> dict[str, Any]:
-    return {"user": user.name, "ignore_auth": True, "defer_commit": True,
-            "verifikasi_transition": True}
+    return transition_context({"user": user.name, "ignore_auth": True, "defer_commit": True})
 
 
 def _publish(pkg: model.Package, user: model.User) -> None:

@@ -14,13 +14,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from ckanext.satudata import verification
 from ckanext.satudata.model import InputImport, InputPackage, SurveyLink, SurveySubmission
-
-
-def _verifikasi():
-    from ckanext.satudata.inputdata.publishing import _verifikasi
-
-    return _verifikasi()
 
 
 def input_package(input_id: Any) -> InputPackage:
@@ -114,7 +109,7 @@ def package_of(data_dict: dict[str, Any]) -> str:
 
 
 def is_team(user_name: str | None, package_id: str) -> bool:
-    verifikasi = _verifikasi()
+    verifikasi = verification.shared()
     if verifikasi is not None:
         return verifikasi.is_team(user_name, package_id)
     try:  # without verifikasi: whoever may edit the dataset
@@ -125,7 +120,7 @@ def is_team(user_name: str | None, package_id: str) -> bool:
 
 
 def is_operator(user_name: str | None, package_id: str) -> bool:
-    verifikasi = _verifikasi()
+    verifikasi = verification.shared()
     if verifikasi is not None:
         return verifikasi.is_operator(user_name, package_id)
     return is_team(user_name, package_id)

@@ -11,30 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import search
 from ckanext.datastore.backend import DatastoreBackend
 
+from ckanext.satudata import verification
 from ckanext.satudata.inputdata import worktable
 from ckanext.satudata.model import InputPackage
 from ckanext.satudata.tabular.structure import Structure
 
 
-def _verifikasi():
-    # verifikasi is optional for satudata's own tests of the tables; the portal runs both.
-    try:
-        from ckanext.verifikasi import shared
-    except ImportError:  # pragma: no cover - the portal always installs both packages
-        return None
-    return shared if p.plugin_loaded("verifikasi") else None
-
-
 def _system_context() -> dict[str, Any]:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True, "verifikasi_transition": True}
+    return verification.system_context({"user": site_user["name"], "ignore_auth": True})
 
 
 def _fields(input_pkg: InputPackage) -> list[dict[str, Any]]:
@@ -123,7 +114,7 @@ def after_rows_changed(input_pkg: InputPackage, periods: list[str] | None = None
     """Call after rows changed in the working table; True when they reached the resource now."""
     input_pkg.modified = dt.datetime.utcnow()
     input_pkg.pending = True
-    verifikasi = _verifikasi()
+    verifikasi = verification.shared()
     if verifikasi is not None and verifikasi.has_published(input_pkg.package_id):
         verifikasi.start_update(input_pkg.package_id)
         model.Session.commit()
@@ -135,7 +126,7 @@ def after_rows_changed(input_pkg: InputPackage, periods: list[str] | None = None
 
 
 def writable_or_raise(package_id: str) -> None:
-    verifikasi = _verifikasi()
+    verifikasi = verification.shared()
     if verifikasi is not None and verifikasi.under_review(package_id):
         raise tk.ValidationError({"state": [tk._(
             "This dataset is under review; its data cannot be changed until it is returned")]})

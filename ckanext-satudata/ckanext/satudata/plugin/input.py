@@ -6,6 +6,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.satudata import verification
 from ckanext.satudata.inputdata import helpers, publishing
 from ckanext.satudata.inputdata.views import satudata_input
 from ckanext.satudata.logic import input_action, input_auth
@@ -21,4 +22,5 @@ class SatudataInputPlugin(p.SingletonPlugin):
     # ISignal
 
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
-        return {tk.signals.ckanext.signal("verifikasi_published"): [publishing.on_published]}
+        published = verification.published_signal()
+        return {published: [publishing.on_published]} if published is not None else {}

@@ -13,6 +13,7 @@ from ckan.lib import search
 from ckan.types import Action, Context, DataDict
 
 from ckanext.verifikasi import audit, gate, labels, notify, roles, states, workflow
+from ckanext.verifikasi.context import is_transition
 from ckanext.verifikasi.logic import schema
 from ckanext.verifikasi.logic.published_reads import (
     datastore_create,
@@ -389,7 +390,7 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
     """Only the gate publishes. Edits under review are refused; an edit of a published
     dataset starts an update while the published version stays public; a sysadmin's
     edit of a published dataset, or one making a dataset public, is a direct publication."""
-    if context.get("verifikasi_transition"):
+    if is_transition(context):
         return next_action(context, data_dict)
     pkg = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
     user = _caller(context)

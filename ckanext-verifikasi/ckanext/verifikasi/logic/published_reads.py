@@ -16,6 +16,7 @@ from ckan.lib import search
 from ckan.types import Action, Context, DataDict
 
 from ckanext.verifikasi import access, published_data, workflow
+from ckanext.verifikasi.context import is_transition
 from ckanext.verifikasi.logic import datastore_aliases
 
 
@@ -124,7 +125,7 @@ def datastore_search_sql(next_action: Action, context: Context, data_dict: DataD
 
 
 def _start_update_first(context: Context, resource_id: str) -> None:
-    if context.get("ignore_auth") or context.get("verifikasi_transition"):
+    if context.get("ignore_auth") or is_transition(context):
         return
     resource = model.Resource.get(resource_id or "")
     user = model.User.get(context.get("user") or "")

@@ -10,6 +10,7 @@ from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.verifikasi import access, audit, cli, helpers, notify, signals, views, workflow
+from ckanext.verifikasi.context import is_transition
 from ckanext.verifikasi.logic import action, auth
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
         return {
             # satudata's DataStore downloads (CSV/TSV/XLSX/JSON/XML dumps).
-            tk.signals.ckanext.signal("satudata_datastore_dump"): [audit.on_datastore_dump],
+            signals.datastore_dump: [audit.on_datastore_dump],
             # In the transition's transaction: its audit entry and in-app notifications.
             signals.transition: [audit.on_transition, notify.on_transition],
             # After its commit: the notifications' e-mails.
@@ -57,7 +58,7 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         """Outside the OPD the public sees the published version while an update is reviewed."""
-        if context.get("ignore_auth") or context.get("verifikasi_transition"):
+        if context.get("ignore_auth") or is_transition(context):
             return pkg_dict
         state = workflow.state_of(pkg_dict["id"])
         if not state.has_published:

@@ -1,0 +1,44 @@
+"""The one place satudata reaches ckanext-verifikasi: through `ckanext.verifikasi.shared`.
+
+verifikasi is optional for satudata's own tests of the tables; the portal runs both.
+"""
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import ckan.plugins as p
+
+
+def _installed() -> ModuleType | None:
+    try:
+        from ckanext.verifikasi import shared
+    except ImportError:  # pragma: no cover - the portal always installs both packages
+        return None
+    return shared
+
+
+def shared() -> ModuleType | None:
+    """verifikasi's shared module when its plugin is loaded, else None."""
+    module = _installed()
+    return module if module is not None and p.plugin_loaded("verifikasi") else None
+
+
+def system_context(context: dict[str, Any]) -> dict[str, Any]:
+    """`context` for the data input's own writes to its resources, which verifikasi lets
+    through (no review lock, no update started: the rows wait for the publication)."""
+    module = _installed()
+    return module.system_write_context(context) if module is not None else dict(context)
+
+
+def published_signal() -> Any | None:
+    """verifikasi's signal sent after a publication is committed (sender: dataset id)."""
+    module = _installed()
+    return module.published if module is not None else None
+
+
+def send_datastore_dump(resource_id: str, **detail: Any) -> None:
+    """Tell verifikasi a download of the resource's rows started (it audits restricted ones)."""
+    module = _installed()
+    if module is not None:
+        module.datastore_dumped.send(resource_id, **detail)
