@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.verifikasi import roles, workflow
+from ckanext.verifikasi import config, roles, workflow
 from ckanext.verifikasi.labels import WALIDATA_LABEL, grant_label, opd_label
 from ckanext.verifikasi.model import AccessGrant, WorkflowState
 
@@ -80,9 +80,6 @@ def is_team(user: model.User | None, pkg: Any) -> bool:
     return held.walidata or held.in_opd(owner)
 
 
-CLASSES = ("terbuka", "terbatas", "rahasia")  # from open to closed
-
-
 def public_class(pkg: model.Package) -> str:
     """The access class that applies outside the team.
 
@@ -90,20 +87,22 @@ def public_class(pkg: model.Package) -> str:
     yet: the stricter of it and the published one applies (an operator loosening
     `terbatas` to `terbuka` must not open the data before walidata publishes it).
     """
-    edited = pkg.extras.get("klasifikasi_akses") or "terbuka"
+    field, classes = config.access_field(), config.access_classes()
+    edited = pkg.extras.get(field) or config.open_class()
     state = workflow.state_of(pkg.id)
     if not state.has_published or state.state == "published":
         return edited
-    published = (workflow.published_snapshot(pkg.id) or {}).get("klasifikasi_akses") or edited
+    published = (workflow.published_snapshot(pkg.id) or {}).get(field) or edited
     # An unknown class counts as the most closed.
-    return max(edited, published, key=lambda c: CLASSES.index(c) if c in CLASSES else 3)
+    return max(edited, published,
+               key=lambda c: classes.index(c) if c in classes else len(classes))
 
 
 def can_use_data(user: model.User | None, pkg: model.Package) -> bool:
     """May this user download/query the data (not just the metadata) of the dataset?"""
     if is_team(user, pkg):
         return True
-    if not pkg.private and public_class(pkg) == "terbuka":
+    if not pkg.private and public_class(pkg) == config.open_class():
         return True
     if user is None or getattr(user, "is_anonymous", False):
         return False

@@ -6,6 +6,7 @@ from typing import Any
 from ckan import model
 from flask import has_request_context, request
 
+from ckanext.verifikasi import config
 from ckanext.verifikasi.logic import datastore_aliases
 from ckanext.verifikasi.model import AuditEntry, WorkflowEvent
 
@@ -29,8 +30,8 @@ def on_datastore_dump(resource_id: str, **detail: Any) -> None:
     """Downloads of restricted tables are audited like file downloads (also by alias)."""
     resource_id = datastore_aliases.resolve(resource_id)
     resource = model.Resource.get(resource_id)
-    if resource is None or resource.package.extras.get("klasifikasi_akses") not in (
-            "terbatas", "rahasia"):
+    if resource is None or resource.package.extras.get(
+            config.access_field()) not in config.restricted_classes():
         return
     actor = model.User.get(detail.get("user") or "") if detail.get("user") else None
     record(actor.id if actor else None, "download", "resource", resource_id,

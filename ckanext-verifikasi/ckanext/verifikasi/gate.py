@@ -24,7 +24,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.verifikasi import audit, published_data, signals
+from ckanext.verifikasi import audit, config, published_data, signals
 from ckanext.verifikasi.model import (
     AccessGrant,
     Notification,
@@ -41,9 +41,11 @@ def publication_errors(package_id: str, user_name: str, *, public: bool) -> dict
         {"user": user_name, "ignore_auth": True, "use_cache": False}, {"id": package_id})
     errors: dict[str, list] = {}
     pkg = model.Package.get(package_id)
-    if public and pkg is not None and pkg.extras.get("klasifikasi_akses") == "rahasia":
-        errors["klasifikasi_akses"] = [tk._(
-            "A rahasia dataset can never be public; keep it private (private: true)")]
+    field, secret = config.access_field(), config.secret_class()
+    if public and pkg is not None and pkg.extras.get(field) == secret:
+        errors[field] = [tk._(
+            "A {access_class} dataset can never be public; keep it private (private: true)"
+        ).format(access_class=secret)]
     if not check["complete"]:
         errors["metadata"] = [p["message"] for p in check["problems"]]
     return errors

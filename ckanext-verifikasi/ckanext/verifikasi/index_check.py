@@ -26,6 +26,7 @@ from ckan.lib import search
 from ckan.lib.search.common import make_connection
 from sqlalchemy.orm import aliased
 
+from ckanext.verifikasi import config
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowState
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,17 @@ log = logging.getLogger(__name__)
 PAGE = 1000
 #: Compared fields; the workflow state and the access class are indexed, not stored:
 #: Solr returns them through `field()` (uninverted, a few distinct values each).
-FIELDS = ("state", "capacity", "verifikasi_state", "klasifikasi_akses", "metadata_modified")
-_FL = ("id,state,capacity,metadata_modified,verifikasi_state:field(verifikasi_state),"
-       "klasifikasi_akses:field(klasifikasi_akses)")
+#: (The access class goes by its configured field: `config.access_field()`.)
+
+
+def _fields() -> tuple[str, ...]:
+    return ("state", "capacity", "verifikasi_state", config.access_field(), "metadata_modified")
+
+
+def _fl() -> str:
+    access = config.access_field()
+    return ("id,state,capacity,metadata_modified,verifikasi_state:field(verifikasi_state),"
+            f"{access}:field({access})")
 
 Values = dict[str, Any]
 
@@ -74,6 +83,7 @@ def _millis(value: dt.datetime | None) -> dt.datetime | None:
 def database_values() -> dict[str, Values]:
     """What the index should hold for every dataset it should hold (one query)."""
     klass = aliased(model.PackageExtra)
+    access = config.access_field()
     query = (
         sa.select(model.Package.id, model.Package.state, model.Package.private,
                   model.Package.metadata_modified, klass.value, WorkflowState.state,
@@ -81,7 +91,7 @@ def database_values() -> dict[str, Values]:
                   # is its last publication (workflow.publication_times).
                   sa.case((WorkflowState.has_published, PublishedSnapshot.published)))
         .outerjoin(klass, sa.and_(klass.package_id == model.Package.id,
-                                  klass.key == "klasifikasi_akses", klass.state == "active"))
+                                  klass.key == access, klass.state == "active"))
         .outerjoin(WorkflowState, WorkflowState.package_id == model.Package.id)
         .outerjoin(PublishedSnapshot, PublishedSnapshot.package_id == model.Package.id))
     if tk.config.get("ckan.search.remove_deleted_packages"):
@@ -89,7 +99,7 @@ def database_values() -> dict[str, Values]:
     return {
         pid: {"state": state, "capacity": "private" if private else "public",
               # A dataset without a workflow row is indexed as a draft (workflow.state_of).
-              "verifikasi_state": wf_state or "draft", "klasifikasi_akses": klasifikasi,
+              "verifikasi_state": wf_state or "draft", access: klasifikasi,
               "metadata_modified": _millis(published or modified)}
         for pid, state, private, modified, klasifikasi, wf_state, published
         in model.Session.execute(query)}
@@ -104,8 +114,9 @@ def _solr_time(value: str | None) -> dt.datetime | None:
 def index_values() -> dict[str, Values]:
     """What the index holds for this site's datasets (paged with a cursor)."""
     conn = make_connection(decode_dates=False)
+    access = config.access_field()
     params = {"fq": [f'+site_id:"{tk.config.get("ckan.site_id")}"', "+entity_type:package"],
-              "fl": _FL, "sort": "index_id asc", "rows": PAGE}
+              "fl": _fl(), "sort": "index_id asc", "rows": PAGE}
     found: dict[str, Values] = {}
     cursor = "*"
     while True:
@@ -114,7 +125,7 @@ def index_values() -> dict[str, Values]:
             found[doc["id"]] = {
                 "state": doc.get("state"), "capacity": doc.get("capacity"),
                 "verifikasi_state": doc.get("verifikasi_state"),
-                "klasifikasi_akses": doc.get("klasifikasi_akses"),
+                access: doc.get(access),
                 "metadata_modified": _solr_time(doc.get("metadata_modified"))}
         if not page.nextCursorMark or page.nextCursorMark == cursor:
             return found
@@ -128,7 +139,7 @@ def compare(database: dict[str, Values], index: dict[str, Values]) -> list[Drift
         indexed = index.get(pid)
         if indexed is None:
             continue
-        diffs = {name: (expected[name], indexed[name]) for name in FIELDS
+        diffs = {name: (expected[name], indexed[name]) for name in _fields()
                  if expected[name] != indexed[name]}
         if diffs:
             drifts.append(Drift(pid, "stale", diffs))

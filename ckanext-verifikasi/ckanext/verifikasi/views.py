@@ -9,14 +9,11 @@ from ckan import model
 from ckan.views.resource import download as core_download
 from flask import Blueprint, send_file
 
-from ckanext.verifikasi import access, audit, published_data, uploads, workflow
+from ckanext.verifikasi import access, audit, config, published_data, uploads, workflow
 
 verifikasi = Blueprint("verifikasi", __name__)
 # Every response of the app passes here: uploads are sent so they cannot run as the portal.
 verifikasi.after_app_request(uploads.harden)
-
-RESTRICTED = ("terbatas", "rahasia")
-
 
 def download(package_type: str, id: str, resource_id: str, filename: str | None = None):
     """Core's download, for those who may use the data; restricted downloads are audited."""
@@ -27,7 +24,7 @@ def download(package_type: str, id: str, resource_id: str, filename: str | None 
     if not access.can_use_data(user, resource.package):
         return tk.abort(403, tk._(
             "The data of this dataset is restricted; request access from the walidata"))
-    if resource.package.extras.get("klasifikasi_akses") in RESTRICTED:
+    if resource.package.extras.get(config.access_field()) in config.restricted_classes():
         audit.record(user.id if user else None, "download", "resource", resource.id,
                      package_id=resource.package_id)
         model.Session.commit()
@@ -70,16 +67,21 @@ verifikasi.add_url_rule("/datatables/filtered-download/<resource_view_id>",
                         defaults={"view_name": "filtered_download"})
 
 
-# Registered before core's blueprints, so these rules answer first.
-for _type in ("dataset", "indikator"):
-    _base = f"/{_type}/<id>/resource/<resource_id>/download"
-    verifikasi.add_url_rule(_base, f"{_type}_download", download,
-                            defaults={"package_type": _type})
-    verifikasi.add_url_rule(f"{_base}/<filename>", f"{_type}_download_file", download,
-                            defaults={"package_type": _type})
+def _downloads() -> Blueprint:
+    """The download rules of the workflow's dataset types (configuration, so made when
+    the app is: the declared configuration is loaded then)."""
+    downloads = Blueprint("verifikasi_download", __name__)
+    for type_ in config.dataset_types():
+        base = f"/{type_}/<id>/resource/<resource_id>/download"
+        downloads.add_url_rule(base, f"{type_}_download", download,
+                               defaults={"package_type": type_})
+        downloads.add_url_rule(f"{base}/<filename>", f"{type_}_download_file", download,
+                               defaults={"package_type": type_})
+    return downloads
 
 
 def get_blueprints() -> list[Blueprint]:
     from ckanext.verifikasi.pages import verifikasi_pages
 
-    return [verifikasi, verifikasi_pages]
+    # Registered before core's blueprints, so the download rules answer first.
+    return [verifikasi, _downloads(), verifikasi_pages]

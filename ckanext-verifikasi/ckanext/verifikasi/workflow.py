@@ -20,13 +20,10 @@ from ckan import model
 from ckan.lib import search
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from ckanext.verifikasi import gate, labels, published_data, roles, signals
+from ckanext.verifikasi import config, gate, labels, published_data, roles, signals
 from ckanext.verifikasi.context import transition_context
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 from ckanext.verifikasi.states import state_label
-
-#: The dataset types that go through the workflow (statistical activities, indicators).
-DATASET_TYPES = ("dataset", "indikator")
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,7 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
                deadline: dt.date | None = None) -> dict[str, Any]:
     """Take one workflow step for `user`; returns the new history entry."""
     pkg = model.Package.get(package_id)
-    if pkg is None or pkg.state == "deleted" or pkg.type not in DATASET_TYPES:
+    if pkg is None or pkg.state == "deleted" or pkg.type not in config.dataset_types():
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     current = state_of(pkg.id)
     held = roles.roles_of(user.id)
@@ -217,7 +214,7 @@ def _publish(pkg: model.Package, user: model.User) -> None:
     """Make the dataset public as its access class says, and keep what was published."""
     data = tk.get_action("package_show")(
         {"user": user.name, "ignore_auth": True, "use_cache": False}, {"id": pkg.id})
-    private = data.get("klasifikasi_akses") == "rahasia"
+    private = data.get(config.access_field()) == config.secret_class()
     if data.get("private") != private:
         tk.get_action("package_patch")(_publication_context(user),
                                        {"id": pkg.id, "private": private})

@@ -12,7 +12,7 @@ from ckan import model
 from ckan.lib import search
 from ckan.types import Action, Context, DataDict
 
-from ckanext.verifikasi import audit, gate, labels, notify, roles, states, workflow
+from ckanext.verifikasi import audit, config, gate, labels, notify, roles, states, workflow
 from ckanext.verifikasi.context import is_transition
 from ckanext.verifikasi.logic import schema
 from ckanext.verifikasi.logic.published_reads import (
@@ -358,7 +358,7 @@ def package_create(next_action: Action, context: Context, data_dict: DataDict) -
     create with `private: false` is a direct publication through the gate: refused for
     rahasia or incomplete metadata, recorded, snapshotted."""
     user = _caller(context)
-    if (data_dict.get("type") or "dataset") not in workflow.DATASET_TYPES:
+    if (data_dict.get("type") or "dataset") not in config.dataset_types():
         # Not a statistical activity (a harvest source...): outside the workflow.
         if not (user and user.sysadmin):
             data_dict["private"] = True
@@ -397,7 +397,7 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
     if pkg is None:
         return next_action(context, data_dict)
     state = workflow.state_of(pkg.id)
-    if user and user.sysadmin and pkg.type in workflow.DATASET_TYPES:
+    if user and user.sysadmin and pkg.type in config.dataset_types():
         return _sysadmin_update(next_action, context, data_dict, pkg, state, user)
     walidata = bool(user and roles.roles_of(user.id).walidata)
     if state.state in states.REVIEW_STATES and not walidata:

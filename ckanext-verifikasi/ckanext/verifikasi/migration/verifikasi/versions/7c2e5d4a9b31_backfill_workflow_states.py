@@ -28,6 +28,9 @@ def upgrade() -> None:
         sa.case((package.c.private, "draft"), else_="published"),
         sa.literal(0),
         sa.not_(package.c.private),
+    # The default of `ckanext.verifikasi.dataset_types`, as it was when this ran: a
+    # migration is a fixed step of the schema's history, not a reading of today's
+    # configuration (and it runs without the CKAN config the getters need).
     ).where(package.c.state == "active", package.c.type.in_(["dataset", "indikator"]),
             package.c.id.not_in(existing))
     op.execute(state.insert().from_select(
