@@ -55,16 +55,9 @@ def _user(context: Context) -> model.User:
     return user
 
 
-def _validated(data_dict: DataDict, schema_: dict, context: Context) -> dict[str, Any]:
-    data, errors = tk.navl_validate(data_dict, schema_, context)
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
-def _step(action: str, context: Context, data_dict: DataDict) -> dict[str, Any]:
-    tk.check_access(f"verifikasi_{action}", context, data_dict)
-    data = _validated(data_dict, schema.transition(), context)
+def _step(action: str, context: Context, data: DataDict) -> dict[str, Any]:
+    """`data`: validated with schema.transition."""
+    tk.check_access(f"verifikasi_{action}", context, data)
     deadline = data.get("deadline")
     if isinstance(deadline, dt.datetime):
         deadline = deadline.date()
@@ -73,6 +66,7 @@ def _step(action: str, context: Context, data_dict: DataDict) -> dict[str, Any]:
         note=data.get("note") or data.get("reason"), deadline=deadline)
 
 
+@tk.validate_action_data(schema.transition)
 def verifikasi_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Operator: send a draft or returned dataset to the OPD verifikator.
 
@@ -86,6 +80,7 @@ def verifikasi_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
     return _step("submit", context, data_dict)
 
 
+@tk.validate_action_data(schema.transition)
 def verifikasi_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Verifikator: submitted -> verified. Walidata: verified -> published.
 
@@ -96,6 +91,7 @@ def verifikasi_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     return _step("approve", context, data_dict)
 
 
+@tk.validate_action_data(schema.transition)
 def verifikasi_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Verifikator or walidata: send back to the operator for correction.
 
@@ -107,6 +103,7 @@ def verifikasi_return(context: Context, data_dict: DataDict) -> dict[str, Any]:
     return _step("return", context, data_dict)
 
 
+@tk.validate_action_data(schema.transition)
 def verifikasi_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: take a published dataset down.
 
@@ -184,8 +181,8 @@ def verifikasi_queue_list(context: Context, data_dict: DataDict) -> dict[str, An
             "overdue": list({i["id"]: i for i in overdue}.values())}
 
 
-def _role_args(context: Context, data_dict: DataDict) -> tuple[model.User, str, str | None]:
-    data = _validated(data_dict, schema.role(), context)
+def _role_args(data: DataDict) -> tuple[model.User, str, str | None]:
+    """`data`: validated with schema.role."""
     user = model.User.get(data["user"])
     org_id = None
     if data["role"] != "walidata":
@@ -199,6 +196,7 @@ def _role_args(context: Context, data_dict: DataDict) -> tuple[model.User, str, 
     return user, data["role"], org_id
 
 
+@tk.validate_action_data(schema.role)
 def verifikasi_role_assign(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: give a user a role (operator/surveyor/verifikator in an OPD, or walidata).
 
@@ -207,15 +205,16 @@ def verifikasi_role_assign(context: Context, data_dict: DataDict) -> dict[str, A
         organization: the OPD (id or name), required except for walidata.
     """
     tk.check_access("verifikasi_role_assign", context, data_dict)
-    user, role, org_id = _role_args(context, data_dict)
+    user, role, org_id = _role_args(data_dict)
     created = roles.assign(user.id, role, org_id, _user(context).id)
     return {"user": user.name, "role": role, "organization_id": org_id, "created": created}
 
 
+@tk.validate_action_data(schema.role)
 def verifikasi_role_revoke(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: take a role away (same arguments as verifikasi_role_assign)."""
     tk.check_access("verifikasi_role_revoke", context, data_dict)
-    user, role, org_id = _role_args(context, data_dict)
+    user, role, org_id = _role_args(data_dict)
     if not roles.revoke(user.id, role, org_id, _user(context).id):
         raise tk.ObjectNotFound(tk._("The user does not hold this role"))
     return {"user": user.name, "role": role, "organization_id": org_id, "revoked": True}
@@ -230,6 +229,7 @@ def verifikasi_role_list(context: Context, data_dict: DataDict) -> list[dict[str
     return roles.listing(org.id if org else None, user.id if user else None)
 
 
+@tk.validate_action_data(schema.grant)
 def verifikasi_access_grant(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: let a user use the data of a terbatas/rahasia dataset until `expires`.
 
@@ -237,7 +237,7 @@ def verifikasi_access_grant(context: Context, data_dict: DataDict) -> dict[str, 
         id: dataset. user: user id or name. expires: YYYY-MM-DD (not past). reason: text.
     """
     tk.check_access("verifikasi_access_grant", context, data_dict)
-    data = _validated(data_dict, schema.grant(), context)
+    data = data_dict
     expires = data["expires"].date() if isinstance(data["expires"], dt.datetime) \
         else data["expires"]
     if expires < dt.date.today():
@@ -286,16 +286,18 @@ def _reindex(package_id: str) -> None:
 
 
 @tk.side_effect_free
+@tk.validate_action_data(schema.audit_list)
 def verifikasi_audit_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
-    """Walidata: audit entries, newest first. Args: object_id, actor, limit (<=1000), offset."""
+    """Walidata: audit entries, newest first.
+
+    Args: object_id, actor, limit (100; at most `ckan.search.rows_max`), offset."""
     tk.check_access("verifikasi_audit_list", context, data_dict)
     stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     if data_dict.get("object_id"):
         stmt = stmt.where(AuditEntry.object_id == data_dict["object_id"])
     if data_dict.get("actor"):
         stmt = stmt.where(AuditEntry.actor == data_dict["actor"])
-    limit = min(int(data_dict.get("limit", 100)), 1000)
-    stmt = stmt.limit(limit).offset(int(data_dict.get("offset", 0)))
+    stmt = stmt.limit(data_dict["limit"]).offset(data_dict["offset"])
     return [{"id": e.id, "created": e.created.isoformat(), "actor": e.actor,
              "action": e.action, "object_type": e.object_type, "object_id": e.object_id,
              "detail": e.detail, "remote_addr": e.remote_addr}
@@ -303,11 +305,12 @@ def verifikasi_audit_list(context: Context, data_dict: DataDict) -> list[dict[st
 
 
 @tk.side_effect_free
+@tk.validate_action_data(schema.notification_list)
 def verifikasi_notification_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The caller's in-app notifications with the unread count."""
     tk.check_access("verifikasi_notification_list", context, data_dict)
     user = _user(context)
-    if tk.asbool(data_dict.get("mark_read")):
+    if data_dict.get("mark_read"):
         model.Session.query(Notification).filter(
             Notification.user_id == user.id, Notification.read.is_(None)
         ).update({"read": dt.datetime.utcnow()})

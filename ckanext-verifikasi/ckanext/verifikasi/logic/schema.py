@@ -24,6 +24,22 @@ def role(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validato
 
 
 @validator_args
+def audit_list(ignore_missing: Validator, unicode_safe: Validator, default: ValidatorFactory,
+               natural_number_validator: Validator,
+               limit_to_configured_maximum: ValidatorFactory) -> Schema:
+    # Pages of at most CKAN's `ckan.search.rows_max` (1000 unless configured).
+    return {"object_id": [ignore_missing, unicode_safe], "actor": [ignore_missing, unicode_safe],
+            "limit": [default(100), natural_number_validator,
+                      limit_to_configured_maximum("ckan.search.rows_max", 1000)],
+            "offset": [default(0), natural_number_validator]}
+
+
+@validator_args
+def notification_list(ignore_missing: Validator, boolean_validator: Validator) -> Schema:
+    return {"mark_read": [ignore_missing, boolean_validator]}
+
+
+@validator_args
 def grant(not_empty: Validator, unicode_safe: Validator, ignore_missing: Validator,
           isodate: Validator, user_id_or_name_exists: Validator) -> Schema:
     return {"id": [not_empty, unicode_safe], "user": [not_empty, unicode_safe,

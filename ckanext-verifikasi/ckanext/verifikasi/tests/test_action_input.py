@@ -1,0 +1,30 @@
+"""Bad input to the verifikasi actions answers 409 with the field named, never 500."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def web(make_app):
+    return make_app()
+
+
+def api(web, world, who, action, status, **params):
+    res = web.get(f"/api/3/action/{action}", query_string=params,
+                  headers={"Authorization": world.users[who]["token"]})
+    assert res.status_code == status, (res.status_code, res.body[:2000])
+    return res.json
+
+
+@pytest.mark.parametrize("field,value", [("limit", "abc"), ("limit", "-1"), ("offset", "x")])
+def test_a_bad_audit_list_paging_value_is_a_field_error(web, world, field, value):
+    body = api(web, world, "walidata", "verifikasi_audit_list", 409, **{field: value})
+    assert body["success"] is False
+    assert field in body["error"]
+
+
+@pytest.mark.ckan_config("ckan.search.rows_max", "2")
+def test_audit_list_limit_is_capped_at_the_configured_maximum(web, world):
+    # The world's role assignments alone are more than two entries.
+    body = api(web, world, "walidata", "verifikasi_audit_list", 200, limit="50")
+    assert len(body["result"]) == 2
