@@ -14,7 +14,7 @@ def satudata_loader() -> None:
 @satudata_loader.command("sweep")
 def sweep() -> None:
     """Re-enqueue or fail loads whose job stopped without finishing."""
-    from ckanext.satudata.loader.status import sweep_stale_loads
+    from ckanext.satudata.loader.stale import sweep_stale_loads
 
     done = sweep_stale_loads()
     for item in done:

@@ -1,6 +1,8 @@
 """Typed getters of the loader's settings (declared in config_declaration.yaml)."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
 
 
@@ -35,3 +37,14 @@ def index_after_swap() -> bool:
 
 def formats() -> frozenset[str]:
     return frozenset(tk.config.get("ckanext.satudata.loader.formats").lower().split())
+
+
+def handles(resource: dict[str, Any]) -> bool:
+    """Whether our loader loads this resource (by format; DataStore-managed resources never)."""
+    if (resource.get("format") or "").strip().lower() not in formats():
+        return False
+    try:
+        managed = tk.h.datastore_rw_resource_url_types()
+    except AttributeError:
+        managed = ["datastore"]
+    return resource.get("url_type") not in (*managed, "datapusher", "xloader")

@@ -1,7 +1,7 @@
 """The heartbeat of a running load: a thread refreshing the job's status record.
 
 A load that stops beating for `ckanext.satudata.loader.stale_seconds` is dead
-(status.sweep_stale_loads re-queues or fails it). The thread beats four times
+(stale.sweep_stale_loads re-queues or fails it). The thread beats four times
 within that time, also while the job waits on long SQL (COPY, swap, indexes).
 """
 from __future__ import annotations

@@ -816,9 +816,8 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
                 progress(stage="error", finished=status.now(), message="Resource not found",
                          errors=[message("Resource not found")])
                 return
-            from ckanext.satudata.loader.logic import handles
 
-            if not handles(resource):
+            if not config.handles(resource):
                 # Became DataStore-managed after it was queued (datastore_create makes
                 # the resource first and marks it afterwards): its table is the data.
                 progress(stage="complete", finished=status.now())
@@ -838,7 +837,7 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
                 return
             result = run_load(resource_id, path, filename, sheet=sheet, on_progress=progress,
                               decimal_separator=separator)
-            _after_swap(resource)
+            after_swap(resource)
             progress(stage="complete", finished=status.now(), rows_loaded=result.rows,
                      rows_total=result.rows, sheets=result.sheets, sheet=result.sheet,
                      columns=result.columns, notices=result.notices, file_hash=file_hash,
@@ -865,7 +864,7 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
         enqueue(resource_id, ignore_hash=True)
 
 
-def _after_swap(resource: dict[str, Any]) -> None:
+def after_swap(resource: dict[str, Any]) -> None:
     """What xloader does once the table is in: the resource flags, its views, IXloader hooks."""
     from ckan import plugins
     from ckanext.xloader.interfaces import IXloader

@@ -12,20 +12,12 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
-from ckanext.satudata.loader import config, jobs, status
+from ckanext.satudata.loader import config, jobs, stale, status
 
 __all__ = ["xloader_status", "xloader_submit"]
 
 
-def handles(resource: dict[str, Any]) -> bool:
-    """Whether our loader loads this resource (by format; DataStore-managed resources never)."""
-    if (resource.get("format") or "").strip().lower() not in config.formats():
-        return False
-    try:
-        managed = tk.h.datastore_rw_resource_url_types()
-    except AttributeError:
-        managed = ["datastore"]
-    return resource.get("url_type") not in (*managed, "datapusher", "xloader")
+handles = config.handles
 
 
 @tk.chained_action
@@ -57,7 +49,7 @@ def xloader_submit(up_func: Action, context: Context, data_dict: DataDict) -> An
         if not plugin.can_upload(resource_id):
             return False
     # A dead load is dealt with first (re-queued, or failed so a new one starts below).
-    status.check_stale(resource_id)
+    stale.check_stale(resource_id)
     current = status.read(resource_id)
     value = current["value"] if current else {}
     if value.get("stage") in (*status.RUNNING_STAGES, "queued"):
@@ -93,7 +85,7 @@ def xloader_status(up_func: Action, context: Context, data_dict: DataDict) -> An
     tk.check_access("xloader_status", context, data_dict)
     resource_id = data_dict.get("resource_id") or data_dict.get("id")
     if resource_id:
-        status.check_stale(resource_id)
+        stale.check_stale(resource_id)
     result = up_func(context, data_dict)
     current = status.read(resource_id) if resource_id else None
     if current and "stage" in current["value"]:

@@ -63,7 +63,7 @@ def finish_indexing(resource_id: str, attempt: int = 2) -> None:
             shadow.fill_full_text_live(resource_id, fields, on_batch=lambda done, _total:
                                        progress(rows_indexed=done))
             shadow.create_indexes_live(resource_id)
-            jobs._after_swap(tk.get_action("resource_show")(  # noqa: SLF001
+            jobs.after_swap(tk.get_action("resource_show")(
                 {"ignore_auth": True}, {"id": resource_id}))
             progress(stage="complete", finished=status.now(), rows_loaded=rows,
                      rows_total=rows, indexing_only=False)

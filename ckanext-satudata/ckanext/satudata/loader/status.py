@@ -42,23 +42,23 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
 
 
-def _table() -> sa.Table:
+def table() -> sa.Table:
     return model.task_status_table  # type: ignore[attr-defined]
 
 
 def read(resource_id: str) -> dict[str, Any] | None:
     """{"state", "value" (dict), "error", "last_updated"} or None."""
-    t = _table()
+    t = table()
     with model.meta.engine.connect() as conn:  # type: ignore[union-attr]
         row = conn.execute(sa.select(t.c.state, t.c.value, t.c.error, t.c.last_updated).where(
             t.c.entity_id == resource_id, t.c.task_type == TASK_TYPE, t.c.key == KEY)).first()
     if row is None:
         return None
-    return {"state": row.state, "value": _loads(row.value), "error": row.error,
+    return {"state": row.state, "value": loads(row.value), "error": row.error,
             "last_updated": row.last_updated}
 
 
-def _loads(text: str | None) -> dict[str, Any]:
+def loads(text: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text or "{}")
     except ValueError:
@@ -75,12 +75,12 @@ def write(resource_id: str, *, replace: bool = False, only_job: str | None = Non
     With `only_job`, nothing is written unless the record still belongs to that job
     (a job that was given up on must not overwrite its successor). Returns the value.
     """
-    t = _table()
+    t = table()
     with model.meta.engine.begin() as conn:  # type: ignore[union-attr]
         row = conn.execute(sa.select(t.c.id, t.c.value).where(
             t.c.entity_id == resource_id, t.c.task_type == TASK_TYPE, t.c.key == KEY
         ).with_for_update()).first()
-        value = {} if replace or row is None else _loads(row.value)
+        value = {} if replace or row is None else loads(row.value)
         if only_job is not None and row is not None and value.get("job_id") not in (None, only_job):
             return None
         value.update(changes)
@@ -151,79 +151,3 @@ def is_stale(value: dict[str, Any], stale_seconds: int) -> bool:
 def N_(msgid: str) -> str:
     """Marks a msgid for extraction (scripts/i18n.sh); translated when shown."""
     return msgid
-
-
-# Messages kept in the status (English msgids, translated when shown: logic.present).
-STOPPED_MESSAGE = N_("The loading job stopped without finishing: no sign of life for "
-                     "{seconds} seconds (the worker was stopped or restarted).")
-REQUEUED_NOTE = N_("The previous loading job stopped without finishing; the load was queued "
-                   "again.")
-LOST_NOTE = N_("The queued load was lost from the job queue (the queue server restarted); "
-               "it was queued again.")
-
-
-def handle_stale(resource_id: str, value: dict[str, Any]) -> str | None:
-    """Re-enqueue a stale load, or give up after the last attempt. Returns what was done.
-
-    "requeued" (a new attempt, or a lost queued job queued again), "reindexing" (the
-    table was swapped in: only its full-text column and indexes are finished),
-    "failed" (the last attempt died), or None when another sweep took it first.
-    """
-    from ckanext.satudata.loader import config, jobs, recovery
-
-    # Claim the dead record: the periodic sweep and a request's lazy check may race.
-    dead_job = value.get("job_id")
-    if write(resource_id, only_job=dead_job, job_id=f"swept-{uuid.uuid4()}") is None:
-        return None
-    attempt = int(value.get("attempt") or 1)
-    stage = value.get("stage")
-    if stage == "queued":
-        # Never ran: not an attempt of its own.
-        jobs.enqueue(resource_id, attempt=attempt, ignore_hash=True, note=LOST_NOTE)
-        return "requeued"
-    if value.get("reload_requested"):
-        # Someone asked for a new load while this one was running: it starts afresh.
-        jobs.enqueue(resource_id, ignore_hash=True, note=REQUEUED_NOTE)
-        return "requeued"
-    if attempt < config.max_attempts():
-        if stage == "indexing" and value.get("viewable"):
-            recovery.enqueue_finish_indexing(resource_id, attempt=attempt + 1)
-            return "reindexing"
-        jobs.enqueue(resource_id, attempt=attempt + 1, ignore_hash=True, note=REQUEUED_NOTE)
-        return "requeued"
-    reason = jobs.message(STOPPED_MESSAGE, seconds=config.stale_seconds())
-    errors = [*list(value.get("errors") or []), reason]
-    write(resource_id, stage="error", errors=errors, finished=now(),
-          message=reason["message"])
-    log.warning("load of %s (job %s) stopped without finishing; marked as failed",
-                resource_id, dead_job)
-    return "failed"
-
-
-def check_stale(resource_id: str) -> str | None:
-    """Deal with this resource's load if it is stale (xloader_status, xloader_submit)."""
-    from ckanext.satudata.loader import config
-
-    current = read(resource_id)
-    if current is None or not is_stale(current["value"], config.stale_seconds()):
-        return None
-    return handle_stale(resource_id, current["value"])
-
-
-def sweep_stale_loads() -> list[dict[str, str]]:
-    """Find every stale load and re-enqueue or fail it (the CLI, run every minute)."""
-    from ckanext.satudata.loader import config
-
-    t = _table()
-    with model.meta.engine.connect() as conn:  # type: ignore[union-attr]
-        rows = conn.execute(sa.select(t.c.entity_id, t.c.value).where(
-            t.c.task_type == TASK_TYPE, t.c.key == KEY,
-            t.c.state.in_(("pending", "running", "running_but_viewable")))).all()
-    done = []
-    for row in rows:
-        value = _loads(row.value)
-        if "stage" in value and is_stale(value, config.stale_seconds()):
-            action = handle_stale(row.entity_id, value)
-            if action:
-                done.append({"resource_id": row.entity_id, "action": action})
-    return done

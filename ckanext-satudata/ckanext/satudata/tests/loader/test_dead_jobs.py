@@ -22,7 +22,7 @@ from ckan.lib.jobs import get_queue
 from ckan.tests.helpers import call_action
 from ckanext.datastore.backend import postgres as ds
 
-from ckanext.satudata.loader import recovery, shadow, status
+from ckanext.satudata.loader import recovery, shadow, stale, status
 from ckanext.satudata.tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_datastore", "clean_queue")
@@ -124,7 +124,7 @@ def test_a_killed_worker_is_noticed_and_a_resubmit_starts_a_new_load(
         dead_job = loading["job_id"]
         # Alive and waiting: its heartbeat keeps it from being swept.
         time.sleep(2 * STALE)
-        assert status.sweep_stale_loads() == []
+        assert stale.sweep_stale_loads() == []
         assert status.read(rid)["value"]["stage"] == "loading"
         for pid in _descendants(worker.pid):
             os.kill(pid, signal.SIGKILL)
@@ -137,11 +137,11 @@ def test_a_killed_worker_is_noticed_and_a_resubmit_starts_a_new_load(
         reader.close()
 
     # Noticed within the configured time (plus a margin for a busy machine).
-    swept = _wait_for(status.sweep_stale_loads, timeout=STALE + 30)
+    swept = _wait_for(stale.sweep_stale_loads, timeout=STALE + 30)
     assert swept == [{"resource_id": rid, "action": "failed"}]
     state = _status(rid)
     assert state["stage"] == "error" and not state["running"]
-    assert state["errors"][-1]["msgid"] == status.STOPPED_MESSAGE
+    assert state["errors"][-1]["msgid"] == stale.STOPPED_MESSAGE
     assert f"{STALE} seconds" in state["message"]
     assert call_action("xloader_status", resource_id=rid)["status"] == "error"
     # The killed load changed nothing: its swap never committed.
@@ -166,12 +166,12 @@ def test_queued_loads_lost_with_redis_are_queued_again_from_the_database(upload_
     lost = [status.read(rid)["value"]["job_id"] for rid in rids]
     assert set(lost) <= set(queue.job_ids)
     time.sleep(1.5)
-    assert status.sweep_stale_loads() == []  # queued longer than stale_seconds, still in RQ
+    assert stale.sweep_stale_loads() == []  # queued longer than stale_seconds, still in RQ
 
     # What a Redis restart without its data leaves: no queue, no job hashes.
     queue.connection.delete(queue.key, *(f"rq:job:{job_id}" for job_id in lost[:2]))
     # The third job's hash survived, but it is in no queue: it would never run either.
-    swept = status.sweep_stale_loads()
+    swept = stale.sweep_stale_loads()
     assert sorted(swept, key=lambda s: s["resource_id"]) == sorted(
         ({"resource_id": rid, "action": "requeued"} for rid in rids),
         key=lambda s: s["resource_id"])
@@ -179,7 +179,7 @@ def test_queued_loads_lost_with_redis_are_queued_again_from_the_database(upload_
         value = status.read(rid)["value"]
         assert value["stage"] == "queued" and value["attempt"] == 1
         assert value["job_id"] != old_job and value["job_id"] in queue.job_ids
-        assert [n["msgid"] for n in value["notices"]] == [status.LOST_NOTE]
+        assert [n["msgid"] for n in value["notices"]] == [stale.LOST_NOTE]
     _work_in_process()
     for rid in rids:
         assert _status(rid)["stage"] == "complete"
@@ -207,7 +207,7 @@ def test_a_load_killed_while_indexing_gets_its_full_text_finished(upload_resourc
     status.write(rid, stage="indexing", viewable=True, heartbeat=old, attempt=1,
                  job_id="dead-job")
 
-    assert status.sweep_stale_loads() == [{"resource_id": rid, "action": "reindexing"}]
+    assert stale.sweep_stale_loads() == [{"resource_id": rid, "action": "reindexing"}]
     _work_in_process()
     state = _status(rid)
     assert state["stage"] == "complete", state

@@ -14,7 +14,7 @@ from ckan.tests import factories as core_factories
 from ckan.tests.helpers import call_action
 from ckanext.datastore.backend import postgres as ds
 
-from ckanext.satudata.loader import jobs, shadow, status
+from ckanext.satudata.loader import jobs, shadow, stale, status
 from ckanext.satudata.tests import factories
 
 pytestmark = pytest.mark.usefixtures(
@@ -263,10 +263,10 @@ def test_a_stale_running_job_is_requeued_then_marked_failed(upload_resource, run
     assert _status(rid)["stage"] == "queued"  # xloader_status noticed and re-enqueued
     assert _status(rid)["attempt"] == 2
     status.write(rid, stage="loading", heartbeat=old)  # the second attempt dies too
-    assert status.sweep_stale_loads() == [{"resource_id": rid, "action": "failed"}]
+    assert stale.sweep_stale_loads() == [{"resource_id": rid, "action": "failed"}]
     state = _status(rid)
     assert state["stage"] == "error" and not state["running"]
-    assert state["errors"][-1]["msgid"] == status.STOPPED_MESSAGE
+    assert state["errors"][-1]["msgid"] == stale.STOPPED_MESSAGE
     assert call_action("xloader_status", resource_id=rid)["status"] == "error"
 
 
