@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from ckan.tests.helpers import call_action
+from ckanext.scheming.helpers import scheming_get_dataset_form_pages
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from ckanext.satudata.ms_keg_sample import complete_ms_keg
-from ckanext.scheming.helpers import scheming_get_dataset_form_pages
 from ckanext.verifikasi.tests.world import make_world
 from tests.browser import chromium, login
 

@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests.helpers import call_action
-from werkzeug.datastructures import MultiDict
 from ckanext.scheming.helpers import scheming_get_dataset_form_pages
+from werkzeug.datastructures import MultiDict
 
 from ckanext.verifikasi.tests.world import make_world
 
@@ -79,7 +79,8 @@ def save_unchanged(web, user: dict[str, Any], url: str, formaction: bool = True)
     assert page.status_code == 200, (url, page.status_code, page.body[:2000])
     action, fields = form_fields(page.body, formaction)
     target = urljoin(page.request.path, action) if action else page.request.path
-    return client.post(target, data=MultiDict(fields), extra_environ=environ, follow_redirects=False)
+    return client.post(target, data=MultiDict(fields), extra_environ=environ,
+                       follow_redirects=False)
 
 
 def stored(world, dataset_id: str) -> dict[str, Any]:

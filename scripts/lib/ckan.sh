@@ -41,7 +41,8 @@ ckan_profile() {
       export CKAN_DB=satudata_$1 DATASTORE_DB=satudata_datastore_$1 SOLR_CORE=ckan_$1 REDIS_DB=${SATUDATA_TEST_REDIS_DB:-1}
       export SITE_URL=http://127.0.0.1:$TEST_CKAN_PORT SITE_ID=satudata_$1 ;;
     bench_stock|bench_suite)
-      export CKAN_DB=$1 DATASTORE_DB=${1}_datastore SOLR_CORE=$1 REDIS_DB=$([ "$1" = bench_stock ] && echo 2 || echo 3)
+      REDIS_DB=3; [ "$1" = bench_stock ] && REDIS_DB=2
+      export CKAN_DB=$1 DATASTORE_DB=${1}_datastore SOLR_CORE=$1 REDIS_DB
       export SITE_URL=http://127.0.0.1:$CKAN_PORT SITE_ID=$1 ;;
     *) die "unknown environment $1" ;;
   esac
