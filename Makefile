@@ -16,5 +16,5 @@ test:       ## the whole test suite against real PostgreSQL, Solr and Redis
 bench:      ## stock CKAN vs the suite, side by side; prints ratios
 	@scripts/portal bench
 
-lint:
-	@var/venv/bin/ruff check ckanext-satudata ckanext-verifikasi tests bench
+lint:       ## ruff, shellcheck, import-linter contracts (also run first by `make test`)
+	@scripts/portal lint

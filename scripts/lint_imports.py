@@ -28,4 +28,4 @@ sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower(
 sys.path.insert(0, str(ROOT / "scripts"))  # the contract types in scripts/importlinter_contracts
 from importlinter.cli import lint_imports_command  # noqa: E402
 
-sys.exit(lint_imports_command(["--config", str(ROOT / ".importlinter")]))
+sys.exit(lint_imports_command(["--config", str(ROOT / ".importlinter"), *sys.argv[1:]]))
