@@ -641,8 +641,8 @@ def _shifted(exc: BaseException, offset: int, limits: Limits) -> BaseException:
             if isinstance(error.get("row"), int):
                 params = {**error["params"], "row": error["params"]["row"] + offset} \
                     if "row" in error.get("params", {}) else error["params"]
-                error = {**error, **message(error["msgid"], **params),
-                         "row": error["row"] + offset}
+                msgid = error["msgid"]  # a variable: the extractor would take a literal as a msgid
+                error = {**error, **message(msgid, **params), "row": error["row"] + offset}
             errors.append(error)
         return LoadFailed(errors)
     return exc
