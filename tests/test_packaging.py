@@ -25,15 +25,15 @@ PACKAGES = {
 
 
 def _source_files() -> set[str]:
-    """Paths (as in the wheel) of every file the packages ship, Python or not."""
+    """Paths (as in the wheel) of every tracked file the packages ship.
+
+    Tracked files only: a test run leaves caches and generated files in the tree.
+    """
     found = set()
     for prefix, root in PACKAGES.items():
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
-            for name in filenames:
-                if not name.endswith(".pyc"):
-                    rel = Path(dirpath, name).relative_to(root).as_posix()
-                    found.add(f"{prefix}/{rel}")
+        listed = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True,
+                                check=True).stdout.split()
+        found.update(f"{prefix}/{rel}" for rel in listed)
     return found
 
 
