@@ -25,7 +25,7 @@ def _subpackages(package: str, root: str) -> list[str]:
 
 
 def _data_files(root: str) -> list[str]:
-    """Every file below `root` that is not Python source, relative to it.
+    """Every file below `root` that is not a package's module, relative to it.
 
     Listed one by one rather than by pattern so that a data file added in a
     sub-package (e.g. loader/config_declaration.yaml) is never left out of a
@@ -36,9 +36,13 @@ def _data_files(root: str) -> list[str]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        # Python files outside a package (alembic's env.py and versions/) are
+        # data to setuptools: without this the wheel has no migrations.
+        in_package = "__init__.py" in filenames
         for name in filenames:
-            if not name.endswith((".py", ".pyc")):
-                found.append(os.path.relpath(os.path.join(dirpath, name), root))
+            if name.endswith(".pyc") or (in_package and name.endswith(".py")):
+                continue
+            found.append(os.path.relpath(os.path.join(dirpath, name), root))
     return sorted(found)
 
 

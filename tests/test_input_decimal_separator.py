@@ -68,7 +68,9 @@ def test_a_declared_comma_decimal_file_groups_thousands_with_the_dot(world):
     op = world.context("operator")
     checked = call_action("satudata_input_import_check", dict(op), id=pkg["id"],
                           period="2025", upload=_upload(_file()), decimal_separator=",")
+    # The summary keeps what the check was told; apply reads the file the same way.
     assert checked["summary"]["file_errors"] == []
+    assert checked["summary"]["decimal_separator"] == ","
     call_action("satudata_input_import_apply", dict(op), import_id=checked["id"])
     assert _ratios(world, pkg) == [15085, 82127, 5800, 15085, 82127]
 

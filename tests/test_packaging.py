@@ -8,6 +8,7 @@ imported from the installed wheel, not from the source tree.
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -40,9 +41,19 @@ def _source_files() -> set[str]:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of the tracked (and new, unignored) files: a `build/`
+    # left in the work tree by an earlier build would otherwise fill the wheel
+    # with files setup.py no longer lists.
+    source = tmp_path_factory.mktemp("source")
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    for rel in filter(None, listed.split("\0")):
+        if (ROOT / rel).is_file():
+            (source / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, source / rel)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(out), str(ROOT)],
+         "-w", str(out), str(source)],
         check=True, cwd=out,
     )
     (built,) = out.glob("*.whl")
@@ -55,6 +66,8 @@ def test_wheel_holds_every_file_of_both_packages(wheel):
     missing = sorted(_source_files() - names)
     assert missing == []
     assert "ckanext/satudata/loader/config_declaration.yaml" in names
+    # Outside any package, so setuptools treats them as data; CKAN runs them.
+    assert "ckanext/satudata/migration/satudata/env.py" in names
 
 
 def test_every_plugin_loads_from_the_installed_wheel(wheel, ckan_config, tmp_path):

@@ -80,13 +80,21 @@ def test_an_ambiguous_column_is_loaded_as_written_with_a_notice_then_as_declared
 
 
 def test_a_declared_comma_decimal_file_reads_the_dot_as_thousands(
-        upload_resource, run_worker):
+        upload_resource, run_worker, sysadmin_context):
     resource = upload_resource(_csv(_real_looking()), "nilai.csv", factories.Dataset()["id"],
                                satudata_decimal_separator=",")
     run_worker()
     rid = resource["id"]
     assert _status(rid)["stage"] == "complete"
     assert _type(rid) == "int8" and _first(rid) == [15085, 82127, 5800]
+    # Another declaration reloads the same file (its hash alone would skip the load).
+    call_action("resource_patch", dict(sysadmin_context), id=rid,
+                satudata_decimal_separator=".")
+    call_action("xloader_submit", dict(sysadmin_context), resource_id=rid)
+    run_worker()
+    assert _status(rid)["stage"] == "complete"
+    assert _type(rid) == "numeric"
+    assert [float(v) for v in _first(rid)] == [15.085, 82.127, 5.8]
 
 
 @pytest.mark.parametrize("evidence, expected, kind", [
