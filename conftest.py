@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 # Enabled plugins whose tables come from alembic migrations. CKAN's reset_db
 # drops every table it can see, so these are migrated again after each reset.
 PLUGINS_WITH_MIGRATIONS = ("activity", "satudata", "satudata_tracking", "harvest", "verifikasi")
+# Their alembic version tables (satudata_tracking's is "tracking_alembic_version").
+_MIGRATION_TABLE_PREFIXES = ("activity", "satudata", "tracking", "harvest", "verifikasi")
 
 
 def pytest_configure(config):
@@ -16,12 +19,102 @@ def pytest_configure(config):
     world.complete_fields = complete_ms_keg
 
 
+class _LoadedStack:
+    """The plugins and Flask apps of the last configuration, kept between tests.
+
+    CKAN's `with_plugins` and `app` fixtures load every plugin again (twice when
+    a test has both) and build a new app for each test: about 5 s a test here.
+    Both only depend on the configuration, so they are rebuilt only when it
+    differs (a `ckan_config` mark, or a fixture that patched it first); the
+    configuration the plugins' update_config() produced is restored for every
+    test, since `ckan_config` resets it after each one. A test that asks for a
+    second app (to keep request contexts apart) gets a second kept instance.
+    """
+
+    # ckanext-spatial appends to this list in place on every load, so it grows
+    # whatever the test configures; it is not part of what a test chooses.
+    _GROWN_BY_LOADING = frozenset({"ckan.search.solr_allowed_query_parsers"})
+
+    def __init__(self) -> None:
+        self.key: str | None = None
+        self.apps: list = []
+        self.loaded_config: dict = {}
+
+    @classmethod
+    def _key(cls, config) -> str:
+        return repr(sorted((k, repr(v)) for k, v in config.items()
+                           if k not in cls._GROWN_BY_LOADING))
+
+    def ensure(self, config) -> None:
+        """Plugins loaded for `config`, and the configuration they produced."""
+        from ckan.config.middleware import make_app
+        from ckan.lib import app_globals
+
+        config["testing"] = True  # as CKAN's _get_test_app
+        key = self._key(config)
+        if key != self.key or not self.apps:
+            self.key = None
+            self.apps = [make_app(config)]
+            self.loaded_config = dict(config)
+            self.key = key
+        else:
+            config.update(self.loaded_config)
+            app_globals._CONFIG_CACHE.clear()
+            app_globals.reset()
+
+    def app(self, config, index: int):
+        """The `index`-th app instance of this configuration."""
+        from ckan.config.middleware import make_flask_stack
+
+        self.ensure(config)
+        while len(self.apps) <= index:
+            self.apps.append(make_flask_stack(config))
+        return self.apps[index]
+
+
+_STACK = _LoadedStack()
+
+
+@pytest.fixture
+def with_plugins(ckan_config):
+    """Every plugin of `ckan.plugins` loaded (kept loaded for the next test)."""
+    _STACK.ensure(ckan_config)
+    yield
+
+
+@pytest.fixture
+def make_app(ckan_config):
+    """CKAN's factory of test apps; each call of a test gets another instance."""
+    from ckan.tests.helpers import CKANTestApp
+
+    made = []
+
+    def factory():
+        made.append(CKANTestApp(_STACK.app(ckan_config, len(made))))
+        return made[-1]
+
+    return factory
+
+
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
-    """A clean database with our plugins' tables in place."""
+    """A clean database with our plugins' tables in place.
+
+    CKAN's reset empties every table of its metadata, which holds the plugins'
+    tables too; only when it dropped them (the first reset of a session) are
+    the plugins' migrations run again.
+    """
+    from ckan import model
+
     reset_db()
-    for plugin in PLUGINS_WITH_MIGRATIONS:
-        migrate_db_for(plugin)
+    found = model.Session.execute(sa.text(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+        "AND tablename = ANY(:names)"),
+        {"names": [f"{p}_alembic_version" for p in _MIGRATION_TABLE_PREFIXES]}).scalar()
+    model.Session.remove()
+    if found != len(_MIGRATION_TABLE_PREFIXES):
+        for plugin in PLUGINS_WITH_MIGRATIONS:
+            migrate_db_for(plugin)
 
 
 @pytest.fixture
