@@ -1,5 +1,5 @@
 # Portal Satu Data Kabupaten Pasuruan. See README.md.
-.PHONY: run stop status test bench lint
+.PHONY: run stop status test test-fast bench lint
 
 run:        ## install what is missing, start services + CKAN, load the demo
 	@scripts/portal run
@@ -12,6 +12,9 @@ status:
 
 test:       ## the whole test suite against real PostgreSQL, Solr and Redis
 	@scripts/portal test
+
+test-fast:  ## for developers: the suite without browser, live-server and slow tests
+	@scripts/portal test-fast
 
 bench:      ## stock CKAN vs the suite, side by side; prints ratios
 	@scripts/portal bench

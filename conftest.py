@@ -1,6 +1,9 @@
 """Fixtures shared by every test of the suite (unit tests and tests/)."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -12,7 +15,19 @@ _MIGRATION_TABLE_PREFIXES = ("activity", "satudata", "tracking", "harvest", "ver
 
 
 def pytest_configure(config):
-    """Wire the two packages' test helpers together (they never import each other)."""
+    """Give each pytest-xdist worker its own environment, and wire the two
+    packages' test helpers together (they never import each other).
+
+    `scripts/portal test` renders one ini per worker (var/test_gw0.ini, ...:
+    own databases, Solr core, Redis database, live-server and SMTP ports);
+    CKAN reads `--ckan-ini` when the session starts, after this hook.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker and getattr(config.option, "numprocesses", None):
+        worker = "gw0"  # the controller loads CKAN too, but runs no test
+    if worker and getattr(config.option, "ckan_ini", None):
+        ini = Path(config.option.ckan_ini)
+        config.option.ckan_ini = str(ini.with_name(f"{ini.stem}_{worker}{ini.suffix}"))
     from ckanext.satudata.ms_keg_sample import complete_ms_keg
     from ckanext.verifikasi.tests import world
 

@@ -5,9 +5,8 @@ each with an uploaded file and a DataStore table with a datatables view, grants 
 a grant holder and to an expired-grant holder, moves the datasets to the state with the
 `verifikasi_*` actions, then requests every path as every user through CKAN's test client
 (API tokens in the `Authorization` header, none for anonymous), so auth runs exactly as
-for a real client. Every mismatch is collected and reported at once; cells of the named
-KNOWN_EXCEPTIONS (not fixable in the access layer) make the test xfail with their count,
-anything else fails it.
+for a real client. Every mismatch is collected and reported at once; there are no
+exceptions.
 
 States: draft, submitted, published, update in review (published, then the operator edits
 title, file, DataStore rows and loosens the class to terbuka, and submits; the column is
@@ -60,6 +59,8 @@ from ckan.tests.helpers import call_action
 
 from ckanext.verifikasi.model import AccessGrant
 from ckanext.verifikasi.tests.world import World, make_world
+
+pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
 STATES = ("draft", "submitted", "published", "update_in_review", "withdrawn")
 CLASSES = ("terbuka", "terbatas", "rahasia")
@@ -501,24 +502,6 @@ def run_matrix(app, matrix: Matrix) -> None:
             matrix.scan(path, user, response.body)
 
 
-# Known exceptions: cells that cannot be fixed in ckanext-verifikasi's access layer
-# (access.py, logic/auth.py). Each: (regular expression over the mismatch line, why).
-_ACTIVITY_LISTS = (r"(api package_activity_list|dataset activity page"
-                   r"|api organization_activity_list|organization activity page"
-                   r"|api recently_changed_packages_activity_list"
-                   r"|api dashboard_activity_list \(follows\))")
-KNOWN_EXCEPTIONS: list[tuple[str, str, str]] = [
-]
-
-
-def _split_known(mismatches: list[str]) -> tuple[list[str], list[str]]:
-    known, unexpected = [], []
-    for line in mismatches:
-        is_known = any(re.search(pattern, line) for _, pattern, _ in KNOWN_EXCEPTIONS)
-        (known if is_known else unexpected).append(line)
-    return known, unexpected
-
-
 @pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", "true")
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 @pytest.mark.parametrize("state", STATES)
@@ -531,18 +514,10 @@ def test_access_matrix(app, create_with_upload, state):
         matrix = build(state, create_with_upload)
     built = time.monotonic()
     run_matrix(app, matrix)
-    known, unexpected = _split_known(matrix.mismatches)
     print(f"\n{state}: {matrix.cells} cells, {matrix.requests} requests, "
-          f"build {built - started:.1f}s, matrix {time.monotonic() - built:.1f}s, "
-          f"{len(known)} known exception(s)")
-    for line in known:
-        print(f"  known: {line}")
-    assert not unexpected, f"{len(unexpected)} mismatch(es):\n" + "\n".join(unexpected)
-    if known:
-        # Reported, not hidden: the test shows as xfailed with the exceptions it met.
-        met = [f"{name} ({sum(bool(re.search(p, line)) for line in known)})"
-               for name, p, _ in KNOWN_EXCEPTIONS if any(re.search(p, line) for line in known)]
-        pytest.xfail(f"{len(known)} cell(s) of known exceptions: {', '.join(met)}")
+          f"build {built - started:.1f}s, matrix {time.monotonic() - built:.1f}s")
+    assert not matrix.mismatches, (f"{len(matrix.mismatches)} mismatch(es):\n"
+                                   + "\n".join(matrix.mismatches))
 
 
 def test_expectations_follow_the_design():

@@ -24,6 +24,8 @@ from ckan.tests.helpers import call_action
 from ckanext.verifikasi.tests.world import World, make_world
 from tests.test_access_matrix import TEAM, _marker, uses_data
 
+pytestmark = pytest.mark.slow  # left out by `make test-fast`
+
 STATE = "update_in_review"
 USERS = ("anonymous", "stranger", "other_operator", "grantee", "operator", "verifikator",
          "surveyor", "walidata", "sysadmin")

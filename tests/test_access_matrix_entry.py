@@ -29,7 +29,8 @@ from ckanext.satudata.ms_keg_sample import complete_ms_ind, complete_ms_keg
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 from ckanext.verifikasi.tests.world import World, make_world
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
+              pytest.mark.slow]  # slow: left out by `make test-fast`
 
 READ_PATHS = ("package_show", "package_search", "sitemap", "catalog.ttl", "dataset page",
               "datastore_search", "datastore dump")

@@ -55,6 +55,8 @@ from ckanext.verifikasi.tests.world import World, make_world
 from tests.test_access_matrix import Client
 from tests.test_input_packages import COLUMNS, _rows, _upload, _workbook
 
+pytestmark = pytest.mark.slow  # left out by `make test-fast`
+
 CALLERS = ("anonymous", "stranger", "operator", "verifikator", "surveyor", "other_operator",
            "other_verifikator", "other_surveyor", "walidata", "sysadmin")
 TEAM = frozenset({"operator", "verifikator", "surveyor", "walidata", "sysadmin"})

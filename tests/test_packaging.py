@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # left out by `make test-fast`
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
     "ckanext/satudata": ROOT / "ckanext-satudata" / "ckanext" / "satudata",

@@ -7,6 +7,8 @@ from ckan.tests.helpers import call_action
 
 from ckanext.satudata import ms_var, wilayah
 
+pytestmark = pytest.mark.slow  # left out by `make test-fast`
+
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
 def test_seed_demo_loads_a_realistic_pasuruan_demo_once(cli, sysadmin_context):
