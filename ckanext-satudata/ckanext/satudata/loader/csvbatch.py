@@ -44,7 +44,7 @@ class Columns(list):  # type: ignore[type-arg]
 class Plain:
     """A batch of plain lines (one record each, `width` fields) not split yet.
 
-    The loader may send such a batch to COPY as it is (see jobs._plain_copy) when
+    The loader may send such a batch to COPY as it is (see copytext.plain_copy) when
     every cell is already what its converter would give; `columns()` splits it.
     """
 

@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from ckanext.datastore.backend import postgres as ds
 
 from ckanext.satudata.loader import config, jobs, shadow, status
+from ckanext.satudata.loader.afterswap import after_swap
+from ckanext.satudata.loader.errors import message
 from ckanext.satudata.loader.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ def enqueue_finish_indexing(resource_id: str, *, attempt: int) -> str:
     """Queue finish_indexing for the resource (its status says "queued" first)."""
     job_id = str(uuid.uuid4())
     value = (status.read(resource_id) or {}).get("value", {})
-    notices = [*list(value.get("notices") or []), dict(jobs.message(RESUMED_NOTE), notice=True)]
+    notices = [*list(value.get("notices") or []), dict(message(RESUMED_NOTE), notice=True)]
     status.write(resource_id, job_id=job_id, stage="queued", attempt=attempt,
                  heartbeat=status.now(), queued=status.now(), notices=notices,
                  reload_requested=False, finished=None, message=None, indexing_only=True)
@@ -63,13 +65,13 @@ def finish_indexing(resource_id: str, attempt: int = 2) -> None:
             shadow.fill_full_text_live(resource_id, fields, on_batch=lambda done, _total:
                                        progress(rows_indexed=done))
             shadow.create_indexes_live(resource_id)
-            jobs.after_swap(tk.get_action("resource_show")(
+            after_swap(tk.get_action("resource_show")(
                 {"ignore_auth": True}, {"id": resource_id}))
             progress(stage="complete", finished=status.now(), rows_loaded=rows,
                      rows_total=rows, indexing_only=False)
     except Exception as exc:
         log.exception("finishing the index of %s failed", resource_id)
-        errors = [jobs.message("The load failed unexpectedly: {error}", error=str(exc)[:300])]
+        errors = [message("The load failed unexpectedly: {error}", error=str(exc)[:300])]
         progress(stage="error", finished=status.now(), errors=errors,
                  message=errors[0]["message"], indexing_only=False)
     finally:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ckanext.satudata.loader import config, jobs, recovery, status
+from ckanext.satudata.loader.errors import message
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def handle_stale(resource_id: str, value: dict[str, Any]) -> str | None:
             return "reindexing"
         jobs.enqueue(resource_id, attempt=attempt + 1, ignore_hash=True, note=REQUEUED_NOTE)
         return "requeued"
-    reason = jobs.message(STOPPED_MESSAGE, seconds=config.stale_seconds())
+    reason = message(STOPPED_MESSAGE, seconds=config.stale_seconds())
     errors = [*list(value.get("errors") or []), reason]
     status.write(resource_id, stage="error", errors=errors, finished=status.now(),
           message=reason["message"])

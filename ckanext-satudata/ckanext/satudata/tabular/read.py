@@ -182,6 +182,8 @@ def _sniff_delimiter(lines: list[str]) -> str:
 
 class CsvTable(TableFile):
     format = "csv"
+    encoding: str  # detected when opened
+    delimiter: str  # sniffed when opened
 
     def __init__(self, path: str, limits: Limits) -> None:
         super().__init__(path, limits)
@@ -201,7 +203,7 @@ class CsvTable(TableFile):
     def _rows(self, sheet: str) -> Iterator[Row]:
         max_columns = self.limits.max_columns
         with open(self.path, encoding=self.encoding, newline="") as fh:
-            reader = csv.reader(fh, delimiter=self.delimiter)  # type: ignore[arg-type]
+            reader = csv.reader(fh, delimiter=self.delimiter)
             number = 0
             try:
                 for number, cells in enumerate(reader, 1):  # noqa: B007 - used after the loop

@@ -8,7 +8,7 @@ import pytest
 from ckan.tests import factories as core_factories
 from ckan.tests.helpers import call_action
 
-from ckanext.satudata.loader import jobs
+from ckanext.satudata.loader import run
 from ckanext.satudata.tests import factories
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_datastore", "clean_queue")
@@ -107,7 +107,7 @@ def test_the_columns_other_numbers_decide(upload_resource, run_worker, tmp_path,
     run_worker()
     path = tmp_path / "nilai.csv"
     path.write_text(_csv([*AMBIGUOUS, evidence] * 20), encoding="utf-8")
-    result = jobs.run_load(resource["id"], str(path), "nilai.csv")
+    result = run.run_load(resource["id"], str(path), "nilai.csv")
     assert result.rows == 80 and not result.notices
     assert _type(resource["id"]) == kind
     assert [float(v) for v in _first(resource["id"])] == expected
@@ -140,7 +140,7 @@ def test_a_late_ambiguous_value_turns_a_guessed_column_to_text(tmp_path, upload_
     path = tmp_path / "nilai.csv"
     # The sample (1000 rows) shows no separator; row 1502 holds 15.085.
     path.write_text(_csv(["12"] * 1500 + AMBIGUOUS), encoding="utf-8")
-    result = jobs.run_load(resource["id"], str(path), "nilai.csv")
+    result = run.run_load(resource["id"], str(path), "nilai.csv")
     assert result.rows == 1503 and _type(resource["id"]) == "text"
     records = call_action("datastore_search", resource_id=resource["id"],
                           filters={"kode": ["01501", "01502"]}, sort="_id")["records"]

@@ -14,7 +14,7 @@ from ckan.tests import factories as core_factories
 from ckan.tests.helpers import call_action
 from ckanext.datastore.backend import postgres as ds
 
-from ckanext.satudata.loader import jobs, shadow, stale, status
+from ckanext.satudata.loader import children, copytext, pipe, run, shadow, stale, status
 from ckanext.satudata.tests import factories
 
 pytestmark = pytest.mark.usefixtures(
@@ -128,7 +128,7 @@ def test_reload_keeps_ms_var_and_aliases_and_readers_see_old_then_new(
             read_live()
 
     # Indexing on the shadow (index_after_swap off): the old table is read until the end.
-    result = jobs.run_load(rid, str(path), "new.csv", on_progress=progress,
+    result = run.run_load(rid, str(path), "new.csv", on_progress=progress,
                            before_swap=read_live, index_after_swap=False)
     assert result.rows == 5000
     assert seen == [3000, 2, 3000, 2]  # old rows and old columns (kode, jumlah) throughout
@@ -153,7 +153,7 @@ def test_swap_first_new_rows_are_readable_while_full_text_is_built(
         if fields.get("stage") == "indexing":
             during.append(call_action("datastore_search", resource_id=rid, limit=0)["total"])
 
-    jobs.run_load(rid, str(path), "baru.csv", on_progress=progress, index_after_swap=True)
+    run.run_load(rid, str(path), "baru.csv", on_progress=progress, index_after_swap=True)
     assert during and set(during) == {1200}  # the new table, already swapped in
     found = call_action("datastore_search", resource_id=rid, q="baru", limit=0)["total"]
     assert found == 1200  # full text complete once the load ends
@@ -283,7 +283,7 @@ def test_progress_is_reported_while_loading(upload_resource, run_worker, tmp_pat
         if "rows_loaded" in fields and fields.get("stage") is None:
             counts.append(_status(resource["id"])["rows_loaded"])
 
-    jobs.run_load(resource["id"], str(path), "more.csv", on_progress=progress)
+    run.run_load(resource["id"], str(path), "more.csv", on_progress=progress)
     assert counts[:2] == [5000, 10000] and counts[-1] == 12000
 
 
@@ -346,7 +346,7 @@ def test_a_converting_child_that_dies_or_fails_keeps_the_old_table(
     rid = resource["id"]
     path = tmp_path / "next.csv"
     path.write_text(_big_csv(12000), encoding="utf-8")
-    real = jobs.copy_chunks
+    real = copytext.copy_chunks
 
     def failing(*args: Any, **kwargs: Any):
         for n, chunk in enumerate(real(*args, **kwargs)):
@@ -358,11 +358,11 @@ def test_a_converting_child_that_dies_or_fails_keeps_the_old_table(
                 raise OSError("disk vanished")
             yield chunk
 
-    monkeypatch.setattr(jobs, "copy_chunks", failing)
-    assert jobs.USE_CHILD
-    expected = pytest.raises(jobs.pipe.ChildFailed if how == "dies" else OSError)
+    monkeypatch.setattr(copytext, "copy_chunks", failing)
+    assert children.USE_CHILD
+    expected = pytest.raises(pipe.ChildFailed if how == "dies" else OSError)
     with expected:
-        jobs.run_load(rid, str(path), "next.csv")
+        run.run_load(rid, str(path), "next.csv")
     assert _live_rows(rid) == 10
     with shadow.engine().connect() as conn:
         assert not conn.execute(sa.text("SELECT 1 FROM pg_tables WHERE tablename = :t"),

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from ckan.tests.helpers import call_action
 from ckanext.datastore.backend import postgres as ds
 
-from ckanext.satudata.loader import csvbatch, jobs, pipe, shadow
+from ckanext.satudata.loader import children, copytext, csvbatch, pipe, run, shadow
+from ckanext.satudata.loader.errors import LoadFailed
 from ckanext.satudata.tabular.read import open_table
 from ckanext.satudata.tests import factories
 
@@ -61,8 +62,8 @@ def _table(rid: str, columns: str = "kode, jumlah, catatan") -> list[tuple[Any, 
 @pytest.fixture
 def split_small(monkeypatch) -> list[int]:
     """Split any CSV; the offsets the loads were split at."""
-    monkeypatch.setattr(jobs, "SPLIT_MIN_BYTES", 1)
-    monkeypatch.setattr(jobs, "SPLIT_AT", 0.5)
+    monkeypatch.setattr(children, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(children, "SPLIT_AT", 0.5)
     splits: list[int] = []
     real = csvbatch.find_split
 
@@ -76,7 +77,7 @@ def split_small(monkeypatch) -> list[int]:
 
 
 def _no_split(monkeypatch) -> None:
-    monkeypatch.setattr(jobs, "SPLIT_MIN_BYTES", 1 << 62)
+    monkeypatch.setattr(children, "SPLIT_MIN_BYTES", 1 << 62)
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
@@ -85,12 +86,12 @@ def test_a_two_part_load_gives_the_table_of_a_one_part_load(
     path = tmp_path / "data.csv"
     path.write_bytes(b"\xef\xbb\xbf" + _tricky_csv(6000, newline=newline).encode("utf-8"))
     two = new_resource()
-    result = jobs.run_load(two, str(path), "data.csv")
+    result = run.run_load(two, str(path), "data.csv")
     assert split_small and split_small[-1]
     monkeypatch.undo()
     _no_split(monkeypatch)
     one = new_resource()
-    single = jobs.run_load(one, str(path), "data.csv")
+    single = run.run_load(one, str(path), "data.csv")
     assert result.rows == single.rows == 6000
     assert result.columns == single.columns
     rows = _table(two)
@@ -116,7 +117,7 @@ def test_two_part_ids_follow_the_file_and_the_sequence_continues(
     path = tmp_path / "data.csv"
     path.write_text(_tricky_csv(6000, newline="\n"), encoding="utf-8")
     rid = new_resource()
-    assert jobs.run_load(rid, str(path), "data.csv").rows == 6000
+    assert run.run_load(rid, str(path), "data.csv").rows == 6000
     assert split_small and split_small[-1]
     rows = _table(rid)
     ids = [r[0] for r in rows]
@@ -135,7 +136,7 @@ def test_an_error_in_the_second_part_reports_the_files_row(
     rid = new_resource()
     good = tmp_path / "good.csv"
     good.write_text(_tricky_csv(100), encoding="utf-8")
-    jobs.run_load(rid, str(good), "good.csv")
+    run.run_load(rid, str(good), "good.csv")
     if declared:
         call_action("datastore_create", dict(sysadmin_context), resource_id=rid, force=True,
                     fields=[{"id": "jumlah", "type": "int8",
@@ -148,10 +149,10 @@ def test_an_error_in_the_second_part_reports_the_files_row(
 
     def load() -> Any:
         if declared:
-            with pytest.raises(jobs.LoadFailed) as failed:
-                jobs.run_load(rid, str(path), "bad.csv")
+            with pytest.raises(LoadFailed) as failed:
+                run.run_load(rid, str(path), "bad.csv")
             return failed.value.errors
-        return jobs.run_load(rid, str(path), "bad.csv").notices
+        return run.run_load(rid, str(path), "bad.csv").notices
 
     outcome = load()
     split = split_small[-1]
@@ -159,7 +160,7 @@ def test_an_error_in_the_second_part_reports_the_files_row(
     monkeypatch.undo()
     _no_split(monkeypatch)
     if not declared:
-        jobs.run_load(rid, str(good), "good.csv")
+        run.run_load(rid, str(good), "good.csv")
     assert load() == outcome  # exactly what one reader reports
     if declared:
         assert outcome[0]["row"] == expected and f"Row {expected}," in outcome[0]["message"]
@@ -180,7 +181,7 @@ def test_a_quoted_field_with_newlines_at_the_middle_is_not_split(
     at = csvbatch.find_split(str(path), 1)
     assert at and at > close_quote and data[at - 1:at] == b"\n"
     rid = new_resource()
-    result = jobs.run_load(rid, str(path), "data.csv")
+    result = run.run_load(rid, str(path), "data.csv")
     assert split_small[-1] and result.rows == 2000
     rows = _table(rid, "kode, catatan")
     assert rows[999][2].startswith("satu\nbaris 0\n") and rows[999][2].endswith("\nakhir")
@@ -197,7 +198,7 @@ def test_a_stray_quote_that_hides_the_record_boundary_loads_with_one_reader(
     path = tmp_path / "data.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     mismatches: list[int] = []
-    real = jobs._copy_in_two_children
+    real = children.copy_in_two_children
 
     def spy(*args: Any) -> int:
         try:
@@ -206,11 +207,11 @@ def test_a_stray_quote_that_hides_the_record_boundary_loads_with_one_reader(
             mismatches.append(1)
             raise
 
-    monkeypatch.setattr(jobs, "_copy_in_two_children", spy)
+    monkeypatch.setattr(children, "copy_in_two_children", spy)
     with open_table(str(path), "data.csv") as table:
         expected = [cells for _n, cells in table.rows()][1:]
     rid = new_resource()
-    result = jobs.run_load(rid, str(path), "data.csv")
+    result = run.run_load(rid, str(path), "data.csv")
     assert mismatches and result.rows == 3000
     assert [list(r[1:]) for r in _table(rid, "kode, catatan")] == expected
 
@@ -252,11 +253,11 @@ def test_the_second_child_dying_keeps_the_old_table(
     rid = new_resource()
     good = tmp_path / "good.csv"
     good.write_text(_tricky_csv(100), encoding="utf-8")
-    jobs.run_load(rid, str(good), "good.csv")
+    run.run_load(rid, str(good), "good.csv")
     before = _table(rid)
     path = tmp_path / "next.csv"
     path.write_text(_tricky_csv(30000), encoding="utf-8")
-    real = jobs.copy_chunks
+    real = copytext.copy_chunks
 
     def dying(batches: Any, *args: Any, **kwargs: Any):
         for n, chunk in enumerate(real(batches, *args, **kwargs)):
@@ -264,9 +265,9 @@ def test_the_second_child_dying_keeps_the_old_table(
                 os.kill(os.getpid(), signal.SIGKILL)
             yield chunk
 
-    monkeypatch.setattr(jobs, "copy_chunks", dying)
+    monkeypatch.setattr(copytext, "copy_chunks", dying)
     with pytest.raises(pipe.ChildFailed):
-        jobs.run_load(rid, str(path), "next.csv")
+        run.run_load(rid, str(path), "next.csv")
     assert split_small[-1]
     assert _table(rid) == before
     with shadow.engine().connect() as conn:
@@ -287,20 +288,20 @@ def test_plain_batches_go_to_copy_as_they_are_with_the_same_table(
     path = tmp_path / "plain.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     used = tmp_path / "used"  # the spy runs in the forked child
-    real = jobs._plain_copy
+    real = copytext.plain_copy
 
     def spy(*args: Any) -> str:
         used.write_text("yes")
         return real(*args)
 
-    monkeypatch.setattr(jobs, "_plain_copy", spy)
+    monkeypatch.setattr(copytext, "plain_copy", spy)
     columns = "kode, jumlah, nilai, tanggal, aktif, catatan"
     fast = new_resource()
-    assert jobs.run_load(fast, str(path), "plain.csv").rows == 12000
+    assert run.run_load(fast, str(path), "plain.csv").rows == 12000
     assert used.exists()
-    monkeypatch.setattr(jobs, "_plain_pattern", lambda *_a: None)
+    monkeypatch.setattr(copytext, "plain_pattern", lambda *_a: None)
     slow = new_resource()
-    jobs.run_load(slow, str(path), "plain.csv")
+    run.run_load(slow, str(path), "plain.csv")
     rows = _table(fast, columns)
     assert [r[1:] for r in rows] == [r[1:] for r in _table(slow, columns)]
     assert rows[0][1:4] == ("00001", -599, Decimal("1.25"))
@@ -315,7 +316,7 @@ def test_a_plain_file_is_not_split(new_resource, tmp_path, split_small):
     path.write_text("kode,jumlah\n" + "".join(f"k{i},{i}\n" for i in range(3000)),
                     encoding="utf-8")
     rid = new_resource()
-    assert jobs.run_load(rid, str(path), "plain.csv").rows == 3000
+    assert run.run_load(rid, str(path), "plain.csv").rows == 3000
     assert split_small == []  # find_split never asked
     rows = _table(rid, "kode, jumlah")
     assert [r[0] for r in rows] == list(range(1, 3001))
