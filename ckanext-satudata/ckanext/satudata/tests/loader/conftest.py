@@ -1,4 +1,4 @@
-"""Fixtures of the loader tests: a clean DataStore, uploaded resources, a real RQ worker."""
+"""Fixtures of the loader tests: a clean DataStore, uploaded resources, RQ workers."""
 from __future__ import annotations
 
 import subprocess
@@ -22,7 +22,25 @@ def clean_datastore(clean_db, clean_index):
 
 
 @pytest.fixture
-def run_worker(ckan_config, tmp_path) -> Callable[..., subprocess.CompletedProcess]:
+def run_worker(with_test_worker) -> Callable[[], None]:
+    """Run the queued jobs in this process until the default queue is empty.
+
+    CKAN's RQ worker with `with_test_worker`: no work horse is forked and no CKAN
+    booted, the jobs see this test's configuration. The load itself still forks its
+    converting children (loader.children). Where the worker process is the point,
+    use `real_worker`.
+    """
+
+    def run() -> None:
+        from ckan.lib.jobs import Worker
+
+        Worker(["default"]).work(burst=True)
+
+    return run
+
+
+@pytest.fixture
+def real_worker(ckan_config, tmp_path) -> Callable[..., subprocess.CompletedProcess]:
     """Run a real RQ worker (`ckan jobs worker --burst`) until the default queue is empty.
 
     The worker reads the test ini plus the settings this test changed (storage path, loader).

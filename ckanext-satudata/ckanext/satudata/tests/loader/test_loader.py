@@ -62,8 +62,9 @@ def _big_csv(rows: int, bad_row: int | None = None, bad_value: str = "x") -> str
 
 
 def test_upload_is_loaded_with_safe_types_and_a_complete_datastore_table(
-        upload_resource, run_worker):
-    resource = _loaded(upload_resource, run_worker, CSV)
+        upload_resource, real_worker):
+    # A real `ckan jobs worker` process: the job enqueued by its path runs there, end to end.
+    resource = _loaded(upload_resource, real_worker, CSV)
     rid = resource["id"]
     assert _types(rid) == {"kode": "text", "nama": "text", "jumlah": "int8",
                            "nilai": "numeric", "tanggal": "date", "aktif": "bool"}
