@@ -21,7 +21,8 @@ _NULL = "\\N"
 _SPECIALS = ("\\", "\t", "\n", "\r")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-Batch = tuple[Sequence[int], Sequence[list[Any]]]
+# (row numbers, rows): rows as lists of cells, column by column, or plain CSV lines.
+Batch = tuple[Sequence[int], "Sequence[Sequence[Any]] | csvbatch.Plain"]
 
 
 class NumberSink(Protocol):
@@ -75,7 +76,7 @@ def copy_chunks(batches: Iterable[Batch],
             if pattern is not None and pattern.fullmatch(cells.text):
                 loaded += len(row_numbers)
                 yield plain_copy(cells, None if first_id is None
-                                  else first_id + loaded - len(row_numbers))
+                                 else first_id + loaded - len(row_numbers))
                 if on_batch:
                     on_batch(loaded)
                 continue
@@ -158,16 +159,17 @@ def _per_cell(convert: Callable[[Any], str | None]) -> Callable[[Any], list[str 
     return lambda values: list(map(convert, values))
 
 
-def _fit(row: list[Any], width: int, number: int) -> list[Any]:
+def _fit(row: Sequence[Any], width: int, number: int) -> list[Any]:
+    """The row at the header's width: padded with None, or cut if only empty cells go."""
     if len(row) < width:
-        return row + [None] * (width - len(row))
+        return [*row, *[None] * (width - len(row))]
     extra = [c for c in row[width:] if c not in (None, "")]
     if extra:
         raise LoadFailed([dict(message(
             "Row {row} has more values than the {columns} columns in the header "
             "(extra value: {value}).", row=number, columns=width, value=display(extra[0])[:100]),
             row=number)])
-    return row[:width]
+    return list(row[:width])
 
 
 def _raise_cell_error(column: Column, index: int, values: Sequence[Any],

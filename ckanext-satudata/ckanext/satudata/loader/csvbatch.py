@@ -34,10 +34,7 @@ _SENTINEL_ROW = [_SENTINEL]
 SPLIT_ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 _READ_SIZE = 1 << 20
 
-Batch = tuple[Sequence[int], list[list[str]]]  # or (numbers, Columns)
-
-
-class Columns(list):  # type: ignore[type-arg]
+class Columns(list[Sequence[str | None]]):
     """A batch given column by column (lists of cells), not row by row."""
 
 
@@ -59,6 +56,10 @@ class Plain:
         cells.pop()  # after the last newline
         width = self.width
         return Columns(cells[index::width] for index in range(width))
+
+
+# (row numbers, rows): rows one list of cells each, or column by column, or plain lines.
+Batch = tuple[Sequence[int], "list[list[str]] | Columns | Plain"]
 
 
 class SplitMismatch(Exception):
@@ -184,7 +185,8 @@ class CsvBatches:
         raw = _Range(self.path, self.start, self.end)
         with io.TextIOWrapper(io.BufferedReader(raw, _READ_SIZE), encoding=self.encoding,
                               newline="") as text:
-            lines = chain(text, [_SENTINEL + "\n"]) if self.end is not None else iter(text)
+            # A part that ends before the file does gets a sentinel line (see _read).
+            lines = chain(text, [_SENTINEL + "\n"]) if self.end is not None else chain(text)
             yield from self._read(lines)
 
     def _read(self, source: Iterator[str]) -> Iterator[Batch]:

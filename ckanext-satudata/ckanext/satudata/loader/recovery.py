@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -51,7 +52,7 @@ def finish_indexing(resource_id: str, attempt: int = 2) -> None:
     beat = Heartbeat(resource_id, job_id)
     beat.start()
 
-    def progress(**fields: object) -> None:
+    def progress(**fields: Any) -> None:
         status.write(resource_id, only_job=job_id, heartbeat=status.now(), **fields)
 
     try:

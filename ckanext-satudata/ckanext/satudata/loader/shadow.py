@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 from ckanext.datastore.backend import postgres as ds
@@ -98,6 +98,18 @@ def resource_lock(resource_id: str, on_wait: Callable[[], None] | None = None) -
             yield
         finally:
             conn.execute(sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:rid))"), key)
+
+
+@runtime_checkable
+class ByteSource(Protocol):
+    """A file-like source COPY reads bytes from (CopyStream, pipe.ChildStream, pipe.TwoParts).
+
+    psycopg2 turns an exception raised in read() into QueryCanceled: `error` keeps it.
+    """
+
+    error: BaseException | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class CopyStream:
@@ -201,12 +213,12 @@ class ShadowLoad:
             "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = :t"),
             {"t": self.resource_id}).first())
 
-    def copy(self, chunks: Iterable[str] | Any, *, table: str | None = None,
+    def copy(self, chunks: Iterable[str] | ByteSource, *, table: str | None = None,
              freeze: bool = False, with_id: bool = False) -> None:
         """COPY text-format data (tab separated, `\\N` for NULL) into the shadow.
 
-        `chunks` is an iterable of text chunks or a file-like object with read() giving
-        bytes. `freeze` (only for a table created in this transaction) writes the rows
+        `chunks` is an iterable of text chunks or a ByteSource (read() giving bytes).
+        `freeze` (only for a table created in this transaction) writes the rows
         frozen and all-visible, so no later pass rewrites them for hint bits.
         `with_id`: each line starts with its `_id` (increasing; finish_copy sets the
         sequence after the largest), cheaper for PostgreSQL than a default per row.
@@ -217,7 +229,7 @@ class ShadowLoad:
         sql = f"COPY {ds.identifier(table or self.name)} ({columns}) FROM STDIN" + (
             " WITH (FREEZE)" if freeze else "")
         cursor = self.conn.connection.cursor()
-        stream = chunks if hasattr(chunks, "read") else CopyStream(chunks)
+        stream = chunks if isinstance(chunks, ByteSource) else CopyStream(chunks)
         try:
             cursor.copy_expert(sql, stream, size=1 << 20)
         except Exception:
@@ -326,8 +338,9 @@ def fill_full_text_live(resource_id: str, fields: list[Field], *, batch_rows: in
     q = ds.identifier
     helper = ShadowLoad(resource_id, fields)
     with engine().connect() as conn:
-        top = conn.execute(sa.text(f"SELECT coalesce(max(_id), 0) FROM {q(resource_id)}")).scalar()
-    ranges = [(start, start + batch_rows - 1) for start in range(1, int(top) + 1, batch_rows)]
+        top = int(conn.execute(sa.text(
+            f"SELECT coalesce(max(_id), 0) FROM {q(resource_id)}")).scalar() or 0)
+    ranges = [(start, start + batch_rows - 1) for start in range(1, top + 1, batch_rows)]
     done = [0]
     lock = threading.Lock()
     failures: list[BaseException] = []
@@ -346,7 +359,7 @@ def fill_full_text_live(resource_id: str, fields: list[Field], *, batch_rows: in
                     with lock:
                         done[0] += 1
                         if on_batch:
-                            on_batch(min(done[0] * batch_rows, int(top)), int(top))
+                            on_batch(min(done[0] * batch_rows, top), top)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             failures.append(exc)
 

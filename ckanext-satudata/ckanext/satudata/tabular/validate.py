@@ -9,7 +9,7 @@ a loader must check `summary.ok` before it commits anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from typing import Any
@@ -19,7 +19,9 @@ from ckanext.satudata.tabular.read import FORMULA_WITHOUT_VALUE, TableFile
 from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Column, Period, Structure
 from ckanext.satudata.tabular.template import STAMP_SHEET
 from ckanext.satudata.tabular.values import (
+    BatchConverter,
     CellError,
+    Converter,
     batch_converter,
     column_decimal,
     converter,
@@ -116,6 +118,8 @@ class _Cell:
         self.column = column
         self.required = column.required or column.key
         base = converter(column.tipe_data, decimal=decimal)
+        self.convert: Converter
+        self.batch: BatchConverter
         if column.value_domain:
             lookup: dict[str, str] = {}
             for kode, nilai in column.value_domain:
@@ -313,7 +317,8 @@ class Validation:
                 for c, cell in zip(self.structure.columns, cells_of, strict=True)]
         required = [i for i, cell in enumerate(cells_of) if cell.required]
         keys = [i for i, c in enumerate(self.structure.columns) if c.key]
-        seen_keys = self._seen_keys = {}
+        seen_keys: dict[str, int] = {}
+        self._seen_keys = seen_keys
         period_pos = positions.get(PERIOD_COLUMN, -1) if self.period else -1
         accepted_periods = self._accepted_periods()
         period_code = self.period.code() if self.period else None
@@ -326,10 +331,10 @@ class Validation:
         fast = not blank and period_pos < 0 and bool(plan)
         rows = chain(sample, stream)
         while chunk := list(islice(rows, _CHUNK_ROWS)):
-            outs = _convert_chunk(chunk, width, batches, required) if fast else None
-            if outs is None:
-                # lazily, so errors and duplicate keys are reported in row order
-                outs = (self._slow_row(number, cells, ctx) for number, cells in chunk)
+            converted = _convert_chunk(chunk, width, batches, required) if fast else None
+            # else lazily, so errors and duplicate keys are reported in row order
+            outs: Iterable[list[Any] | None] = converted if converted is not None else (
+                self._slow_row(number, cells, ctx) for number, cells in chunk)
             for (number, cells), out in zip(chunk, outs, strict=True):
                 if out is None or not any(out):
                     continue  # rejected (already counted) or an empty row
@@ -404,9 +409,10 @@ class Validation:
                    seen_keys: dict[str, int], cells: list[Any],
                    positions: dict[str, int]) -> bool:
         """Record the row's key; report it if an earlier row had the same one."""
-        if any(out[i] is None for i in keys):
+        key_values = [value for value in (out[i] for i in keys) if value is not None]
+        if len(key_values) < len(keys):
             return False  # a missing key value is already a "required" error
-        key = "\x1f".join(out[i] for i in keys)  # type: ignore[misc]
+        key = "\x1f".join(key_values)
         first_row = seen_keys.setdefault(key, number)
         if first_row == number:
             return False
@@ -487,7 +493,7 @@ class _RowContext:
 
 
 def _convert_chunk(chunk: list[tuple[int, list[Any]]], width: int,
-                   batches: list[tuple[int, Callable[[Sequence[Any]], list[str | None]]]],
+                   batches: Sequence[tuple[int, BatchConverter]],
                    required: list[int]) -> list[list[str | None]] | None:
     """Convert a chunk of rows column by column; None if any row needs the careful path."""
     for _number, cells in chunk:
@@ -497,7 +503,7 @@ def _convert_chunk(chunk: list[tuple[int, list[Any]]], width: int,
         elif n > width:
             return None  # possibly stray values right of the header
     columns = list(zip(*[cells for _number, cells in chunk], strict=True))
-    empty = [None] * len(chunk)
+    empty: list[str | None] = [None] * len(chunk)
     try:
         converted = [batch(columns[pos]) if pos >= 0 else empty for pos, batch in batches]
     except CellError:

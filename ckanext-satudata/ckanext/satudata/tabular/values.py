@@ -163,91 +163,123 @@ def batch_converter(tipe_data: str, *, decimal: str | None = None) -> BatchConve
     """
     kind = (tipe_data or "CHARACTER").upper()
     convert = converter(kind, decimal=decimal)
+    if kind == "INTEGER":
+        return _integer_batches(convert)
+    if kind == "DECIMAL":
+        return _decimal_batches(convert, decimal)
+    if kind == "CHARACTER":
+        return _text_batches(convert)
+    if kind == "DATE":
+        return _date_batches(convert)
+    if kind == "BOOLEAN":
+        return _boolean_batches(convert)
+    return _per_cell(convert)
 
+
+def _per_cell(convert: Converter) -> BatchConverter:
     def per_cell(values: Sequence[Any]) -> list[str | None]:
         return [convert(v) for v in values]
-
-    def joined(values: Sequence[Any]) -> str | None:
-        try:
-            text = "\n".join(values)
-        except TypeError:  # spreadsheet numbers, dates, None
-            return None
-        return text if text.count("\n") == len(values) - 1 else None
-
-    def empties_to_none(result: list[Any]) -> list[str | None]:
-        return [v or None for v in result] if "" in result else result
-
-    if kind == "INTEGER":
-        def integers(values: Sequence[Any]) -> list[str | None]:
-            text = joined(values)
-            if text is not None and _LINES_INT.fullmatch(text) and "-0" not in values:
-                return empties_to_none(list(values))
-            return per_cell(values)
-        return integers
-    if kind == "DECIMAL":
-        lines = _LINES_DOT if decimal == "." else _LINES_COMMA
-
-        def decimals(values: Sequence[Any]) -> list[str | None]:
-            text = joined(values)
-            if text is None:
-                return per_cell(values)
-            if lines.fullmatch(text):
-                if "," in text:
-                    if decimal is None and _LINES_AMBIGUOUS.search(text):
-                        return per_cell(values)  # raises CellError
-                    return empties_to_none(text.replace(",", ".").split("\n"))
-                return empties_to_none(list(values))
-            if decimal == "," and _LINES_ID.fullmatch(text):
-                text = text.replace(".", "").replace(",", ".")
-                return empties_to_none(text.split("\n"))
-            return per_cell(values)
-        return decimals
-    if kind == "CHARACTER":
-        def texts(values: Sequence[Any]) -> list[str | None]:
-            text = joined(values)
-            if text is not None and "\x00" not in text:
-                return empties_to_none(list(map(str.strip, values)))
-            return per_cell(values)
-        return texts
-    if kind == "DATE":
-        cache: dict[str, str] = {}
-
-        def dates(values: Sequence[Any]) -> list[str | None]:
-            try:
-                result = list(map(cache.get, values))
-            except TypeError:  # unhashable: per cell gives the error
-                return per_cell(values)
-            if None in result:
-                for index, value in enumerate(values):
-                    if result[index] is None:
-                        result[index] = convert(value)
-                        if result[index] is not None and value.__class__ is str \
-                                and len(cache) < _CACHE_MAX:
-                            cache[value] = result[index]
-            return result
-        return dates
-    if kind == "BOOLEAN":
-        known: dict[str, str | None] = {}  # a handful of spellings repeat all along
-
-        def booleans(values: Sequence[Any]) -> list[str | None]:
-            try:
-                result = list(map(known.get, values))
-            except TypeError:  # unhashable: per cell gives the error
-                return per_cell(values)
-            if None in result:  # not known yet, known as empty, or not text
-                for index, value in enumerate(values):
-                    if result[index] is None:
-                        if value.__class__ is not str:
-                            result[index] = convert(value)
-                        elif value in known:
-                            result[index] = known[value]
-                        else:
-                            result[index] = convert(value)  # raises CellError
-                            if len(known) < _CACHE_MAX:
-                                known[value] = result[index]
-            return result
-        return booleans
     return per_cell
+
+
+def _joined(values: Sequence[Any]) -> str | None:
+    """The slice as lines of text, or None if a value is not text or holds a line break."""
+    try:
+        text = "\n".join(values)
+    except TypeError:  # spreadsheet numbers, dates, None
+        return None
+    return text if text.count("\n") == len(values) - 1 else None
+
+
+def _empties_to_none(result: list[Any]) -> list[str | None]:
+    return [v or None for v in result] if "" in result else result
+
+
+def _integer_batches(convert: Converter) -> BatchConverter:
+    per_cell = _per_cell(convert)
+
+    def integers(values: Sequence[Any]) -> list[str | None]:
+        text = _joined(values)
+        if text is not None and _LINES_INT.fullmatch(text) and "-0" not in values:
+            return _empties_to_none(list(values))
+        return per_cell(values)
+    return integers
+
+
+def _decimal_batches(convert: Converter, decimal: str | None) -> BatchConverter:
+    per_cell = _per_cell(convert)
+    lines = _LINES_DOT if decimal == "." else _LINES_COMMA
+
+    def decimals(values: Sequence[Any]) -> list[str | None]:
+        text = _joined(values)
+        if text is None:
+            return per_cell(values)
+        if lines.fullmatch(text):
+            if "," in text:
+                if decimal is None and _LINES_AMBIGUOUS.search(text):
+                    return per_cell(values)  # raises CellError
+                return _empties_to_none(text.replace(",", ".").split("\n"))
+            return _empties_to_none(list(values))
+        if decimal == "," and _LINES_ID.fullmatch(text):
+            text = text.replace(".", "").replace(",", ".")
+            return _empties_to_none(text.split("\n"))
+        return per_cell(values)
+    return decimals
+
+
+def _text_batches(convert: Converter) -> BatchConverter:
+    per_cell = _per_cell(convert)
+
+    def texts(values: Sequence[Any]) -> list[str | None]:
+        text = _joined(values)
+        if text is not None and "\x00" not in text:
+            return _empties_to_none(list(map(str.strip, values)))
+        return per_cell(values)
+    return texts
+
+
+def _date_batches(convert: Converter) -> BatchConverter:
+    per_cell = _per_cell(convert)
+    cache: dict[str, str] = {}
+
+    def dates(values: Sequence[Any]) -> list[str | None]:
+        try:
+            result: list[str | None] = list(map(cache.get, values))
+        except TypeError:  # unhashable: per cell gives the error
+            return per_cell(values)
+        if None in result:
+            for index, value in enumerate(values):
+                if result[index] is None:
+                    converted = result[index] = convert(value)
+                    if converted is not None and value.__class__ is str \
+                            and len(cache) < _CACHE_MAX:
+                        cache[value] = converted
+        return result
+    return dates
+
+
+def _boolean_batches(convert: Converter) -> BatchConverter:
+    per_cell = _per_cell(convert)
+    known: dict[str, str | None] = {}  # a handful of spellings repeat all along
+
+    def booleans(values: Sequence[Any]) -> list[str | None]:
+        try:
+            result = list(map(known.get, values))
+        except TypeError:  # unhashable: per cell gives the error
+            return per_cell(values)
+        if None in result:  # not known yet, known as empty, or not text
+            for index, value in enumerate(values):
+                if result[index] is None:
+                    if value.__class__ is not str:
+                        result[index] = convert(value)
+                    elif value in known:
+                        result[index] = known[value]
+                    else:
+                        result[index] = convert(value)  # raises CellError
+                        if len(known) < _CACHE_MAX:
+                            known[value] = result[index]
+        return result
+    return booleans
 
 
 def _unsupported(value: Any) -> CellError:
@@ -608,7 +640,7 @@ def _possible_types(value: Any, decimal: str | None = None) -> set[str]:
         if isinstance(value, float) and not math.isfinite(value):
             return set()
         if value == int(value):
-            return set() if abs(value) >= 10**15 else {"INTEGER", "DECIMAL"}
+            return set() if abs(int(value)) >= 10**15 else {"INTEGER", "DECIMAL"}
         return {"DECIMAL"}
     if not isinstance(value, str):
         return set()

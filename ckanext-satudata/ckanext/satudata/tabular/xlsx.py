@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 from xml.parsers import expat
 
 from ckanext.satudata.tabular.guard import FileRejected, Limits, _, xml_entities
@@ -87,7 +87,7 @@ class XmlForbidden(Exception):  # noqa: N818
     """A DTD, entity declaration or external reference met by the parser."""
 
 
-def _forbid(*_args: object) -> None:
+def _forbid(*_args: object) -> NoReturn:
     raise XmlForbidden
 
 
@@ -398,15 +398,12 @@ class XlsxBook:
             raise FileRejected("corrupt", _(
                 "The file is damaged or incomplete and cannot be read.")) from None
 
-    def _rows(self, sheet: Sheet, strings: list[str], max_columns: int,  # noqa: C901
+    def _rows(self, sheet: Sheet, strings: list[str], max_columns: int,
               on_cached_formula: Callable[[], None]) -> Iterator[Row]:
         # All per-cell state lives in closure variables and the tests are ordered by
         # how often each element occurs: expat calls these twice per XML element.
-        styles = self._styles
-        style_info: dict[str | None, _Style | None] = {}
-        epoch = self.epoch
+        decode = _cell_decoder(self._styles, self.epoch, strings)
         columns: dict[str, int] = {}
-        dates: dict[tuple[str, bool], Any] = {}
         out: list[Row] = []
         values: list[Any] = []
         number = column = 0
@@ -434,17 +431,7 @@ class XlsxBook:
                 has_value = True
                 capture = kind != "inlineStr"  # openpyxl ignores <v> of inline strings
             elif name == ROW:
-                r = attrs.get("r")
-                if r:
-                    try:
-                        number = int(r)
-                    except ValueError:
-                        as_float = float(r)
-                        if not as_float.is_integer():
-                            raise
-                        number = int(as_float)
-                else:
-                    number += 1
+                number = _row_number(attrs.get("r"), number)
                 column = 0
                 values = []
             elif name == F:
@@ -457,7 +444,7 @@ class XlsxBook:
             if capture:
                 text += chunk
 
-        def end(name: str) -> None:  # noqa: C901
+        def end(name: str) -> None:
             nonlocal capture, column, values, noticed, phonetic
             if name != C:
                 if name in (V, T):
@@ -482,41 +469,9 @@ class XlsxBook:
                     on_cached_formula()
                 if not text:
                     return  # empty: nothing to place (inline strings included)
-                if kind is None or kind == "n":
-                    # openpyxl's _cast_number
-                    value = float(text) if "." in text or "E" in text or "e" in text \
-                        else int(text)
-                    info = style_info.get(style, _PLAIN)
-                    if info is _PLAIN:
-                        info = style_info[style] = _style_for(styles, style)
-                    if info is not None:
-                        if info.date:
-                            key = (text, info.timedelta)
-                            converted = dates.get(key)
-                            if converted is None:
-                                converted = _date_value(value, epoch, info.timedelta)
-                                if len(dates) >= _DATE_CACHE_MAX:
-                                    dates.clear()
-                                dates[key] = converted
-                            value = converted
-                        elif info.kind is not None:
-                            value = as_displayed(value, info.kind)
-                elif kind == "s":
-                    value = strings[int(text)]
-                    if not value:
-                        return
-                elif kind == "inlineStr":
-                    value = text
-                elif kind == "b":
-                    value = bool(int(text))
-                elif kind == "d":
-                    value = _iso_date(text)
-                    if value is None:
-                        return
-                    if isinstance(value, dt.datetime) and value.time() == _MIDNIGHT:
-                        value = value.date()
-                else:  # "str", "e" (#N/A, #DIV/0!, ...) and unknown types: the text
-                    value = text
+                value = decode(kind, text, style)
+                if value is _NOTHING:
+                    return
             if column > max_columns:
                 raise ColumnLimit(number)
             n = len(values)
@@ -532,6 +487,72 @@ class XlsxBook:
             if out:
                 yield from out
                 out.clear()
+
+
+# A decoded cell that places nothing (an empty shared string, an unreadable t="d" date).
+_NOTHING: Any = object()
+
+
+def _cell_decoder(styles: list[_Style], epoch: dt.datetime,
+                  strings: list[str]) -> Callable[[str | None, str, str | None], Any]:
+    """decode(t, text, s): a cell's value as openpyxl gives it, or _NOTHING.
+
+    `t` and `s` are the cell's type and style attributes, `text` its non-empty
+    <v> (or inline string). Numbers get their style: dates (the workbook's epoch),
+    text and zero-padded formats (as_displayed); styles and dates are cached.
+    """
+    style_info: dict[str | None, _Style | None] = {}
+    dates: dict[tuple[str, bool], Any] = {}
+
+    def decode(kind: str | None, text: str, style: str | None) -> Any:
+        if kind is None or kind == "n":
+            # openpyxl's _cast_number
+            value: Any = float(text) if "." in text or "E" in text or "e" in text \
+                else int(text)
+            info = style_info.get(style, _PLAIN)
+            if info is _PLAIN:
+                info = style_info[style] = _style_for(styles, style)
+            if info is None:
+                return value
+            if info.date:
+                key = (text, info.timedelta)
+                converted = dates.get(key)
+                if converted is None:
+                    converted = _date_value(value, epoch, info.timedelta)
+                    if len(dates) >= _DATE_CACHE_MAX:
+                        dates.clear()
+                    dates[key] = converted
+                return converted
+            return value if info.kind is None else as_displayed(value, info.kind)
+        if kind == "s":
+            return strings[int(text)] or _NOTHING
+        if kind == "inlineStr":
+            return text
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            value = _iso_date(text)
+            if value is None:
+                return _NOTHING
+            if isinstance(value, dt.datetime) and value.time() == _MIDNIGHT:
+                return value.date()
+            return value
+        return text  # "str", "e" (#N/A, #DIV/0!, ...) and unknown types: the text
+
+    return decode
+
+
+def _row_number(attribute: str | None, previous: int) -> int:
+    """A <row>'s number: its `r` attribute (an integral float accepted), else the next one."""
+    if not attribute:
+        return previous + 1
+    try:
+        return int(attribute)
+    except ValueError:
+        as_float = float(attribute)
+        if not as_float.is_integer():
+            raise
+        return int(as_float)
 
 
 def _style_for(styles: list[_Style], attribute: str | None) -> _Style | None:
