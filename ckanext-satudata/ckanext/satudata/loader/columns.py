@@ -18,10 +18,10 @@ from typing import Any
 
 from ckanext.satudata.loader import shadow
 from ckanext.satudata.loader.errors import message
+from ckanext.satudata.tabular.batch import batch_converter
 from ckanext.satudata.tabular.structure import DATASTORE_TYPES
 from ckanext.satudata.tabular.values import (
     DECIMAL_SEPARATORS,
-    batch_converter,
     column_decimal,
     converter,
     decide_decimal,

@@ -14,15 +14,14 @@ from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from typing import Any
 
+from ckanext.satudata.tabular.batch import BatchConverter, batch_converter
 from ckanext.satudata.tabular.guard import FileRejected, _
 from ckanext.satudata.tabular.read import FORMULA_WITHOUT_VALUE, TableFile
 from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Column, Period, Structure
 from ckanext.satudata.tabular.template import STAMP_SHEET
 from ckanext.satudata.tabular.values import (
-    BatchConverter,
     CellError,
     Converter,
-    batch_converter,
     column_decimal,
     converter,
     decide_decimal,

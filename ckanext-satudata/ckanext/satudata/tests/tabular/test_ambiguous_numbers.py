@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from ckanext.satudata.tabular.batch import batch_converter
 from ckanext.satudata.tabular.read import open_table
 from ckanext.satudata.tabular.structure import Column, Structure
 from ckanext.satudata.tabular.validate import Validation
 from ckanext.satudata.tabular.values import (
     CellError,
-    batch_converter,
     column_decimal,
     converter,
     decide_decimal,

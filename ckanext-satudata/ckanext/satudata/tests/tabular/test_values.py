@@ -188,7 +188,7 @@ def test_infer_types_serial_numbers_are_not_dates():
                  "", "t"]),
 ])
 def test_batch_converter_agrees_with_the_per_cell_converter(tipe, values):
-    from ckanext.satudata.tabular.values import batch_converter
+    from ckanext.satudata.tabular.batch import batch_converter
 
     single = converter(tipe)
     expected = [single(v) for v in values]
@@ -202,7 +202,7 @@ def test_batch_converter_agrees_with_the_per_cell_converter(tipe, values):
 
 
 def test_batch_converter_raises_like_the_converter():
-    from ckanext.satudata.tabular.values import batch_converter
+    from ckanext.satudata.tabular.batch import batch_converter
 
     with pytest.raises(CellError):
         batch_converter("INTEGER")(["1", "x"])
