@@ -138,10 +138,10 @@ def child_raw_copy(ini: str, path: str) -> dict[str, Any]:
 
 def child_ours(ini: str, path: str, resource_id: str, after: bool) -> dict[str, Any]:
     _app(ini)
-    from ckanext.satudata.loader import jobs
+    from ckanext.satudata.loader import run
 
     t0 = time.perf_counter()
-    result = jobs.run_load(resource_id, path, Path(path).name, index_after_swap=after)
+    result = run.run_load(resource_id, path, Path(path).name, index_after_swap=after)
     total = time.perf_counter() - t0
     return {"rows": result.rows, "seconds": total, "timings": result.timings,
             "maxrss_self_kb": rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss}
