@@ -7,8 +7,10 @@
 #   harvest-fetch      ckanext-harvest fetch consumer
 #                      (these three stop when their health check fails three
 #                      times in a row, so the restart policy starts them again)
-#   harvest-scheduler  `ckan harvester run` every SATUDATA_HARVEST_INTERVAL seconds,
-#                      the sweep of dead DataStore loads every minute
+#   harvest-scheduler  the periodic jobs: `ckan satudata periodic loop` (harvest runs
+#                      every SATUDATA_HARVEST_INTERVAL seconds, the sweep of dead
+#                      DataStore loads every SATUDATA_SWEEP_INTERVAL, hourly jobs;
+#                      the schedule is ckanext/satudata/periodic.py)
 #   migrate            migrations and DataStore permissions only, then exit
 #   health ROLE        container health check: web, worker, consumer or scheduler
 #   anything else      run as given with the rendered config (e.g. `ckan sysadmin add admin`)
@@ -151,50 +153,6 @@ migrate() {
     fi' || die "migrations failed"
 }
 
-# harvest_scheduler: like scripts/harvest-scheduler.sh, plus a heartbeat file
-# (touched after each successful run) for the health check.
-harvest_scheduler() {
-  trap 'exit 0' TERM INT
-  local tracking_updated=0
-  while true; do
-    echo "$(date -Is) ckan harvester run"
-    local status=0
-    ckan -c "$CKAN_INI" harvester run || status=$?
-    if [ "$status" -eq 0 ]; then
-      touch "$HEARTBEAT"
-    else
-      echo "$(date -Is) harvester run failed with $status" >&2
-    fi
-    # Overdue-correction reminders: idempotent per day, so running them on every
-    # scheduler pass sends each reminder once.
-    ckan -c "$CKAN_INI" verifikasi send-reminders \
-      || echo "$(date -Is) verifikasi send-reminders failed" >&2
-    ckan -c "$CKAN_INI" satudata discard-stale-imports \
-      || echo "$(date -Is) satudata discard-stale-imports failed" >&2
-    # Page-view counts: summaries from the raw tracking rows, then the datasets
-    # visited in the last two days reindexed, so hourly rather than every pass.
-    if [ $(( $(date +%s) - tracking_updated )) -ge 3600 ]; then
-      # From three days back: without a date, a portal with no views yet would
-      # recompute every day since 2011 on each run.
-      ckan -c "$CKAN_INI" tracking update "$(date -u -d '3 days ago' +%F)" \
-        || echo "$(date -Is) tracking update failed" >&2
-      # Search index vs database (state, private flag, workflow, access class):
-      # drift left by a failed index call is reported and repaired.
-      ckan -c "$CKAN_INI" verifikasi index-check --repair \
-        || echo "$(date -Is) verifikasi index-check failed" >&2
-      tracking_updated=$(date +%s)
-    fi
-    # Dead DataStore loads must be noticed within ckanext.satudata.loader.stale_seconds
-    # (120 s by default): their sweep runs every minute until the next pass.
-    local next_pass=$((SECONDS + SATUDATA_HARVEST_INTERVAL))
-    while [ "$SECONDS" -lt "$next_pass" ]; do
-      ckan -c "$CKAN_INI" satudata-loader sweep \
-        || echo "$(date -Is) satudata-loader sweep failed" >&2
-      sleep "$SATUDATA_SWEEP_INTERVAL" & wait $!
-    done
-  done
-}
-
 # watched ROLE COMMAND...: run COMMAND and stop it when `health ROLE` fails three
 # times in a row (checked every SATUDATA_WATCHDOG_INTERVAL seconds), so the
 # restart policy starts the container again: Docker only marks a container
@@ -282,7 +240,7 @@ sys.exit(0 if consumers else 1)
 PY
       ;;
     scheduler)
-      # The last successful `harvester run` is recent (two intervals plus slack).
+      # The last successful harvest run is recent (two intervals plus slack).
       HEARTBEAT=$HEARTBEAT python3 - <<'PY'
 import os
 import sys
@@ -334,7 +292,8 @@ case "$cmd" in
     watched consumer ckan -c "$CKAN_INI" harvester fetch-consumer
     ;;
   harvest-scheduler)
-    harvest_scheduler
+    # The heartbeat file is touched after each successful harvest run (`health scheduler`).
+    exec ckan -c "$CKAN_INI" satudata periodic loop --heartbeat "$HEARTBEAT"
     ;;
   migrate)
     migrate

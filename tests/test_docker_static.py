@@ -91,3 +91,14 @@ def test_check_reports_ini_placeholders_the_entrypoint_does_not_provide():
     assert "INI_VARS lists ROOT, which no template uses" in problems
     assert "service ckan: SECRET_KEY is not set" in problems
     assert "SITE_URL is not set" not in problems
+
+
+def test_the_scheduler_service_runs_the_one_periodic_schedule():
+    check = _check_module()
+    entrypoint = check.ENTRYPOINT.read_text()
+    assert ('exec ckan -c "$CKAN_INI" satudata periodic loop --heartbeat "$HEARTBEAT"'
+            in entrypoint)
+    # The jobs and their intervals live in ckanext/satudata/periodic.py only.
+    for job in ("harvester run", "send-reminders", "tracking update", "index-check",
+                "satudata-loader sweep", "discard-stale-imports"):
+        assert job not in entrypoint, job

@@ -63,3 +63,17 @@ def test_a_killed_process_is_started_again_and_stop_ends_both(tmp_path):
             supervisor.kill()
     output = supervisor.stdout.read()
     assert "consumer exited with code 137; starting it again" in output
+
+
+def test_make_run_supervises_the_one_periodic_schedule():
+    ckan_sh = (ROOT / "scripts" / "lib" / "ckan.sh").read_text()
+    assert ('_supervise periodic "$PERIODIC_PID" "$LOG_DIR/periodic.log" \\\n'
+            '    "$VENV/bin/ckan" -c "$CKAN_INI" satudata periodic loop') in ckan_sh
+    # The jobs and their intervals live in ckanext/satudata/periodic.py only.
+    scripts = [path for path in (ROOT / "scripts").rglob("*")
+               if path.is_file() and path.suffix in ("", ".sh")]
+    for path in scripts:
+        text = path.read_text(errors="replace")
+        for job in ("harvester run", "send-reminders", "tracking update", "index-check",
+                    "satudata-loader sweep", "discard-stale-imports"):
+            assert job not in text, (path, job)

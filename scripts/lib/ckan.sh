@@ -111,8 +111,7 @@ WEB_PID=$RUN_DIR/web.pid
 WORKER_PID=$RUN_DIR/worker.pid
 GATHER_PID=$RUN_DIR/harvest-gather.pid
 FETCH_PID=$RUN_DIR/harvest-fetch.pid
-SCHED_PID=$RUN_DIR/harvest-scheduler.pid
-JOBS_PID=$RUN_DIR/daily-jobs.pid
+PERIODIC_PID=$RUN_DIR/periodic.pid
 
 # _spawn NAME PIDFILE LOG COMMAND...: start a background process with its own log.
 _spawn() {
@@ -140,10 +139,10 @@ ckan_workers_start() {
   _supervise worker "$WORKER_PID" "$LOG_DIR/worker.log" "$VENV/bin/ckan" -c "$CKAN_INI" jobs worker default
   _supervise harvest-gather "$GATHER_PID" "$LOG_DIR/harvest-gather.log" "$VENV/bin/ckan" -c "$CKAN_INI" harvester gather-consumer
   _supervise harvest-fetch "$FETCH_PID" "$LOG_DIR/harvest-fetch.log" "$VENV/bin/ckan" -c "$CKAN_INI" harvester fetch-consumer
-  _supervise harvest-scheduler "$SCHED_PID" "$LOG_DIR/harvest-scheduler.log" \
-    bash "$ROOT/scripts/harvest-scheduler.sh" "$VENV/bin/ckan" "$CKAN_INI"
-  _supervise daily-jobs "$JOBS_PID" "$LOG_DIR/daily-jobs.log" \
-    bash "$ROOT/scripts/daily-jobs.sh" "$VENV/bin/ckan" "$CKAN_INI"
+  # Harvest runs, the loader sweep, reminders, view counts, stale imports and the
+  # search index check, on the schedule of ckanext/satudata/periodic.py.
+  _supervise periodic "$PERIODIC_PID" "$LOG_DIR/periodic.log" \
+    "$VENV/bin/ckan" -c "$CKAN_INI" satudata periodic loop
 }
 
 ckan_web_start() {
@@ -160,8 +159,10 @@ ckan_web_start() {
 
 ckan_processes_stop() {
   stop_pidfile "web server" "$WEB_PID"
-  stop_pidfile "daily jobs" "$JOBS_PID"
-  stop_pidfile "harvest scheduler" "$SCHED_PID"
+  stop_pidfile "periodic jobs" "$PERIODIC_PID"
+  # Started by a `make run` of before the periodic jobs had one command.
+  stop_pidfile "daily jobs" "$RUN_DIR/daily-jobs.pid"
+  stop_pidfile "harvest scheduler" "$RUN_DIR/harvest-scheduler.pid"
   stop_pidfile "harvest fetch consumer" "$FETCH_PID"
   stop_pidfile "harvest gather consumer" "$GATHER_PID"
   stop_pidfile "background worker" "$WORKER_PID"

@@ -1,9 +1,13 @@
 """`ckan satudata ...` commands."""
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
+
+from ckanext.satudata import periodic as periodic_jobs
 
 __all__ = ["satudata"]
 
@@ -67,6 +71,124 @@ def discard_stale_imports(hours: int | None) -> None:
     keep = hours if hours is not None else config.input_keep_checked_imports_hours()
     count = import_files.discard_stale(dt.timedelta(hours=keep))
     click.echo(f"{count} impor yang tidak diterapkan dibuang (lebih dari {keep} jam)")
+
+
+@satudata.group(short_help="The portal's periodic jobs")
+def periodic() -> None:
+    """The periodic jobs (loader sweep, harvest runs, reminders, view counts,
+    stale imports, search index check) on one schedule; see
+    ckanext.satudata.periodic."""
+
+
+def _in_process(root: click.Context) -> periodic_jobs.Runner:
+    """Runs a `ckan` command line in this process, through the root `ckan` group
+    (the commands of every enabled plugin, without importing them)."""
+    group = root.command
+    assert isinstance(group, click.Group)
+
+    def run(command: Sequence[str]) -> int:
+        from ckan import model
+
+        name, *args = command
+        sub = group.get_command(root, name)
+        if sub is None:
+            click.secho(f"no such command: ckan {name} (is its plugin enabled?)",
+                        fg="red", err=True)
+            return 2
+        try:
+            with sub.make_context(name, list(args), parent=root) as ctx:
+                sub.invoke(ctx)
+        except click.exceptions.Exit as err:
+            return err.exit_code
+        except click.ClickException as err:
+            err.show()
+            return err.exit_code
+        except SystemExit as err:
+            return err.code if isinstance(err.code, int) else 1
+        finally:
+            # A job's failed transaction must not reach the next job.
+            model.Session.remove()
+        return 0
+
+    return run
+
+
+def _run_pass(now: float) -> list[periodic_jobs.Outcome]:
+    runner = _in_process(click.get_current_context().find_root())
+
+    def logged(command: Sequence[str]) -> int:
+        click.echo(f"{_stamp()} ckan {' '.join(command)}")
+        code = runner(command)
+        if code:
+            click.echo(f"{_stamp()} ckan {' '.join(command)} failed with exit code {code}",
+                       err=True)
+        return code
+
+    return periodic_jobs.run_due(now, logged)
+
+
+def _stamp() -> str:
+    import datetime as dt
+
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@periodic.command("run-due")
+def periodic_run_due() -> None:
+    """Run the jobs that are due now, once each; exit 1 if one of them failed."""
+    outcomes = _run_pass(time.time())
+    click.echo(f"{len(outcomes)} periodic jobs run")
+    if any(outcome.exit_code for outcome in outcomes):
+        raise click.exceptions.Exit(1)
+
+
+@periodic.command("loop")
+@click.option("--tick", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Seconds between two checks for due jobs.")
+@click.option("--heartbeat", type=click.Path(dir_okay=False, path_type=Path),
+              help="File touched after each successful harvest run (health check).")
+def periodic_loop(tick: int, heartbeat: Path | None) -> None:
+    """Run the due jobs every TICK seconds, until stopped by TERM (after the
+    running pass; a second TERM at once) or INT."""
+    import signal
+
+    state = {"busy": False, "stop": False}
+
+    def stop(_signum: int, _frame: object) -> None:
+        # The running jobs finish first; a second TERM does not wait for them.
+        if not state["busy"] or state["stop"]:
+            raise SystemExit(0)
+        state["stop"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    next_pass = time.time()
+    while not state["stop"]:
+        state["busy"] = True
+        for outcome in _run_pass(time.time()):
+            if heartbeat and outcome.job.name == "harvest" and outcome.exit_code == 0:
+                heartbeat.touch()
+        state["busy"] = False
+        # On the tick, whatever the jobs took; a pass that overran starts the next at once.
+        next_pass = max(next_pass + tick, time.time())
+        if not state["stop"]:
+            time.sleep(next_pass - time.time())
+
+
+@periodic.command("status")
+def periodic_status() -> None:
+    """Each job, its interval, when it last ran and whether it is due."""
+    import datetime as dt
+
+    now = time.time()
+    jobs = periodic_jobs.schedule()
+    last = periodic_jobs.last_runs(jobs)
+    for job in jobs:
+        started = last[job.name]
+        when = (dt.datetime.fromtimestamp(started).astimezone().isoformat(timespec="seconds")
+                if started is not None else "never")
+        state = "due" if periodic_jobs.due(job, started, now) else "not due"
+        click.echo(f"{job.name}: every {job.every} s, last run {when}, {state}"
+                   f" (ckan {' '.join(job.command(now))})")
 
 
 def get_commands() -> list[click.Command]:
