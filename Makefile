@@ -19,5 +19,5 @@ test-fast:  ## for developers: the suite without browser, live-server and slow t
 bench:      ## stock CKAN vs the suite, side by side; prints ratios
 	@scripts/portal bench
 
-lint:       ## ruff, shellcheck, import-linter contracts (also run first by `make test`)
+lint:       ## ruff, shellcheck, import-linter contracts, mypy (also run first by `make test`)
 	@scripts/portal lint

@@ -14,6 +14,18 @@ def contact_phone() -> str:
     return tk.config["ckanext.satudata.contact_phone"]
 
 
+def contact_office() -> str:
+    return tk.config["ckanext.satudata.contact_office"]
+
+
+def contact_address() -> str:
+    return tk.config["ckanext.satudata.contact_address"]
+
+
+def home_newest_datasets() -> int:
+    return tk.config["ckanext.satudata.home.newest_datasets"]
+
+
 def demo_password() -> str:
     return tk.config["ckanext.satudata.demo_password"]
 

@@ -7,10 +7,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.satudata import config, jsonld, metadata, ms_var, wilayah
+from ckanext.satudata import config, jsonld, metadata, ms_var, public_pages, wilayah
 
 __all__ = [
     "satudata_activity_of", "satudata_condition_values", "satudata_contact",
+    "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
     "satudata_show_if_conditions", "satudata_value_domain_text",
     "satudata_variables", "satudata_wilayah_choices",
@@ -31,7 +32,20 @@ def satudata_activity_of(package_id: str) -> dict[str, str] | None:
 
 def satudata_contact() -> dict[str, str]:
     """Walidata contact details for the footer and the Kontak Kami page."""
-    return {"email": config.contact_email(), "phone": config.contact_phone()}
+    phone = config.contact_phone()
+    return {"email": config.contact_email(), "phone": phone,
+            "phone_uri": public_pages.phone_uri(phone),
+            "office": config.contact_office(), "address": config.contact_address()}
+
+
+def satudata_main_menu() -> list[tuple[str, str, list[str]]]:
+    """The public menu as `h.build_nav_main` arguments: only pages that exist."""
+    return public_pages.main_menu()
+
+
+def satudata_site_logo() -> str:
+    """The portal's logo: the configured one, or its own wordmark."""
+    return public_pages.site_logo()
 
 
 def satudata_wilayah_choices(field: dict[str, Any]) -> list[dict[str, str]]:

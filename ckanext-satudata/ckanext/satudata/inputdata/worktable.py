@@ -17,6 +17,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckanext.datastore.backend.postgres import get_write_engine, identifier
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from ckanext.satudata.loader.shadow import CopyStream
 from ckanext.satudata.tabular.structure import PERIOD_COLUMN, Structure
@@ -53,12 +55,12 @@ def _name(table: sa.Table) -> str:
 
 
 @contextmanager
-def transaction() -> Iterator[sa.Connection]:
+def transaction() -> Iterator[Connection]:
     with get_write_engine().begin() as conn:
         yield conn
 
 
-def _existing_columns(conn: sa.Connection, table: sa.Table) -> dict[str, str]:
+def _existing_columns(conn: Connection, table: sa.Table) -> dict[str, str]:
     """{column: PostgreSQL type in lower case} of the table in the database; {} if absent."""
     inspector = sa.inspect(conn)
     if not inspector.has_table(table.name, schema=SCHEMA):
@@ -71,7 +73,7 @@ _PG_NAMES = {"text": "text", "int8": "bigint", "numeric": "numeric", "date": "da
              "bool": "boolean"}
 
 
-def ensure(conn: sa.Connection, input_id: str, structure: Structure) -> None:
+def ensure(conn: Connection, input_id: str, structure: Structure) -> None:
     """Create the working table, or bring it to the structure (all or nothing).
 
     A column whose type changes is converted in place; values that do not fit
@@ -108,7 +110,7 @@ def ensure(conn: sa.Connection, input_id: str, structure: Structure) -> None:
     _ensure_key_index(conn, table, structure)
 
 
-def _ensure_key_index(conn: sa.Connection, table: sa.Table, structure: Structure) -> None:
+def _ensure_key_index(conn: Connection, table: sa.Table, structure: Structure) -> None:
     name = table.name[:8] + "_key_idx"
     conn.execute(sa.schema.DropIndex(sa.Index(name, table.c[ROW_ID]), if_exists=True))
     if structure.key_ids:
@@ -122,7 +124,7 @@ def _ensure_key_index(conn: sa.Connection, table: sa.Table, structure: Structure
                 "The key columns are not unique in the rows already entered")]}) from err
 
 
-def drop(conn: sa.Connection, input_id: str) -> None:
+def drop(conn: Connection, input_id: str) -> None:
     conn.execute(sa.schema.DropTable(_table(input_id), if_exists=True))
 
 
@@ -133,10 +135,12 @@ def _copy_text(value: str | None) -> str:
             .replace("\n", "\\n").replace("\r", "\\r"))
 
 
-def copy_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
+def copy_rows(conn: Connection, table: sa.Table, columns: Sequence[str],
               rows: Iterable[Sequence[str | None]]) -> int:
     """COPY rows (already normalised to PostgreSQL text) into `table`; returns the count."""
-    cursor = conn.connection.dbapi_connection.cursor()
+    # psycopg2's own connection: COPY is its API, not the DB-API's.
+    raw: Any = conn.connection.dbapi_connection
+    cursor = raw.cursor()
     names = ", ".join(identifier(c) for c in columns)
     lines = ("\t".join(map(_copy_text, row)) + "\n" for row in rows)
     cursor.copy_expert(f"COPY {_name(table)} ({names}) FROM STDIN", CopyStream(lines))
@@ -147,7 +151,7 @@ def columns_of(structure: Structure) -> list[str]:
     return [PERIOD_COLUMN, *(c.id for c in structure.columns)]
 
 
-def replace_period(conn: sa.Connection, input_id: str, structure: Structure, period: str,
+def replace_period(conn: Connection, input_id: str, structure: Structure, period: str,
                    rows: Iterable[Sequence[str | None]]) -> int:
     """The period's rows become `rows` (each starting with the period code); others stay."""
     table = _table(input_id, structure)
@@ -155,12 +159,12 @@ def replace_period(conn: sa.Connection, input_id: str, structure: Structure, per
     return copy_rows(conn, table, columns_of(structure), rows)
 
 
-def insert_rows(conn: sa.Connection, input_id: str, structure: Structure,
+def insert_rows(conn: Connection, input_id: str, structure: Structure,
                 rows: Iterable[Sequence[str | None]]) -> int:
     return copy_rows(conn, _table(input_id, structure), columns_of(structure), rows)
 
 
-def update_row(conn: sa.Connection, input_id: str, structure: Structure, row_id: int,
+def update_row(conn: Connection, input_id: str, structure: Structure, row_id: int,
                row: Sequence[str | None]) -> bool:
     """Set a row's values (PostgreSQL text, cast to each column's type)."""
     table = _table(input_id, structure)
@@ -170,7 +174,7 @@ def update_row(conn: sa.Connection, input_id: str, structure: Structure, row_id:
     return result.rowcount == 1
 
 
-def delete_rows(conn: sa.Connection, input_id: str, period: str, row_ids: list[int]) -> int:
+def delete_rows(conn: Connection, input_id: str, period: str, row_ids: list[int]) -> int:
     if not row_ids:
         return 0
     table = _table(input_id)
@@ -180,18 +184,18 @@ def delete_rows(conn: sa.Connection, input_id: str, period: str, row_ids: list[i
     return result.rowcount
 
 
-def period_counts(conn: sa.Connection, input_id: str) -> dict[str, int]:
+def period_counts(conn: Connection, input_id: str) -> dict[str, int]:
     table = _table(input_id)
     period = table.c[PERIOD_COLUMN]
     rows = conn.execute(sa.select(period, sa.func.count()).group_by(period).order_by(period))
-    return dict(rows.all())
+    return {name: count for name, count in rows}
 
 
-def _as_text(table: sa.Table, names: Sequence[str]) -> list[sa.ColumnElement[Any]]:
+def _as_text(table: sa.Table, names: Sequence[str]) -> list[ColumnElement[Any]]:
     return [sa.cast(table.c[n], sa.Text).label(n) for n in names]
 
 
-def read_rows(conn: sa.Connection, input_id: str, structure: Structure, period: str, *,
+def read_rows(conn: Connection, input_id: str, structure: Structure, period: str, *,
               offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     """Rows of a period as text (as they would be exported), oldest first."""
     table = _table(input_id, structure)
@@ -202,7 +206,7 @@ def read_rows(conn: sa.Connection, input_id: str, structure: Structure, period: 
     return [dict(row) for row in result.mappings()]
 
 
-def keys_of_period(conn: sa.Connection, input_id: str, structure: Structure,
+def keys_of_period(conn: Connection, input_id: str, structure: Structure,
                    period: str) -> dict[tuple[str | None, ...], int]:
     """{key values as text: row id} of a period, for duplicate-key checks of new rows."""
     if not structure.key_ids:
@@ -214,7 +218,7 @@ def keys_of_period(conn: sa.Connection, input_id: str, structure: Structure,
     return {tuple(row[1:]): row[0] for row in result.all()}
 
 
-def publish(conn: sa.Connection, input_id: str, structure: Structure, resource_id: str,
+def publish(conn: Connection, input_id: str, structure: Structure, resource_id: str,
             periods: list[str] | None = None) -> int:
     """Replace the rows of the DataStore resource table with the working rows (one
     transaction): of the given periods only, or all of them."""

@@ -14,9 +14,16 @@ from ckanext.datastore.interfaces import IDataDictionaryForm
 from ckanext.satudata import cli, helpers, search
 from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.logic import action, auth, validators
+from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.sitemap import satudata_sitemap
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _overrides(endpoint: str) -> bool:
+    """Whether this endpoint's view replaces other views on the same URL."""
+    blueprint, _, name = endpoint.rpartition(".")
+    return name in ("scheming_new", "scheming_edit") or blueprint == satudata_public.name
 
 
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
@@ -25,7 +32,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 @tk.blanket.actions(action)
 @tk.blanket.auth_functions(auth)
 @tk.blanket.validators(validators)
-@tk.blanket.blueprints([satudata_export, satudata_sitemap])
+@tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
@@ -71,13 +78,14 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
         # ckanext-scheming 3.1 adds its form-page views under the same URLs as
         # core's dataset.new / dataset.edit (and ckanext-dcat adds its own
         # /dataset/new), and Flask routes to whichever came first, which skips
-        # the MS-Keg pages. Every endpoint on those URLs gets scheming's view.
+        # the MS-Keg pages; the portal's own public pages replace core's home
+        # and about pages the same way. Every endpoint on those URLs gets the
+        # overriding view.
         if not hasattr(app, "url_map"):
             return app
         rules = list(app.url_map.iter_rules())
         for rule in rules:
-            blueprint, _, name = rule.endpoint.rpartition(".")
-            if name not in ("scheming_new", "scheming_edit"):
+            if not _overrides(rule.endpoint):
                 continue
             view = app.view_functions[rule.endpoint]
             for other in rules:
