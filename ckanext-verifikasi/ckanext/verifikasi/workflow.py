@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -173,9 +173,19 @@ def _require_complete_metadata(package_id: str, user: model.User) -> None:
         raise tk.ValidationError({"metadata": [p["message"] for p in check["problems"]]})
 
 
+class _StateValues(TypedDict, total=False):
+    """The columns of WorkflowState a transition writes."""
+
+    state: str
+    version: int
+    updated: dt.datetime
+    deadline: dt.date | None
+    has_published: bool
+
+
 def _compare_and_set(current: WorkflowState, step: Step, deadline: dt.date | None) -> None:
-    values = {"state": step.to_state, "version": current.version + 1,
-              "updated": dt.datetime.utcnow(), "deadline": deadline}
+    values: _StateValues = {"state": step.to_state, "version": current.version + 1,
+                            "updated": dt.datetime.utcnow(), "deadline": deadline}
     if step.to_state == "published":
         values["has_published"] = True
     if step.to_state == "withdrawn":
