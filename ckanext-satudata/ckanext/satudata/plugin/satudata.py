@@ -11,13 +11,15 @@ from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Schema
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
-from ckanext.satudata import cli, helpers, search
+from ckanext.satudata import cli, helpers, public_explore, search
 from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.logic import action, auth, validators
 from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.sitemap import satudata_sitemap
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: Modules that add their views to the satudata_public blueprint (imported for that).
+PUBLIC_VIEW_MODULES = (public_explore,)
 
 
 def _overrides(endpoint: str) -> bool:
