@@ -65,6 +65,33 @@ def member_organization_ids(user_obj: model.User) -> set[str]:
     return set(model.Session.execute(orgs.where(model.Group.id.in_(ids))).scalars())
 
 
+# Core asks for the user's labels on every package_show and search: eight
+# times for a dataset page of four resources. A request keeps them until an
+# action that may write succeeds or a workflow transition happens.
+_LABELS_MEMO = "verifikasi.user_labels"
+
+
+def _labels_memo() -> dict[str, list[str]] | None:
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return None
+    memo: dict[str, list[str]] = request.environ.setdefault(_LABELS_MEMO, {})
+    return memo
+
+
+def forget_user_labels(sender: Any, **_kwargs: Any) -> None:
+    """Receiver of core's `action_succeeded` and of the transition signal: a
+    write may change memberships, grants or what has been published."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return
+    if isinstance(sender, str) and getattr(tk.get_action(sender), "side_effect_free", False):
+        return
+    request.environ.pop(_LABELS_MEMO, None)
+
+
 class PermissionLabels(DefaultPermissionLabels):
     """Core's labels plus: the owning OPD's roles, walidata, and grant holders."""
 
@@ -79,6 +106,15 @@ class PermissionLabels(DefaultPermissionLabels):
     def get_user_dataset_labels(self, user_obj: model.User | None) -> list[str]:
         if not user_obj or user_obj.is_anonymous:
             return super().get_user_dataset_labels(user_obj)
+        memo = _labels_memo()
+        if memo is not None and user_obj.id in memo:
+            return list(memo[user_obj.id])
+        labels = self._user_labels(user_obj)
+        if memo is not None:
+            memo[user_obj.id] = list(labels)
+        return labels
+
+    def _user_labels(self, user_obj: model.User) -> list[str]:
         # Core's labels (public, creator, member, collaborator), with the
         # member organizations from one query.
         labels = ["public", f"creator-{user_obj.id}"]

@@ -49,7 +49,11 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
             # satudata's DataStore downloads (CSV/TSV/XLSX/JSON/XML dumps).
             signals.datastore_dump: [audit.on_datastore_dump],
             # In the transition's transaction: its audit entry and in-app notifications.
-            signals.transition: [audit.on_transition, notify.on_transition],
+            signals.transition: [audit.on_transition, notify.on_transition,
+                                 access.forget_user_labels],
+            # A write may change memberships or grants: labels kept for the
+            # request are computed again.
+            tk.signals.action_succeeded: [access.forget_user_labels],
             # After its commit: the notifications' e-mails.
             signals.transition_committed: [notify.on_transition_committed],
         }

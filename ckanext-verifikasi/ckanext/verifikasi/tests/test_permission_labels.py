@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
 from ckan.tests import factories
@@ -57,3 +58,36 @@ def test_labels_are_cores_for_every_kind_of_membership():
     assert _member_labels(users[former["name"]]) == {"public", f"creator-{former['id']}"}
     assert {f"member-{o['id']}" for o in (parent, child, grandchild, opd)} <= _member_labels(
         users[sysadmin["name"]])
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_request_keeps_the_labels_until_a_write(app):
+    user = factories.User()
+    opd = factories.Organization()
+    sysadmin = factories.Sysadmin()
+    user_obj = model.User.get(user["id"])
+    queries: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "verifikasi_grant" in statement:
+            queries.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        with app.flask_app.test_request_context("/"):
+            labels = PermissionLabels()
+            first = labels.get_user_dataset_labels(user_obj)
+            assert labels.get_user_dataset_labels(user_obj) == first
+            assert len(queries) == 1  # kept for the request
+            call_action("package_search", {"user": user["name"]}, q="*:*")  # a read
+            assert f"member-{opd['id']}" not in labels.get_user_dataset_labels(user_obj)
+            assert len(queries) == 1
+            call_action("organization_member_create", {"user": sysadmin["name"]},
+                        id=opd["id"], username=user["name"], role="member")
+            assert f"member-{opd['id']}" in labels.get_user_dataset_labels(user_obj)
+            assert len(queries) == 2
+        with app.flask_app.test_request_context("/"):
+            PermissionLabels().get_user_dataset_labels(user_obj)
+            assert len(queries) == 3  # a new request computes them again
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
