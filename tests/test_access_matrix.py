@@ -417,7 +417,8 @@ LISTING_PATHS: list[tuple[str, str, Callable[[Matrix], Request], Callable[..., b
     ("dcat catalog .jsonld", "public", lambda m: ("GET", "/catalog.jsonld", {}), _listed),
     ("dcat catalog .rdf", "public", lambda m: ("GET", "/catalog.rdf", {}), _listed),
     ("dcat.json", "public", lambda m: ("GET", "/dcat.json", {}), _listed),
-    ("sitemap.xml", "public", lambda m: ("GET", "/sitemap.xml", {}), _listed),
+    # The index names the parts; all of the matrix's datasets fit in part 1.
+    ("sitemap part", "public", lambda m: ("GET", "/sitemap-1.xml", {}), _listed),
     ("feed dataset.atom", "public", lambda m: ("GET", "/feeds/dataset.atom", {}), _listed),
     ("feed organization.atom", "public",
      lambda m: ("GET", f"/feeds/organization/{m.world.opd['name']}.atom", {}), _listed),

@@ -26,6 +26,11 @@ def home_newest_datasets() -> int:
     return tk.config["ckanext.satudata.home.newest_datasets"]
 
 
+def sitemap_part_size() -> int:
+    # The sitemaps protocol allows 50,000 URLs per file.
+    return min(tk.config["ckanext.satudata.sitemap.part_size"], 50000)
+
+
 def demo_password() -> str:
     return tk.config["ckanext.satudata.demo_password"]
 
