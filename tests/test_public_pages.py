@@ -192,6 +192,9 @@ def test_home_still_answers_rdf_clients_with_the_catalog(app):
     assert turtle.headers["Content-Type"].startswith("text/turtle")
     assert "Produksi Susu Sapi" in turtle.body
     assert "<html" in app.get("/", headers={"Accept": "text/html"}).body
+    # dcat's view of / also serves /catalog.<format>: it keeps it there.
+    catalog = app.get("/catalog.ttl")
+    assert catalog.status_code == 200 and "Produksi Susu Sapi" in catalog.body
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

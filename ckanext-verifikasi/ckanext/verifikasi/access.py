@@ -80,16 +80,23 @@ def _labels_memo() -> dict[str, list[str]] | None:
     return memo
 
 
-def forget_user_labels(sender: Any, **_kwargs: Any) -> None:
-    """Receiver of core's `action_succeeded` and of the transition signal: a
-    write may change memberships, grants or what has been published."""
+def forget_user_labels(_sender: Any, **_kwargs: Any) -> None:
+    """Receiver of the transition signal: what has been published changed."""
     from flask import has_request_context, request
 
-    if not has_request_context():
-        return
-    if isinstance(sender, str) and getattr(tk.get_action(sender), "side_effect_free", False):
-        return
-    request.environ.pop(_LABELS_MEMO, None)
+    if has_request_context():
+        request.environ.pop(_LABELS_MEMO, None)
+
+
+def forget_user_labels_after_write(action_name: str, **kwargs: Any) -> None:
+    """Receiver of core's `action_succeeded`: an action that may write may have
+    changed memberships or grants."""
+    try:
+        read_only = getattr(tk.get_action(action_name), "side_effect_free", False)
+    except KeyError:
+        read_only = False
+    if not read_only:
+        forget_user_labels(action_name, **kwargs)
 
 
 class PermissionLabels(DefaultPermissionLabels):

@@ -11,7 +11,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Schema
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
-from ckanext.satudata import cli, helpers, public_explore, search
+from ckanext.satudata import cli, helpers, public_explore, public_latest, search
 from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.logic import action, auth, validators
 from ckanext.satudata.public_pages import satudata_public
@@ -19,7 +19,7 @@ from ckanext.satudata.sitemap import satudata_sitemap
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Modules that add their views to the satudata_public blueprint (imported for that).
-PUBLIC_VIEW_MODULES = (public_explore,)
+PUBLIC_VIEW_MODULES = (public_explore, public_latest)
 
 
 def _overrides(endpoint: str) -> bool:
@@ -86,12 +86,19 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
         if not hasattr(app, "url_map"):
             return app
         rules = list(app.url_map.iter_rules())
+        urls_of: dict[str, set[str]] = {}
+        for rule in rules:
+            urls_of.setdefault(rule.endpoint, set()).add(rule.rule)
         for rule in rules:
             if not _overrides(rule.endpoint):
                 continue
             view = app.view_functions[rule.endpoint]
             for other in rules:
-                if other.rule == rule.rule and other.endpoint != rule.endpoint:
+                # An endpoint that also serves other URLs keeps its view there
+                # (ckanext-dcat's read_catalog serves / and /catalog.<format>;
+                # the home page hands RDF requests to it).
+                if (other.rule == rule.rule and other.endpoint != rule.endpoint
+                        and urls_of[other.endpoint] == {rule.rule}):
                     app.view_functions[other.endpoint] = view
         return app
 

@@ -53,7 +53,7 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
                                  access.forget_user_labels],
             # A write may change memberships or grants: labels kept for the
             # request are computed again.
-            tk.signals.action_succeeded: [access.forget_user_labels],
+            tk.signals.action_succeeded: [access.forget_user_labels_after_write],
             # After its commit: the notifications' e-mails.
             signals.transition_committed: [notify.on_transition_committed],
         }
