@@ -38,7 +38,8 @@ def test_pages_render_in_indonesian(app):
     search = app.get("/dataset/")
     assert "Search datasets" not in search.body
     english = app.get("/en/user/login")
-    assert "Log in" in english.body
+    assert "Sign in to the portal" in english.body  # the header's button
+    assert "Password" in english.body and "Kata Sandi" not in english.body
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
