@@ -7,10 +7,19 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.satudata import config, jsonld, metadata, ms_var, public_pages, wilayah
+from ckanext.satudata import (
+    config,
+    jsonld,
+    metadata,
+    ms_var,
+    public_dataset,
+    public_pages,
+    wilayah,
+)
 
 __all__ = [
-    "satudata_activity_of", "satudata_condition_values", "satudata_contact",
+    "satudata_activity_of", "satudata_citation", "satudata_condition_values",
+    "satudata_contact", "satudata_data_access",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
     "satudata_show_if_conditions", "satudata_value_domain_text",
@@ -36,6 +45,17 @@ def satudata_contact() -> dict[str, str]:
     return {"email": config.contact_email(), "phone": phone,
             "phone_uri": public_pages.phone_uri(phone),
             "office": config.contact_office(), "address": config.contact_address()}
+
+
+def satudata_citation(pkg: dict[str, Any]) -> str:
+    """How to cite a dataset ("Sumber: Portal ..., <OPD>, <judul>, <tahun>, <URL>")."""
+    return public_dataset.citation(pkg)
+
+
+def satudata_data_access(pkg: dict[str, Any]) -> dict[str, Any]:
+    """Whether the current user may use the dataset's data, else who holds it and where
+    to ask (once per request and dataset)."""
+    return public_dataset.data_access(pkg)
 
 
 def satudata_main_menu() -> list[tuple[str, str, list[str]]]:

@@ -15,7 +15,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchError
 
-from ckanext.satudata import metadata
+from ckanext.satudata import metadata, search
 from ckanext.satudata.public_pages import (
     CATEGORIES,
     _category_descriptions,
@@ -88,7 +88,7 @@ def explore_category(kategori: str) -> str:
         return tk.abort(404, tk._("Category not found"))
     base = {"kategori": category["value"]}
     found = public_search(fq=f'+kategori:"{category["value"]}"', rows=CATEGORY_NEWEST,
-                          facets=EXPLORE_FACETS[1:])
+                          sort=search.NEWEST_FIRST, facets=EXPLORE_FACETS[1:])
     category["count"] = (found or {}).get("count", 0)
     return tk.render("satudata_public/eksplorasi_kategori.html", {
         "search_down": found is None,

@@ -16,7 +16,7 @@ from ckan.lib.search import SearchError
 from flask import Blueprint, current_app
 from werkzeug.wrappers import Response
 
-from ckanext.satudata import config, metadata
+from ckanext.satudata import config, metadata, search
 
 satudata_public = Blueprint("satudata_public", __name__)
 
@@ -51,13 +51,14 @@ def _category_labels() -> dict[str, str]:
 
 
 def _public_search(rows: int) -> dict[str, Any] | None:
-    """Published datasets as the public sees them, newest publication first, with
-    the category and OPD facets (one search; None when the search is down)."""
+    """Published datasets as the public sees them, newest publication first (when each
+    became public, not its last correction), with the category and OPD facets (one
+    search; None when the search is down)."""
     try:
         return tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
             "q": "*:*", "fq": f"+dataset_type:{metadata.DATASET_TYPE}",
             "facet.field": ["kategori", "organization"], "facet.limit": -1,
-            "rows": rows, "sort": "metadata_modified desc", "include_private": False})
+            "rows": rows, "sort": search.NEWEST_FIRST, "include_private": False})
     except SearchError:
         return None
 

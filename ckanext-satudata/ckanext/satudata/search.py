@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata import metadata, ms_var
+from ckanext.satudata import metadata, ms_var, verification
 
 # Fields kept as exact strings in Solr (filters and facets); every other schema
 # field goes to an `extras_*` text field: searchable with Indonesian stemming,
@@ -19,6 +19,12 @@ EXACT_FIELDS = {"kategori", "sektor_kegiatan", "klasifikasi_akses", "tahun_kegia
                 "ms_keg_id", "level_estimasi"}
 MULTI_VALUED_FIELDS = {"wilayah"}  # declared multiValued in config/solr/conf/schema.xml
 CORE_FIELDS = {"title", "name", "notes", "owner_org", "license_id", "tag_string"}
+#: Solr field (a `*_date` dynamic field) of the time a dataset became public: its first
+#: publication through verifikasi's workflow or gate, not a later correction.
+PUBLISHED_FIELD = "satudata_published_date"
+#: Sort of "newest data": by publication, then by last publication for datasets indexed
+#: before the field existed (`ckan search-index rebuild` fills it).
+NEWEST_FIRST = f"{PUBLISHED_FIELD} desc, metadata_modified desc"
 
 
 def prepare_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -42,6 +48,9 @@ def prepare_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     variables = ms_var.search_text(pkg_dict.get("resources") or _resources(pkg_dict))
     if variables:
         pkg_dict["extras_variabel"] = variables
+    published = verification.publication_dates([pkg_dict["id"]]) if "id" in pkg_dict else {}
+    if published:
+        pkg_dict[PUBLISHED_FIELD] = published[pkg_dict["id"]].isoformat() + "Z"
     return pkg_dict
 
 

@@ -4,6 +4,7 @@ verifikasi is optional for satudata's own tests of the tables; the portal runs b
 """
 from __future__ import annotations
 
+import datetime as dt
 from types import ModuleType
 from typing import Any
 
@@ -42,3 +43,17 @@ def send_datastore_dump(resource_id: str, **detail: Any) -> None:
     module = _installed()
     if module is not None:
         module.datastore_dumped.send(resource_id, **detail)
+
+
+def publication_dates(package_ids: list[str]) -> dict[str, dt.datetime]:
+    """When each published dataset became public (UTC, first publication since its last
+    withdrawal; one query); empty without verifikasi."""
+    module = shared()
+    return module.publication_dates(package_ids) if module is not None else {}
+
+
+def can_use_data(user_name: str | None, package_id: str) -> bool:
+    """May the user download or query the dataset's data (verifikasi's access classes);
+    True without verifikasi (core's own authorization still applies)."""
+    module = shared()
+    return module.can_use_data(user_name, package_id) if module is not None else True

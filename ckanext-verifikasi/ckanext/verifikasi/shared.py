@@ -5,12 +5,15 @@ name (as in a CKAN context) and a dataset id, so callers need no model of roles.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
-from ckanext.verifikasi import context, roles, signals, states, workflow
+from ckanext.verifikasi import access, context, roles, signals, states, workflow
+from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 
 #: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
 published = signals.published
@@ -45,6 +48,15 @@ def is_team(user_name: str | None, package_id: str) -> bool:
     return held.walidata or held.in_opd(pkg.owner_org)
 
 
+def is_walidata(user_name: str | None) -> bool:
+    """Holds the global walidata role (or is a sysadmin): manages what belongs to no
+    single OPD, such as harvest sources."""
+    user = model.User.get(user_name) if user_name else None
+    if user is None or user.state != "active":
+        return False
+    return bool(user.sysadmin or roles.roles_of(user.id).walidata)
+
+
 def is_operator(user_name: str | None, package_id: str) -> bool:
     """Enters the dataset's data: an operator of its OPD, or a sysadmin."""
     user, pkg = _user_and_package(user_name, package_id)
@@ -64,3 +76,36 @@ def has_published(package_id: str) -> bool:
 def start_update(package_id: str) -> None:
     """New data for a published dataset: it goes through the stages again (no commit)."""
     workflow.start_update(package_id)
+
+
+def publication_dates(package_ids: list[str]) -> dict[str, dt.datetime]:
+    """When each of these datasets became public (UTC; one query): its first publication
+    since it was last withdrawn. Later publications of the same dataset (updates,
+    corrections, a sysadmin's edit) do not move it; `metadata_modified` is the last one.
+    A dataset published before the workflow recorded publications counts from its
+    published snapshot. Datasets without a published version are left out."""
+    if not package_ids:
+        return {}
+    event = WorkflowEvent
+    withdrawn = (sa.select(event.package_id, sa.func.max(event.created).label("at"))
+                 .where(event.to_state == "withdrawn", event.package_id.in_(package_ids))
+                 .group_by(event.package_id).subquery())
+    first = (sa.select(event.package_id, sa.func.min(event.created).label("at"))
+             .outerjoin(withdrawn, withdrawn.c.package_id == event.package_id)
+             .where(event.to_state == "published", event.package_id.in_(package_ids),
+                    sa.or_(withdrawn.c.at.is_(None), event.created > withdrawn.c.at))
+             .group_by(event.package_id).subquery())
+    rows = model.Session.execute(
+        sa.select(WorkflowState.package_id,
+                  sa.func.coalesce(first.c.at, PublishedSnapshot.published))
+        .outerjoin(first, first.c.package_id == WorkflowState.package_id)
+        .outerjoin(PublishedSnapshot, PublishedSnapshot.package_id == WorkflowState.package_id)
+        .where(WorkflowState.package_id.in_(package_ids), WorkflowState.has_published))
+    return {package_id: at for package_id, at in rows if at is not None}
+
+
+def can_use_data(user_name: str | None, package_id: str) -> bool:
+    """May this user download or query the dataset's data (not only read its metadata):
+    its team, anyone for published `terbuka` data, a current grant holder otherwise."""
+    user, pkg = _user_and_package(user_name, package_id)
+    return access.can_use_data(user, pkg)
