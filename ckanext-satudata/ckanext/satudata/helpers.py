@@ -27,13 +27,18 @@ __all__ = [
 ]
 
 
+def _current_user_name() -> str:
+    """The logged-in user's name ("" for a visitor), as an action context wants it."""
+    return tk.current_user.name if tk.current_user.is_authenticated else ""
+
+
 def satudata_activity_of(package_id: str) -> dict[str, str] | None:
     """Title and name of an indicator's activity, if the current user may see it."""
     activity = model.Package.get(package_id) if package_id else None
     if activity is None or activity.state == "deleted":
         return None
     try:
-        tk.check_access("package_show", {"user": tk.g.user}, {"id": activity.id})
+        tk.check_access("package_show", {"user": _current_user_name()}, {"id": activity.id})
     except tk.NotAuthorized:
         return None
     return {"title": activity.title or activity.name, "name": activity.name}

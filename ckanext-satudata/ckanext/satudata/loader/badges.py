@@ -39,7 +39,8 @@ def _states_for_editor(package_id: str) -> dict[str, Any] | None:
     cache = tk.g.setdefault("satudata_loader_badges", {})
     if package_id not in cache:
         try:
-            tk.check_access("package_update", {"user": tk.g.user}, {"id": package_id})
+            user = tk.current_user.name if tk.current_user.is_authenticated else ""
+            tk.check_access("package_update", {"user": user}, {"id": package_id})
         except tk.NotAuthorized:
             cache[package_id] = None
         else:
