@@ -40,7 +40,6 @@ ENGLISH = [
 #: merges the pending translations (CKAN's own id catalogue gives "Field" as "Field"; the
 #: satudata catalogue overrides it): tolerated, and `test_pending_strings_are_translated`
 #: says when they are done.
-PENDING_MERGE = {"Field"}
 _ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(ENGLISH) + r")(?![\w-])")
 _ATTRIBUTES = re.compile(r'\s(?:placeholder|title|aria-label|alt)="([^"]*)"')
 
@@ -58,7 +57,7 @@ def visible_text(page: str) -> str:
 def english_in(page: str) -> list[str]:
     """Lines of the visible text that hold an English UI string."""
     return [line for line in visible_text(page).splitlines()
-            if _ENGLISH.search(line) and line not in PENDING_MERGE]
+            if _ENGLISH.search(line)]
 
 
 @pytest.fixture
@@ -117,13 +116,3 @@ def test_the_same_pages_answer_in_english(app, public_site):
         response = app.get("/en" + path, expect_errors=True)
         assert response.status_code == (404 if name == "404" else 200), path
         assert 'lang="en"' in response.body or "/en/" in response.body
-
-
-@pytest.mark.xfail(reason="waits for the merge of the pending Indonesian translations",
-                   strict=False)
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_pending_strings_are_translated(app, public_site):
-    """XPASS once merged: then empty PENDING_MERGE."""
-    for path in (public_site["dataset"], public_site["resource"]):
-        lines = visible_text(app.get(path).body).splitlines()
-        assert not PENDING_MERGE & set(lines), path
