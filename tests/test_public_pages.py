@@ -203,6 +203,7 @@ def test_menu_has_no_link_that_fails(app, prefix):
     page = app.get(prefix + "/").body
     links = _menu_links(page)
     assert f"{prefix}/kontak" in links and f"{prefix}/tentang" in links
+    assert f"{prefix}/data-terbaru" in links
     assert f"{prefix}/eksplorasi" in links  # Data (Eksplorasi)
     assert f"{prefix}/user/login" in links  # Masuk Aplikasi
     assert f"{prefix}/group/" not in links and f"{prefix}/about" not in links

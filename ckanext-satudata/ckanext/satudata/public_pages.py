@@ -139,7 +139,7 @@ def site_logo() -> str:
 
 
 def main_menu() -> list[tuple[str, str, list[str]]]:
-    """The public menu (guideline 4.2), each entry the first of its endpoints that
+    """The public menu (guideline 4.1.1 and 4.2), each entry the first of its endpoints that
     exists: pages still to be built (Statistik, Jadwal Rilis) appear once their
     endpoint is registered; Capaian Kinerja lists the indicators until then."""
     entries: list[tuple[tuple[str, ...], str, list[str]]] = [
@@ -148,6 +148,7 @@ def main_menu() -> list[tuple[str, str, list[str]]]:
         (("satudata_public.capaian_kinerja", "indikator.search"),
          tk._("Performance achievements"), ["indikator"]),
         (("satudata_public.statistik",), tk._("Statistics"), []),
+        (("satudata_public.data_terbaru",), tk._("Latest data"), []),
         (("satudata_public.jadwal_rilis",), tk._("Release calendar"), []),
         (("satudata_public.tentang",), tk._("About Satu Data"), []),
         (("satudata_public.kontak",), tk._("Contact"), []),
