@@ -11,12 +11,11 @@ import json
 import re
 
 import pytest
-import sqlalchemy as sa
-from ckan import model
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.tests import factories
 from ckanext.verifikasi.tests.world import make_world
+from tests.queries import queries_of
 
 POINT = json.dumps({"type": "Point", "coordinates": [112.9, -7.6]})
 SLUGS = ("data-dasar", "data-geospasial", "data-kewilayahan", "data-mikro")
@@ -158,19 +157,7 @@ def test_menu_data_entry_opens_explore(app, prefix):
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_explore_queries_do_not_grow_with_the_published_datasets(app):
     def queries(path: str) -> int:
-        model.Session.remove()
-        count = 0
-
-        def counter(*args, **kwargs):
-            nonlocal count
-            count += 1
-
-        sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-        try:
-            assert app.get(path).status_code == 200
-        finally:
-            sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
-        return count
+        return queries_of(app, path)
 
     for i in range(2):
         factories.PublishedDataset(title=f"Susu {i}")

@@ -11,14 +11,13 @@ import datetime as dt
 import re
 
 import pytest
-import sqlalchemy as sa
-from ckan import model
 from ckan.tests.helpers import call_action
 from lxml import etree
 
 from ckanext.satudata.tests import factories
 from ckanext.verifikasi import shared
 from ckanext.verifikasi.tests.world import make_world
+from tests.queries import queries_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -164,19 +163,7 @@ def test_pages_and_paging(app):
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_queries_do_not_grow_with_the_listed_datasets(app):
     def queries(path: str) -> int:
-        model.Session.remove()
-        count = 0
-
-        def counter(*args, **kwargs):
-            nonlocal count
-            count += 1
-
-        sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-        try:
-            assert app.get(path).status_code == 200
-        finally:
-            sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
-        return count
+        return queries_of(app, path)
 
     for i in range(2):
         factories.PublishedDataset(title=f"Susu {i}")

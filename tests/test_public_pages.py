@@ -11,13 +11,12 @@ import re
 
 import ckan.plugins.toolkit as tk
 import pytest
-import sqlalchemy as sa
-from ckan import model
 from ckan.tests import factories as ckan_factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.tests import factories
 from ckanext.verifikasi.tests.world import make_world
+from tests.queries import queries_of
 
 PUBLIC_PAGES = ("/", "/tentang", "/kontak")
 CATEGORIES = ("DATA_DASAR", "DATA_GEOSPASIAL", "DATA_KEWILAYAHAN", "DATA_MIKRO")
@@ -127,19 +126,7 @@ def test_home_category_counts_match_anonymous_search_and_hide_unpublished_and_ra
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_home_queries_do_not_grow_with_the_published_datasets(app):
     def queries() -> int:
-        model.Session.remove()
-        count = 0
-
-        def counter(*args, **kwargs):
-            nonlocal count
-            count += 1
-
-        sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-        try:
-            assert app.get("/en/").status_code == 200
-        finally:
-            sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
-        return count
+        return queries_of(app, "/en/")
 
     for i in range(2):
         factories.PublishedDataset(title=f"Susu {i}", resources=[{"url": f"http://x/{i}.csv"}])

@@ -30,6 +30,14 @@ def text(value: Any) -> str:
     return tk.h.scheming_language_text(value, prefer_lang=language())
 
 
+def choice_labels(field_name: str, dataset_type: str = DATASET_TYPE) -> dict[str, str]:
+    """The labels of a choice field's values, in the current language."""
+    for field in dataset_fields(dataset_type):
+        if field["field_name"] == field_name:
+            return {c["value"]: text(c["label"]) for c in field.get("choices", [])}
+    return {}
+
+
 def label(field: dict[str, Any]) -> str:
     """The field's label in the current language."""
     return text(field.get("label", field["field_name"]))

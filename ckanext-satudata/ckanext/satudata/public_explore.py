@@ -13,34 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.search import SearchError
 
-from ckanext.satudata import metadata, search
-from ckanext.satudata.public_pages import (
-    CATEGORIES,
-    _category_descriptions,
-    _category_labels,
-    satudata_public,
-)
+from ckanext.satudata import search
+from ckanext.satudata.public_catalog import categories, public_search
+from ckanext.satudata.public_pages import satudata_public
 
 #: Facets of the exploration pages, in the order they are shown.
 EXPLORE_FACETS = ("kategori", "sektor_kegiatan", "organization", "tahun_kegiatan")
 #: Newest datasets listed on a category page.
 CATEGORY_NEWEST = 10
-
-
-def public_search(fq: str = "", rows: int = 0, sort: str = "metadata_modified desc",
-                  facets: tuple[str, ...] = EXPLORE_FACETS, start: int = 0
-                  ) -> dict[str, Any] | None:
-    """One search as an anonymous visitor over the published statistical activities
-    (None when the search is down)."""
-    try:
-        return tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
-            "q": "*:*", "fq": f"+dataset_type:{metadata.DATASET_TYPE} {fq}".strip(),
-            "facet.field": list(facets), "facet.limit": -1, "facet.mincount": 1,
-            "rows": rows, "start": start, "sort": sort, "include_private": False})
-    except SearchError:
-        return None
 
 
 def _facet_items(found: dict[str, Any] | None, field: str, base: dict[str, str]
@@ -58,24 +39,12 @@ def _facet_items(found: dict[str, Any] | None, field: str, base: dict[str, str]
     return sorted(entries, key=lambda e: (-e["count"], e["label"].lower()))
 
 
-def _categories(found: dict[str, Any] | None) -> list[dict[str, Any]]:
-    counts = {item["name"]: item["count"] for item in
-              ((found or {}).get("search_facets", {}).get("kategori") or {}).get("items", [])}
-    labels, descriptions = _category_labels(), _category_descriptions()
-    return [{
-        "value": value, "slug": slug, "label": labels.get(value, value),
-        "description": descriptions[value], "count": counts.get(value, 0),
-        "url": tk.h.url_for("satudata_public.eksplorasi_kategori", kategori=slug),
-        "search_url": tk.h.url_for("dataset.search", kategori=value),
-    } for value, slug in CATEGORIES]
-
-
 def explore() -> str:
-    found = public_search()
+    found = public_search(EXPLORE_FACETS)
     return tk.render("satudata_public/eksplorasi.html", {
         "search_down": found is None,
         "total": (found or {}).get("count", 0),
-        "categories": _categories(found),
+        "categories": categories(found),
         "sectors": _facet_items(found, "sektor_kegiatan", {}),
         "opds": _facet_items(found, "organization", {}),
         "years": _facet_items(found, "tahun_kegiatan", {}),
@@ -83,17 +52,17 @@ def explore() -> str:
 
 
 def explore_category(kategori: str) -> str:
-    category = next((c for c in _categories(None) if c["slug"] == kategori), None)
+    category = next((c for c in categories(None) if c["slug"] == kategori), None)
     if category is None:
         return tk.abort(404, tk._("Category not found"))
     base = {"kategori": category["value"]}
-    found = public_search(fq=f'+kategori:"{category["value"]}"', rows=CATEGORY_NEWEST,
-                          sort=search.NEWEST_FIRST, facets=EXPLORE_FACETS[1:])
+    found = public_search(EXPLORE_FACETS[1:], fq=f'+kategori:"{category["value"]}"',
+                          rows=CATEGORY_NEWEST, sort=search.NEWEST_FIRST)
     category["count"] = (found or {}).get("count", 0)
     return tk.render("satudata_public/eksplorasi_kategori.html", {
         "search_down": found is None,
         "category": category,
-        "categories": _categories(None),
+        "categories": categories(None),
         "sectors": _facet_items(found, "sektor_kegiatan", base),
         "opds": _facet_items(found, "organization", base),
         "years": _facet_items(found, "tahun_kegiatan", base),

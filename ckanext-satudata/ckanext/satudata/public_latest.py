@@ -21,18 +21,11 @@ from flask_babel import format_date, format_time
 from werkzeug.wrappers import Response
 
 from ckanext.satudata import metadata, search, verification
-from ckanext.satudata.public_explore import public_search
+from ckanext.satudata.public_catalog import public_search
 from ckanext.satudata.public_pages import satudata_public
 
 #: Datasets on one page of Data Terbaru.
 PAGE_SIZE = 20
-
-
-def _choice_labels(field_name: str) -> dict[str, str]:
-    for field in metadata.dataset_fields():
-        if field["field_name"] == field_name:
-            return {c["value"]: metadata.text(c["label"]) for c in field.get("choices", [])}
-    return {}
 
 
 def period_label(pkg: dict[str, Any], months: dict[str, str], quarters: dict[str, str]) -> str:
@@ -60,11 +53,11 @@ def published_text(value: dt.datetime) -> str:
 def newest(page: int, rows: int = PAGE_SIZE) -> tuple[dict[str, Any] | None,
                                                      list[dict[str, Any]]]:
     """(the search, its datasets as entries with publication time and period)."""
-    found = public_search(rows=rows, start=(page - 1) * rows, sort=search.NEWEST_FIRST,
-                          facets=())
+    found = public_search((), rows=rows, start=(page - 1) * rows, sort=search.NEWEST_FIRST)
     results = (found or {}).get("results", [])
     published = verification.publication_dates([r["id"] for r in results])
-    months, quarters = _choice_labels("periode_bulan"), _choice_labels("periode_triwulan")
+    months, quarters = (metadata.choice_labels("periode_bulan"),
+                        metadata.choice_labels("periode_triwulan"))
     entries = []
     for pkg in results:
         modified = tk.h.date_str_to_datetime(pkg["metadata_modified"])

@@ -1,9 +1,7 @@
 """The public portal's own pages: Beranda (`/`), Tentang Satu Data, Kontak Kami.
 
-Beranda's figures come from one `package_search` as an anonymous visitor
-(`include_private` off), so they count only what the public may see: no draft,
-no dataset under review that was never published, nothing `rahasia` (which is
-never public). The same figures are shown to everyone, logged in or not.
+Beranda's figures come from one anonymous search (`public_catalog`), so they
+count only what the public may see, and are the same for everyone.
 """
 from __future__ import annotations
 
@@ -12,55 +10,16 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.lib.search import SearchError
 from flask import Blueprint, current_app
 from werkzeug.wrappers import Response
 
-from ckanext.satudata import config, metadata, search
+from ckanext.satudata import config, public_catalog, search
 
 satudata_public = Blueprint("satudata_public", __name__)
-
-#: The four categories of the guideline (4.3), in its order: `kategori` value and URL slug.
-CATEGORIES = (("DATA_DASAR", "data-dasar"), ("DATA_GEOSPASIAL", "data-geospasial"),
-              ("DATA_KEWILAYAHAN", "data-kewilayahan"), ("DATA_MIKRO", "data-mikro"))
 
 #: CKAN's own logo (core's default `ckan.site_logo`): never this portal's.
 _CKAN_LOGO = "/base/images/ckan-logo.png"
 PORTAL_LOGO = "/satudata/logo.svg"
-
-
-def _category_descriptions() -> dict[str, str]:
-    return {
-        "DATA_DASAR": tk._("Core data for planning and evaluating development: population, "
-                           "social and basic economic data."),
-        "DATA_GEOSPASIAL": tk._("Data with a location: maps, administrative boundaries and "
-                                "information tied to coordinates or areas."),
-        "DATA_KEWILAYAHAN": tk._("The characteristics of each administrative area: its size, "
-                                 "villages and other regional features."),
-        "DATA_MIKRO": tk._("Detailed records of the smallest units (households, people, "
-                           "businesses), available under the rules that apply to them."),
-    }
-
-
-def _category_labels() -> dict[str, str]:
-    """The categories' labels in the current language, from the dataset schema."""
-    for field in metadata.dataset_fields():
-        if field["field_name"] == "kategori":
-            return {c["value"]: metadata.text(c["label"]) for c in field.get("choices", [])}
-    return {}
-
-
-def _public_search(rows: int) -> dict[str, Any] | None:
-    """Published datasets as the public sees them, newest publication first (when each
-    became public, not its last correction), with the category and OPD facets (one
-    search; None when the search is down)."""
-    try:
-        return tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
-            "q": "*:*", "fq": f"+dataset_type:{metadata.DATASET_TYPE}",
-            "facet.field": ["kategori", "organization"], "facet.limit": -1,
-            "rows": rows, "sort": search.NEWEST_FIRST, "include_private": False})
-    except SearchError:
-        return None
 
 
 def _catalog_by_negotiation() -> Any:
@@ -80,22 +39,16 @@ def home() -> Any:
     catalog = _catalog_by_negotiation()
     if catalog is not None:
         return catalog
-    found = _public_search(config.home_newest_datasets())
-    facets = (found or {}).get("search_facets", {})
-    counts = {item["name"]: item["count"]
-              for item in facets.get("kategori", {}).get("items", [])}
-    labels, descriptions = _category_labels(), _category_descriptions()
-    categories = [{
-        "value": value, "slug": slug, "label": labels.get(value, value),
-        "description": descriptions[value], "count": counts.get(value, 0),
-        "url": tk.h.url_for("dataset.search", kategori=value),
-    } for value, slug in CATEGORIES]
+    # Newest publication first: when each became public, not its last correction.
+    found = public_catalog.public_search(("kategori", "organization"),
+                                         rows=config.home_newest_datasets(),
+                                         sort=search.NEWEST_FIRST)
     figures = None if found is None else {
         "datasets": found["count"],
-        "opds": len(facets.get("organization", {}).get("items", [])),
+        "opds": len(public_catalog.facet_counts(found, "organization")),
     }
     return tk.render("satudata_public/home.html", {
-        "categories": categories, "figures": figures,
+        "categories": public_catalog.categories(found), "figures": figures,
         "newest": (found or {}).get("results", []), "search_down": found is None,
     })
 
