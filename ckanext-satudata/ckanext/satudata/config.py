@@ -91,3 +91,8 @@ def _words(value: str | list[str] | None) -> list[str]:
 def fetch_max_bytes() -> int:
     value = tk.config.get("ckanext.satudata.fetch.max_mb")
     return (100 if value is None else int(value)) * 2**20
+
+
+def jadwal_rilis_due_days() -> int:
+    """Days before a planned release date from which an unreleased period is due soon."""
+    return int(tk.config["ckanext.satudata.jadwal_rilis.due_days"])

@@ -11,7 +11,11 @@ from ckan.lib.plugins import DefaultTranslation
 from ckan.types import Schema
 from ckanext.datastore.interfaces import IDataDictionaryForm
 
-from ckanext.satudata import cli, helpers, public_explore, public_latest, search
+from ckanext.satudata import cli, helpers, public_explore, public_latest, search, verification
+from ckanext.satudata.daftar import action as daftar_action
+from ckanext.satudata.daftar import auth as daftar_auth
+from ckanext.satudata.daftar import release as daftar_release
+from ckanext.satudata.daftar import views as daftar_views
 from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.logic import action, auth, validators
 from ckanext.satudata.public_pages import satudata_public
@@ -19,7 +23,12 @@ from ckanext.satudata.sitemap import satudata_sitemap
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Modules that add their views to the satudata_public blueprint (imported for that).
-PUBLIC_VIEW_MODULES = (public_explore, public_latest)
+PUBLIC_VIEW_MODULES = (public_explore, public_latest, daftar_views)
+
+
+def _members(*modules: Any) -> dict[str, Any]:
+    """The `__all__` functions of these modules (the blanket of several modules)."""
+    return {name: getattr(m, name) for m in modules for name in m.__all__}
 
 
 def _overrides(endpoint: str) -> bool:
@@ -31,8 +40,8 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers.get_helpers)
-@tk.blanket.actions(action)
-@tk.blanket.auth_functions(auth)
+@tk.blanket.actions(lambda: _members(action, daftar_action))
+@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
@@ -42,6 +51,7 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(IDataDictionaryForm, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
@@ -101,6 +111,13 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
                         and urls_of[other.endpoint] == {rule.rule}):
                     app.view_functions[other.endpoint] = view
         return app
+
+    # ISignal
+
+    def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
+        # The Daftar Data's actual release dates follow verifikasi's publications.
+        published = verification.published_signal()
+        return {published: [daftar_release.on_published]} if published is not None else {}
 
     # IDataDictionaryForm
 

@@ -1,0 +1,113 @@
+"""Frequencies, the periods they make in a year, and the release status of a period.
+
+Pure functions (no database): the actions, the import, the release receiver and the
+public pages share them.
+
+Status of a period, on a given day (WIB) with `due_days` from the configuration; the
+*effective* date is the revised date when there is one, else the planned date:
+
+* released on or before the effective date: ``rilis_tepat_waktu``; after: ``rilis_terlambat``;
+* not released and the effective date has passed: ``terlambat``;
+* not released and the effective date is within `due_days` days: ``jatuh_tempo``;
+* otherwise ``akan_datang``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import ckan.plugins.toolkit as tk
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+FREQUENCIES = ("tahunan", "semesteran", "triwulanan", "bulanan", "sekali")
+#: Period codes of each frequency, in order.
+PERIODS: dict[str, tuple[str, ...]] = {
+    "tahunan": ("Y",),
+    "sekali": ("Y",),
+    "semesteran": ("S1", "S2"),
+    "triwulanan": ("Q1", "Q2", "Q3", "Q4"),
+    "bulanan": tuple(f"{m:02d}" for m in range(1, 13)),
+}
+STATUSES = ("akan_datang", "jatuh_tempo", "terlambat", "rilis_tepat_waktu", "rilis_terlambat")
+RELEASED = ("rilis_tepat_waktu", "rilis_terlambat")
+PEMBINA = ("BPS", "DCKTR")
+
+_ROMAN = {"I": "Q1", "II": "Q2", "III": "Q3", "IV": "Q4"}
+
+
+def frequency_labels() -> dict[str, str]:
+    return {"tahunan": tk._("Yearly"), "semesteran": tk._("Half-yearly"),
+            "triwulanan": tk._("Quarterly"), "bulanan": tk._("Monthly"),
+            "sekali": tk._("One-off")}
+
+
+def status_labels() -> dict[str, str]:
+    return {"akan_datang": tk._("Upcoming"), "jatuh_tempo": tk._("Due soon"),
+            "terlambat": tk._("Late"), "rilis_tepat_waktu": tk._("Released on time"),
+            "rilis_terlambat": tk._("Released late")}
+
+
+def pembina_labels() -> dict[str, str]:
+    return {"BPS": "BPS Kabupaten Pasuruan",
+            "DCKTR": tk._("Dinas Cipta Karya dan Tata Ruang")}
+
+
+def period_label(code: str, year: int) -> str:
+    """"Tahun 2025", "Semester I 2025", "Triwulan III 2025", "Juli 2025"."""
+    if code == "Y":
+        return tk._("Year {year}").format(year=year)
+    if code.startswith("S"):
+        return tk._("Semester {n} {year}").format(n="I" * int(code[1]), year=year)
+    if code.startswith("Q"):
+        roman = {"1": "I", "2": "II", "3": "III", "4": "IV"}[code[1]]
+        return tk._("Quarter {n} {year}").format(n=roman, year=year)
+    from flask_babel import format_date
+
+    return f"{format_date(dt.date(year, int(code), 1), 'LLLL')} {year}"
+
+
+def period_from_metadata(frequency: str, month: str | None, quarter: str | None) -> str | None:
+    """The period code a dataset's period metadata (`periode_bulan` "01".."12",
+    `periode_triwulan` "I".."IV") names for this frequency, None when it names none."""
+    if frequency in ("tahunan", "sekali"):
+        return "Y"
+    q = _ROMAN.get(quarter or "")
+    m = int(month) if month and month.isdigit() and 1 <= int(month) <= 12 else None
+    if frequency == "bulanan":
+        return f"{m:02d}" if m else None
+    if frequency == "triwulanan":
+        if q:
+            return q
+        return f"Q{(m - 1) // 3 + 1}" if m else None
+    if frequency == "semesteran":
+        if m:
+            return "S1" if m <= 6 else "S2"
+        if q:
+            return "S1" if q in ("Q1", "Q2") else "S2"
+    return None
+
+
+def today_wib(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in WIB (`now` in UTC, naive or aware)."""
+    now = now or dt.datetime.utcnow()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+    return now.astimezone(WIB).date()
+
+
+def wib_date(value: dt.datetime) -> dt.date:
+    """The WIB calendar date of a stored UTC time."""
+    return today_wib(value)
+
+
+def status(planned: dt.date, revised: dt.date | None, released: dt.datetime | None,
+           today: dt.date, due_days: int) -> str:
+    effective = revised or planned
+    if released is not None:
+        return "rilis_tepat_waktu" if wib_date(released) <= effective else "rilis_terlambat"
+    if today > effective:
+        return "terlambat"
+    if (effective - today).days <= due_days:
+        return "jatuh_tempo"
+    return "akan_datang"
