@@ -48,6 +48,15 @@ def is_team(user_name: str | None, package_id: str) -> bool:
     return held.walidata or held.in_opd(pkg.owner_org)
 
 
+def is_walidata(user_name: str | None) -> bool:
+    """Holds the global walidata role (or is a sysadmin): manages what belongs to no
+    single OPD, such as harvest sources."""
+    user = model.User.get(user_name) if user_name else None
+    if user is None or user.state != "active":
+        return False
+    return bool(user.sysadmin or roles.roles_of(user.id).walidata)
+
+
 def is_operator(user_name: str | None, package_id: str) -> bool:
     """Enters the dataset's data: an operator of its OPD, or a sysadmin."""
     user, pkg = _user_and_package(user_name, package_id)
