@@ -50,7 +50,7 @@ def is_team(user_name: str | None, package_id: str) -> bool:
 
 def is_walidata(user_name: str | None) -> bool:
     """Holds the global walidata role (or is a sysadmin): manages what belongs to no
-    single OPD, such as harvest sources."""
+    single OPD, such as the Daftar Data and harvest sources."""
     user = model.User.get(user_name) if user_name else None
     if user is None or user.state != "active":
         return False
