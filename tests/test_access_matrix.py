@@ -419,6 +419,12 @@ LISTING_PATHS: list[tuple[str, str, Callable[[Matrix], Request], Callable[..., b
     ("dcat.json", "public", lambda m: ("GET", "/dcat.json", {}), _listed),
     # The index names the parts; all of the matrix's datasets fit in part 1.
     ("sitemap part", "public", lambda m: ("GET", "/sitemap-1.xml", {}), _listed),
+    # The portal's own public pages: each is one anonymous search.
+    ("home page newest data", "public", lambda m: ("GET", "/", {}), _listed),
+    ("eksplorasi category page", "public",
+     lambda m: ("GET", "/eksplorasi/data-dasar", {}), _listed),
+    ("data terbaru", "public", lambda m: ("GET", "/data-terbaru", {}), _listed),
+    ("data terbaru.atom", "public", lambda m: ("GET", "/data-terbaru.atom", {}), _listed),
     ("feed dataset.atom", "public", lambda m: ("GET", "/feeds/dataset.atom", {}), _listed),
     ("feed organization.atom", "public",
      lambda m: ("GET", f"/feeds/organization/{m.world.opd['name']}.atom", {}), _listed),
