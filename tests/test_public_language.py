@@ -1,8 +1,8 @@
 """No English on the public pages in the default locale (Indonesian).
 
 Crawls the public pages an anonymous visitor reaches (home, eksplorasi, a category,
-the search with facets, a dataset, a resource, an OPD, data terbaru, tentang, kontak,
-404) and fails on CKAN's English UI strings left untranslated, in the text a reader
+the search with facets, a dataset, a resource, an OPD, data terbaru, jadwal rilis,
+tentang, kontak, 404) and fails on CKAN's English UI strings left untranslated, in the text a reader
 sees (text nodes and the placeholder/title/aria-label/alt attributes). The same pages
 answer under /en/.
 """
@@ -63,8 +63,10 @@ def english_in(page: str) -> list[str]:
 @pytest.fixture
 def public_site():
     """A published open dataset with a linked file, in an OPD, and the paths to crawl."""
+    # No logo: the factory's default is an image on dummyimage.com, and the browser test
+    # of these pages fails on anything loaded from another host.
     opd = ckan_factories.Organization(title="Dinas Kependudukan dan Pencatatan Sipil",
-                                      description="Produsen data kependudukan.")
+                                      description="Produsen data kependudukan.", image_url="")
     dataset = factories.PublishedDataset(
         owner_org=opd["id"], title="Jumlah Penduduk per Kecamatan", kategori="DATA_DASAR",
         notes="Jumlah penduduk.",
@@ -83,6 +85,7 @@ def public_site():
         "resource": f"/dataset/{dataset['name']}/resource/{resource['id']}",
         "opd": f"/organization/{dataset['organization']['name']}",
         "data-terbaru": "/data-terbaru",
+        "jadwal-rilis": "/jadwal-rilis",
         "tentang": "/tentang",
         "kontak": "/kontak",
         "404": "/halaman-yang-tidak-ada",

@@ -189,12 +189,13 @@ def test_home_still_answers_rdf_clients_with_the_catalog(app):
 def test_menu_has_no_link_that_fails(app, prefix):
     page = app.get(prefix + "/").body
     links = _menu_links(page)
-    assert f"{prefix}/kontak" in links and f"{prefix}/tentang" in links
+    assert f"{prefix}/kontak" in links and f"{prefix}/tentang" not in links  # in the footer
     assert f"{prefix}/data-terbaru" in links
     assert f"{prefix}/eksplorasi" in links  # Data (Eksplorasi)
     assert f"{prefix}/user/login" in links  # Masuk Aplikasi
     assert f"{prefix}/group/" not in links and f"{prefix}/about" not in links
     footer = page[page.index("<footer"):]
+    assert f"{prefix}/tentang" in footer
     for link in links + re.findall(r'href="(/[^"#]*)"', footer):
         assert app.get(link).status_code == 200, link
 
