@@ -57,3 +57,18 @@ def can_use_data(user_name: str | None, package_id: str) -> bool:
     True without verifikasi (core's own authorization still applies)."""
     module = shared()
     return module.can_use_data(user_name, package_id) if module is not None else True
+
+
+def role_holders(role: str, organization_id: str | None = None) -> list[str]:
+    """Ids of the users holding a verifikasi role (of an OPD, or global); none without it."""
+    module = shared()
+    return module.role_holders(role, organization_id) if module is not None else []
+
+
+def notify_users(user_ids: list[str], subject: str, body: str, package_id: str = "",
+                 send_now: bool = False) -> int:
+    """In-app notification and e-mail for each user, through verifikasi (commits)."""
+    module = shared()
+    if module is None or not user_ids:
+        return 0
+    return module.notify_users(user_ids, subject, body, package_id, send_now)

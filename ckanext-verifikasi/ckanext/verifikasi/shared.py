@@ -12,8 +12,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.verifikasi import access, context, roles, signals, states, workflow
-from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
+from ckanext.verifikasi import access, context, notify, roles, signals, states, workflow
+from ckanext.verifikasi.model import Notification, PublishedSnapshot, WorkflowEvent, WorkflowState
 
 #: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
 published = signals.published
@@ -55,6 +55,29 @@ def is_walidata(user_name: str | None) -> bool:
     if user is None or user.state != "active":
         return False
     return bool(user.sysadmin or roles.roles_of(user.id).walidata)
+
+
+def role_holders(role: str, organization_id: str | None = None) -> list[str]:
+    """Ids of the users holding a role: an OPD role in that OPD, or a global role
+    (walidata, pembina) when `organization_id` is None."""
+    return roles.holders(role, organization_id)
+
+
+def notify_users(user_ids: list[str], subject: str, body: str, package_id: str = "",
+                 send_now: bool = False) -> int:
+    """In-app notifications (and e-mails) for these users about something of the other
+    package (satudata's Daftar Data reminders). Commits. E-mails go from the background
+    worker, or at once with `send_now` (a command already running in the background).
+    Returns how many notifications were written."""
+    notes = [Notification(user_id=uid, package_id=package_id, subject=subject, body=body)
+             for uid in sorted(set(user_ids))]
+    model.Session.add_all(notes)
+    model.Session.commit()
+    if send_now:
+        notify.send_emails([n.id for n in notes])
+    else:
+        notify.queue_emails(notes, subject)
+    return len(notes)
 
 
 def is_operator(user_name: str | None, package_id: str) -> bool:

@@ -15,14 +15,15 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.satudata import config
-from ckanext.satudata.daftar import access, entries, importer, schema
+from ckanext.satudata.daftar import access, entries, importer, revisions, schema
 from ckanext.satudata.daftar import periods as P
-from ckanext.satudata.daftar.model import DaftarEntry, DaftarYear
+from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod, DaftarRevision, DaftarYear
 
 __all__ = ["satudata_daftar_data_agree", "satudata_daftar_data_create",
            "satudata_daftar_data_delete", "satudata_daftar_data_import",
            "satudata_daftar_data_list", "satudata_daftar_data_show",
-           "satudata_daftar_data_update"]
+           "satudata_daftar_data_update", "satudata_daftar_revision_decide",
+           "satudata_daftar_revision_propose"]
 
 
 def _user_id(context: Context) -> str:
@@ -43,7 +44,9 @@ def _dicts(found: list[DaftarEntry]) -> list[dict[str, Any]]:
     periods = entries.periods_of([e.id for e in found])
     names = entries.organization_names(e.organization_id for e in found)
     today, due = P.today_wib(), config.jadwal_rilis_due_days()
-    return [entries.entry_dict(e, periods[e.id], names, today, due) for e in found]
+    pending = revisions.pending_counts([e.id for e in found])
+    return [{**entries.entry_dict(e, periods[e.id], names, today, due),
+             "pending_revisions": pending.get(e.id, 0)} for e in found]
 
 
 def _values(data: dict[str, Any], entry: DaftarEntry | None = None) -> dict[str, Any]:
@@ -121,6 +124,7 @@ def satudata_daftar_data_show(context: Context, data_dict: DataDict) -> dict[str
     entry = _entry_or_404(data["id"])
     result = _dicts([entry])[0]
     result["changes"] = entries.changes_of(entry.id)
+    result["revisions"] = revisions.of_entry(entry, entries.periods_of([entry.id])[entry.id])
     result["agreed"] = entries.year_agreed(entry.year) is not None
     return result
 
@@ -228,3 +232,66 @@ def satudata_daftar_data_import(context: Context, data_dict: DataDict) -> dict[s
             "Nothing was written: the file has {n} problem(s); see the summary").format(
             n=len(summary["errors"]) + len(summary["file_errors"]))], "summary": [summary]})
     return summary
+
+
+@tk.validate(schema.revision_propose)
+def satudata_daftar_revision_propose(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """A revised release date of one period, with its reason.
+
+    Walidata's (and a sysadmin's) revision applies at once; one by an operator or
+    verifikator of the entry's OPD waits for walidata's decision (walidata are notified).
+    Either way the applied revision is in the entry's change log (who, when, why).
+
+    Args:
+        period_id: the period (an id from `satudata_daftar_data_show`).
+        revised: the new date (YYYY-MM-DD), in the entry's year or the year after.
+        reason: why the date moves (required).
+
+    Returns:
+        the revision: {id, period, revised, reason, state (approved/pending), ...}.
+    """
+    tk.check_access("satudata_daftar_revision_propose", context, data_dict)
+    period = model.Session.get(DaftarPeriod, data_dict["period_id"])
+    if period is None:
+        raise tk.ObjectNotFound(tk._("Period not found"))
+    entry = _entry_or_404(period.entry_id)
+    errors = revisions.check(entry, period, data_dict["revised"])
+    if errors:
+        raise tk.ValidationError(errors)
+    manager = access.caller(context.get("user")).manager
+    revision = revisions.propose(entry, period, data_dict["revised"], data_dict["reason"],
+                                 _user_id(context), manager)
+    model.Session.commit()
+    if not manager:
+        revisions.notify_proposed(entry, period, revision)
+    return revisions.revision_dicts([revision], entry, {period.id: period})[0]
+
+
+@tk.validate(schema.revision_decide)
+def satudata_daftar_revision_decide(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Walidata approves (the date applies, logged) or rejects an OPD's proposal.
+
+    Args:
+        id: the revision. decision: approve or reject. note: walidata's note (required
+        to reject: the OPD learns why).
+    """
+    tk.check_access("satudata_daftar_revision_decide", context, data_dict)
+    revision = model.Session.get(DaftarRevision, data_dict["id"])
+    if revision is None:
+        raise tk.ObjectNotFound(tk._("Revision not found"))
+    entry = _entry_or_404(revision.entry_id)
+    period = model.Session.get(DaftarPeriod, revision.period_id)
+    assert period is not None  # a period's revisions go with it (foreign key)
+    if revision.state != "pending":
+        raise tk.ValidationError({"id": [tk._("This revision was already decided")]})
+    if data_dict["decision"] == "reject" and not data_dict.get("note"):
+        raise tk.ValidationError({"note": [tk._("Give the reason for rejecting")]})
+    if data_dict["decision"] == "approve":
+        errors = revisions.check(entry, period, revision.revised, revision)
+        if errors:
+            raise tk.ValidationError(errors)
+    revisions.decide(revision, entry, period, data_dict["decision"], data_dict.get("note"),
+                     _user_id(context))
+    model.Session.commit()
+    revisions.notify_decided(entry, period, revision)
+    return revisions.revision_dicts([revision], entry, {period.id: period})[0]

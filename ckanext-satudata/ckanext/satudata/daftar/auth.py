@@ -10,12 +10,13 @@ from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.satudata.daftar import access
-from ckanext.satudata.daftar.model import DaftarEntry
+from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
 
 __all__ = ["satudata_daftar_data_agree", "satudata_daftar_data_create",
            "satudata_daftar_data_delete", "satudata_daftar_data_import",
            "satudata_daftar_data_list", "satudata_daftar_data_show",
-           "satudata_daftar_data_update"]
+           "satudata_daftar_data_update", "satudata_daftar_revision_decide",
+           "satudata_daftar_revision_propose"]
 
 
 def _manager(context: Context) -> AuthResult:
@@ -57,4 +58,20 @@ def satudata_daftar_data_import(context: Context, data_dict: DataDict) -> AuthRe
 
 
 def satudata_daftar_data_agree(context: Context, data_dict: DataDict) -> AuthResult:
+    return _manager(context)
+
+
+def satudata_daftar_revision_propose(context: Context, data_dict: DataDict) -> AuthResult:
+    """Walidata and sysadmins (their revision applies at once), and the operators and
+    verifikators of the OPD owning the period's entry (a proposal)."""
+    who = access.caller(context.get("user"))
+    period = model.Session.get(DaftarPeriod, str(data_dict.get("period_id") or ""))
+    entry = model.Session.get(DaftarEntry, period.entry_id) if period else None
+    if entry is None:
+        return {"success": who.manager}
+    return {"success": who.reads(entry.organization_id)}
+
+
+def satudata_daftar_revision_decide(context: Context, data_dict: DataDict) -> AuthResult:
+    """Walidata and sysadmins decide on every OPD's proposals."""
     return _manager(context)

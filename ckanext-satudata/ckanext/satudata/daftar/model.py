@@ -18,7 +18,8 @@ from sqlalchemy.orm import Mapped
 
 from ckanext.satudata.model.base import BaseModel
 
-__all__ = ["DaftarChange", "DaftarEntry", "DaftarPeriod", "DaftarYear"]
+__all__ = ["DaftarChange", "DaftarEntry", "DaftarPeriod", "DaftarReminder", "DaftarRevision",
+           "DaftarYear"]
 
 
 def _uuid() -> str:
@@ -114,3 +115,48 @@ class DaftarYear(BaseModel):
     agreed: Mapped[dt.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
     agreed_by: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
     note: Mapped[str | None] = sa.Column(sa.UnicodeText, nullable=True)
+
+
+class DaftarRevision(BaseModel):
+    """A revised release date of a period: proposed by the OPD (pending until walidata
+    approves or rejects it) or set by walidata (approved when made)."""
+
+    __tablename__ = "satudata_daftar_revision"
+    __table_args__ = (
+        sa.Index("satudata_daftar_revision_entry_idx", "entry_id", "state"),
+        # At most one proposal of a period waits for a decision.
+        sa.Index("satudata_daftar_revision_pending_key", "period_id", unique=True,
+                 postgresql_where=sa.text("state = 'pending'")),
+    )
+
+    id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=_uuid)
+    entry_id: Mapped[str] = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("satudata_daftar_entry.id", ondelete="CASCADE"),
+        nullable=False)
+    period_id: Mapped[str] = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("satudata_daftar_period.id", ondelete="CASCADE"),
+        nullable=False)
+    revised: Mapped[dt.date] = sa.Column(sa.Date, nullable=False)
+    reason: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    #: pending, approved or rejected.
+    state: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    proposed_by: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    proposed: Mapped[dt.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+    decided_by: Mapped[str | None] = sa.Column(sa.UnicodeText, nullable=True)
+    decided: Mapped[dt.datetime | None] = sa.Column(sa.DateTime, nullable=True)
+    #: walidata's note on the decision.
+    note: Mapped[str | None] = sa.Column(sa.UnicodeText, nullable=True)
+
+
+class DaftarReminder(BaseModel):
+    """A reminder that was sent (so each is sent once): `kind` before, missed or digest;
+    `key` the period and its effective date, or the ISO week of a digest."""
+
+    __tablename__ = "satudata_daftar_reminder"
+    __table_args__ = (sa.UniqueConstraint("kind", "key", name="satudata_daftar_reminder_key"),)
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    key: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    recipients: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    sent: Mapped[dt.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)

@@ -12,6 +12,7 @@ from ckanext.satudata.daftar import periods as P
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 IMPORT_MODES = ("dry_run", "all_or_nothing", "valid_only")
+DECISIONS = ("approve", "reject")
 
 
 def daftar_year(value: Any) -> int:
@@ -129,3 +130,34 @@ def import_(not_empty: Validator, ignore_missing: Validator, default: ValidatorF
             "sheet": [ignore_missing, unicode_safe],
             "reason": [ignore_missing, unicode_safe],
             "upload": [not_empty]}
+
+
+def daftar_decision(value: Any) -> str:
+    if value not in DECISIONS:
+        raise tk.Invalid(tk._("The decision must be approve or reject"))
+    return value
+
+
+def _required(message: str) -> Validator:
+    """Like not_empty, with a message saying what to give."""
+    def validator(key: Any, data: Any, errors: Any, context: Any) -> None:
+        value = data.get(key)
+        if value is None or value is tk.missing or not str(value).strip():
+            errors[key].append(tk._(message))
+            raise tk.StopOnError
+    return validator
+
+
+@validator_args
+def revision_propose(unicode_safe: Validator) -> Schema:
+    return {"period_id": [_required("Name the period to revise"), unicode_safe],
+            "revised": [_required("Give the revised release date"), daftar_date],
+            "reason": [_required("Give the reason for the revised date"), unicode_safe,
+                       _strip]}
+
+
+@validator_args
+def revision_decide(unicode_safe: Validator, ignore_missing: Validator) -> Schema:
+    return {"id": [_required("Name the revision to decide on"), unicode_safe],
+            "decision": [_required("Choose approve or reject"), daftar_decision],
+            "note": [ignore_missing, unicode_safe, _strip]}

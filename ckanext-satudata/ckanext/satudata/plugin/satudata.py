@@ -14,6 +14,7 @@ from ckanext.datastore.interfaces import IDataDictionaryForm
 from ckanext.satudata import cli, helpers, public_explore, public_latest, search, verification
 from ckanext.satudata.daftar import action as daftar_action
 from ckanext.satudata.daftar import auth as daftar_auth
+from ckanext.satudata.daftar import pages as daftar_pages
 from ckanext.satudata.daftar import release as daftar_release
 from ckanext.satudata.daftar import views as daftar_views
 from ckanext.satudata.exports import satudata_export
@@ -43,7 +44,8 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.actions(lambda: _members(action, daftar_action))
 @tk.blanket.auth_functions(lambda: _members(auth, daftar_auth))
 @tk.blanket.validators(validators)
-@tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap])
+@tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
+                        daftar_pages.satudata_daftar])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
