@@ -26,6 +26,16 @@ ARTEFACTS = Path(os.environ.get("SATUDATA_ARTEFACTS")
 _LOADED = "return performance.getEntriesByType('resource').map(e => e.name);"
 _OVERFLOW = ("return document.documentElement.scrollWidth - "
              "document.documentElement.clientWidth;")
+#: The elements reaching past the right edge (Leaflet's panes are clipped by their map).
+_WIDEST = """
+const limit = document.documentElement.clientWidth;
+return [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > limit + 1
+               && !e.closest('.leaflet-container'))
+  .slice(0, 8)
+  .map(e => `${e.tagName}.${e.className}#${e.id} ${(e.textContent || '').trim().slice(0, 40)}`
+            + ` ${Math.round(e.getBoundingClientRect().right)}`);
+"""
 
 
 @pytest.mark.browser
@@ -60,10 +70,3 @@ def test_public_pages_fit_the_screen_in_indonesian_from_the_portal_alone(
         browser.quit()
     assert not problems, problems
 
-
-_WIDEST = """
-const limit = document.documentElement.clientWidth;
-return [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > limit + 1 && !e.closest('.leaflet-container'))
-  .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + (e.textContent || '').trim().slice(0, 40) + ' ' + Math.round(e.getBoundingClientRect().right));
-"""
