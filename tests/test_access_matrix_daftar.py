@@ -30,7 +30,13 @@ from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.satudata.daftar.model import DaftarChange, DaftarEntry, DaftarPeriod, DaftarYear
+from ckanext.satudata.daftar.model import (
+    DaftarChange,
+    DaftarEntry,
+    DaftarPeriod,
+    DaftarRevision,
+    DaftarYear,
+)
 from ckanext.verifikasi.tests.world import World, make_world
 from tests.test_access_matrix import Client
 
@@ -82,7 +88,7 @@ def build() -> Run:
 
 def snapshot() -> list[list[str]]:
     return [sorted(str(r) for r in model.Session.execute(sa.select(t.__table__)).all())
-            for t in (DaftarEntry, DaftarPeriod, DaftarChange, DaftarYear)]
+            for t in (DaftarEntry, DaftarPeriod, DaftarChange, DaftarYear, DaftarRevision)]
 
 
 def _workbook(org_title: str) -> io.BytesIO:
@@ -157,10 +163,40 @@ for _where in ("opd", "other_opd"):
             "satudata_daftar_data_delete", lambda r, w=_where: {
                 "id": _entry(r.world, w, f"Hapus {uuid.uuid4().hex[:8]}")["id"]})),
     ]
+def _fresh_period(run: Run, where: str) -> str:
+    """A period of a new entry of the OPD (no proposal of it waits yet)."""
+    return _entry(run.world, where, f"Revisi {uuid.uuid4().hex[:8]}")["periods"][0]["id"]
+
+
+def _pending_revision(run: Run, where: str) -> str:
+    """A proposal of the OPD's operator waiting for walidata."""
+    who = "operator" if where == "opd" else "other_operator"
+    return call_action("satudata_daftar_revision_propose",
+                       {"user": run.world.users[who]["name"]},
+                       period_id=_fresh_period(run, where), revised=f"{YEAR}-09-30",
+                       reason="Data sumber terlambat")["id"]
+
+
+for _where in ("opd", "other_opd"):
+    CELLS += [
+        (f"revision_propose {_where}", _where, _reader(_where), _post(
+            "satudata_daftar_revision_propose", lambda r, w=_where: {
+                "period_id": _fresh_period(r, w), "revised": f"{YEAR}-09-30",
+                "reason": "Data sumber terlambat"})),
+        (f"revision_decide {_where}", _where, _manager, _post(
+            "satudata_daftar_revision_decide", lambda r, w=_where: {
+                "id": _pending_revision(r, w), "decision": "approve"})),
+    ]
 CELLS += [
     ("agree", None, _manager, _post("satudata_daftar_data_agree", lambda r: {"year": 2031})),
     ("show unknown id", None, _manager, _get("satudata_daftar_data_show",
                                              lambda r: {"id": "tidak-ada"})),
+    ("revision_propose unknown id", None, _manager, _post(
+        "satudata_daftar_revision_propose", lambda r: {
+            "period_id": "tidak-ada", "revised": f"{YEAR}-09-30", "reason": "x"})),
+    ("revision_decide unknown id", None, _manager, _post(
+        "satudata_daftar_revision_decide", lambda r: {"id": "tidak-ada",
+                                                      "decision": "approve"})),
 ]
 
 
@@ -176,7 +212,7 @@ def run_cells(app, run: Run) -> None:
         client = Client(app, run, caller)
         for name, _where, may, make in CELLS:
             want = "ok" if may(caller) else "denied"
-            if name == "show unknown id" and want == "ok":
+            if name.endswith("unknown id") and want == "ok":
                 want = "not found"
             request = make(run)
             before = snapshot() if want != "ok" else None
