@@ -96,3 +96,8 @@ def fetch_max_bytes() -> int:
 def jadwal_rilis_due_days() -> int:
     """Days before a planned release date from which an unreleased period is due soon."""
     return int(tk.config["ckanext.satudata.jadwal_rilis.due_days"])
+
+
+def daftar_remind_days() -> int:
+    """Days before a planned release date when the OPD is reminded of it."""
+    return int(tk.config["ckanext.satudata.daftar.remind_days"])
