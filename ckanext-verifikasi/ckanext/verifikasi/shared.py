@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from ckan import model
 
 from ckanext.verifikasi import access, context, notify, roles, signals, states, workflow
-from ckanext.verifikasi.model import Notification, PublishedSnapshot, WorkflowEvent, WorkflowState
+from ckanext.verifikasi.model import (
+    AccessGrant,
+    Notification,
+    PublishedSnapshot,
+    WorkflowEvent,
+    WorkflowState,
+)
 
 #: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
 published = signals.published
@@ -132,3 +138,23 @@ def can_use_data(user_name: str | None, package_id: str) -> bool:
     its team, anyone for published `terbuka` data, a current grant holder otherwise."""
     user, pkg = _user_and_package(user_name, package_id)
     return access.can_use_data(user, pkg)
+
+
+def access_grants(package_ids: list[str] | None = None, user_id: str | None = None,
+                  current_only: bool = False) -> list[dict[str, Any]]:
+    """Access grants (newest first; one query), optionally of some datasets or one user,
+    or only those in force today (not revoked, not expired). Satudata's grants page
+    lists them; it makes, extends (a new grant with a later expiry) and revokes them
+    through the `verifikasi_access_grant` / `verifikasi_access_revoke` actions."""
+    query = sa.select(AccessGrant).order_by(AccessGrant.created.desc(), AccessGrant.id.desc())
+    if package_ids is not None:
+        query = query.where(AccessGrant.package_id.in_(package_ids))
+    if user_id is not None:
+        query = query.where(AccessGrant.user_id == user_id)
+    if current_only:
+        query = query.where(AccessGrant.revoked.is_(None),
+                            AccessGrant.expires >= dt.date.today())
+    return [{"id": g.id, "package_id": g.package_id, "user_id": g.user_id,
+             "expires": g.expires, "reason": g.reason, "created": g.created,
+             "created_by": g.created_by, "revoked": g.revoked, "revoked_by": g.revoked_by}
+            for g in model.Session.scalars(query)]
