@@ -8,7 +8,23 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.satudata import form_pages, indah, metadata
 
-__all__ = ["package_update", "satudata_indah_export", "satudata_metadata_check"]
+__all__ = ["datastore_create", "package_update", "satudata_indah_export",
+           "satudata_metadata_check"]
+
+
+@tk.chained_action
+def datastore_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """A table made through the API (data entry, the demo, an API client) gets the
+    resource's default views, as a file loaded by the loader does: core creates views only
+    when a resource is created, before it has a table, so the page had no preview.
+    Existing views are kept; a view type the resource already has is not added again."""
+    result = next_action(context, data_dict)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    system: Context = {"user": site_user["name"], "ignore_auth": True}
+    resource = tk.get_action("resource_show")(dict(system), {"id": result["resource_id"]})
+    tk.get_action("resource_create_default_resource_views")(
+        dict(system), {"resource": resource, "create_datastore_views": True})
+    return result
 
 
 @tk.chained_action
