@@ -1,6 +1,7 @@
 """`ckan satudata ...` commands."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +72,24 @@ def discard_stale_imports(hours: int | None) -> None:
     keep = hours if hours is not None else config.input_keep_checked_imports_hours()
     count = import_files.discard_stale(dt.timedelta(hours=keep))
     click.echo(f"{count} impor yang tidak diterapkan dibuang (lebih dari {keep} jam)")
+
+
+@satudata.group(short_help="Daftar Data and the release calendar")
+def daftar() -> None:
+    """Daftar Data (issue 12): reminders of planned release dates."""
+
+
+@daftar.command("remind")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Act as on this day (WIB), YYYY-MM-DD; default today.")
+def daftar_remind(on: dt.datetime | None) -> None:
+    """Remind OPDs of release dates coming or missed, and walidata of late releases
+    (weekly); each reminder is sent once (safe to run every hour)."""
+    from ckanext.satudata.daftar import reminders
+
+    sent = reminders.send(on.date() if on else None)
+    click.echo(f"Daftar Data: {sent.before} pengingat jadwal, {sent.missed} jadwal "
+               f"terlewat, {sent.digest} ringkasan mingguan ({sent.notifications} notifikasi)")
 
 
 @satudata.group(short_help="The portal's periodic jobs")

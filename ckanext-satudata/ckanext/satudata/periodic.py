@@ -16,7 +16,8 @@ the entrypoint before):
 - `ckan harvester run` every SATUDATA_HARVEST_INTERVAL seconds (300);
 - hourly: `ckan verifikasi send-reminders` (idempotent per day),
   `ckan tracking update` from three days back, `ckan satudata
-  discard-stale-imports` and `ckan verifikasi index-check --repair`.
+  discard-stale-imports`, `ckan satudata daftar remind` (each reminder once) and
+  `ckan verifikasi index-check --repair`.
 """
 from __future__ import annotations
 
@@ -91,6 +92,9 @@ def schedule(environ: Mapping[str, str] = os.environ) -> tuple[Job, ...]:
         Job("reminders", HOUR, _fixed("verifikasi", "send-reminders")),
         Job("tracking", HOUR, _tracking_update),
         Job("discard-stale-imports", HOUR, _fixed("satudata", "discard-stale-imports")),
+        # Daftar Data: release dates coming or missed (OPDs), late releases (walidata,
+        # weekly); each reminder once.
+        Job("daftar-reminders", HOUR, _fixed("satudata", "daftar", "remind")),
         # Search index vs database (state, private flag, workflow, access class):
         # drift left by a failed index call is reported and repaired.
         Job("index-check", HOUR, _fixed("verifikasi", "index-check", "--repair")),

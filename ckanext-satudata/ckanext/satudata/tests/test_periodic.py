@@ -34,6 +34,7 @@ def test_the_schedule_holds_every_periodic_job_with_its_interval():
         "reminders": (HOUR, ["verifikasi", "send-reminders"]),
         "tracking": (HOUR, ["tracking", "update", "2027-01-12"]),
         "discard-stale-imports": (HOUR, ["satudata", "discard-stale-imports"]),
+        "daftar-reminders": (HOUR, ["satudata", "daftar", "remind"]),
         "index-check": (HOUR, ["verifikasi", "index-check", "--repair"]),
     }
     overridden = periodic.schedule({"SATUDATA_HARVEST_INTERVAL": "600",
@@ -60,21 +61,23 @@ def test_each_due_job_runs_once_and_not_again_before_its_interval(no_last_runs):
         return [o.job.name for o in outcomes]
 
     everything = ["loader-sweep", "harvest", "reminders", "tracking",
-                  "discard-stale-imports", "index-check"]
+                  "discard-stale-imports", "daftar-reminders", "index-check"]
     first = periodic.run_due(T0, runner, jobs)
     assert [o.job.name for o in first] == everything
-    assert [o.exit_code for o in first] == [0, 1, 0, 0, 0, 0]
+    assert [o.exit_code for o in first] == [0, 1, 0, 0, 0, 0, 0]
     assert run_at(0) == []  # the same minute again: nothing
     assert run_at(59) == []
     assert run_at(60) == ["loader-sweep"]
     assert run_at(119) == []
     assert run_at(300) == ["loader-sweep", "harvest"]
     assert run_at(HOUR - 1) == ["loader-sweep", "harvest"]
-    assert run_at(HOUR) == ["reminders", "tracking", "discard-stale-imports", "index-check"]
+    assert run_at(HOUR) == ["reminders", "tracking", "discard-stale-imports",
+                            "daftar-reminders", "index-check"]
     # Last runs live in Redis: another process (a restarted scheduler) sees them.
     assert periodic.last_runs(jobs) == {
         "loader-sweep": T0 + HOUR - 1, "harvest": T0 + HOUR - 1, "reminders": T0 + HOUR,
-        "tracking": T0 + HOUR, "discard-stale-imports": T0 + HOUR, "index-check": T0 + HOUR}
+        "tracking": T0 + HOUR, "discard-stale-imports": T0 + HOUR,
+        "daftar-reminders": T0 + HOUR, "index-check": T0 + HOUR}
     # A clock set back by more than an interval does not stop a job for that long.
     assert run_at(HOUR - 2 * HOUR - 1) == everything
 
@@ -86,10 +89,11 @@ def test_run_due_runs_the_real_commands_in_process_once(no_last_runs, cli, clean
     assert result.exit_code == 0, result.output
     for command in ("satudata-loader sweep", "harvester run", "verifikasi send-reminders",
                     "tracking update ", "satudata discard-stale-imports",
+                    "satudata daftar remind",
                     "verifikasi index-check --repair"):
         assert f"ckan {command}" in result.output
     assert "failed" not in result.output
-    assert "6 periodic jobs run" in result.output
+    assert "7 periodic jobs run" in result.output
     assert all(periodic.last_runs(periodic.schedule({})).values())
 
     again = cli.invoke(ckan, ["satudata", "periodic", "run-due"])
