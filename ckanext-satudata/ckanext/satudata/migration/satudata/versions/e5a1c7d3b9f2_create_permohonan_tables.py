@@ -17,7 +17,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("CREATE SEQUENCE satudata_permohonan_number_seq")
     op.create_table(
         "satudata_permohonan",
         sa.Column("id", sa.UnicodeText, primary_key=True),
@@ -43,6 +42,12 @@ def upgrade() -> None:
         sa.Column("answer", sa.UnicodeText, nullable=True),
         sa.Column("grant_expires", sa.Date, nullable=True),
     )
+    # Owned by the table: dropped with it (CKAN's test reset drops tables, not sequences).
+    op.execute("ALTER SEQUENCE satudata_permohonan_number_seq "
+               "OWNED BY satudata_permohonan.number")
+    # Owned by the table, so it goes with it (CKAN's test reset drops tables only).
+    op.execute("CREATE SEQUENCE IF NOT EXISTS satudata_permohonan_number_seq "
+               "OWNED BY satudata_permohonan.number")
     op.create_index("satudata_permohonan_state_idx", "satudata_permohonan",
                     ["state", "organization_id"])
     op.create_index("satudata_permohonan_user_idx", "satudata_permohonan", ["user_id"])
@@ -70,4 +75,4 @@ def downgrade() -> None:
     op.drop_index("satudata_permohonan_user_idx", "satudata_permohonan")
     op.drop_index("satudata_permohonan_state_idx", "satudata_permohonan")
     op.drop_table("satudata_permohonan")
-    op.execute("DROP SEQUENCE satudata_permohonan_number_seq")
+    op.execute("DROP SEQUENCE IF EXISTS satudata_permohonan_number_seq")
