@@ -42,9 +42,6 @@ def upgrade() -> None:
         sa.Column("answer", sa.UnicodeText, nullable=True),
         sa.Column("grant_expires", sa.Date, nullable=True),
     )
-    # Owned by the table: dropped with it (CKAN's test reset drops tables, not sequences).
-    op.execute("ALTER SEQUENCE satudata_permohonan_number_seq "
-               "OWNED BY satudata_permohonan.number")
     # Owned by the table, so it goes with it (CKAN's test reset drops tables only).
     op.execute("CREATE SEQUENCE IF NOT EXISTS satudata_permohonan_number_seq "
                "OWNED BY satudata_permohonan.number")
