@@ -46,7 +46,9 @@ def data_access(pkg: dict[str, Any]) -> dict[str, Any]:
         "holder": organization.get("title") or organization.get("name") or "",
         "holder_url": tk.h.url_for("organization.read", id=organization["name"])
         if organization.get("name") else "",
-        "request_url": tk.h.url_for(endpoint),
+        # The request form names the dataset and asks for access (issue 14).
+        "request_url": tk.h.url_for(endpoint) if endpoint.endswith(".kontak")
+        else tk.h.url_for(endpoint, dataset=pkg["name"], jenis="akses"),
         "request_is_contact": endpoint.endswith(".kontak"),
     }
     cache[pkg["id"]] = answer
