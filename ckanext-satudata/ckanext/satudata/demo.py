@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import ckan.plugins.toolkit as tk
 
 from ckanext.satudata import config, wilayah
+from ckanext.satudata.daftar import demo as daftar_demo
 from ckanext.satudata.ms_keg_sample import SURVEY_BLOCK_V, complete_ms_ind, complete_ms_keg
 
 WALIDATA_ORG = "diskominfo"
@@ -411,6 +412,7 @@ def seed() -> dict[str, int]:
         _draft(*draft)
     _workflow_examples()
     _input_example()
-    return {"organizations": len(ORGANIZATIONS), "users": users,
+    daftar_entries = daftar_demo.seed()
+    return {"organizations": len(ORGANIZATIONS), "users": users, "daftar": daftar_entries,
             "datasets": len(TABLES) * len(YEARS) + len(GEOSPATIAL),
             "indicators": len(INDICATORS), "drafts": len(DRAFTS)}
