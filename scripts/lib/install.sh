@@ -14,6 +14,8 @@ declare -A DEB_PACKAGES=(
   [gcc]="/usr/bin/gcc"
   [curl]="/usr/bin/curl"
   [shellcheck]="/usr/bin/shellcheck"
+  [nodejs]="/usr/bin/node"
+  [npm]="/usr/bin/npm"
 )
 
 _missing_debs() {
@@ -90,9 +92,39 @@ install_solr() {
   echo "$stamp" >"$SOLR_DIST/.stamp"
 }
 
+# Browser libraries: npm packages pinned exactly in package.json/package-lock.json,
+# installed with `npm ci` (the lock file decides every version, nothing else is
+# fetched at run time) and copied into the extension's git-ignored assets/vendor/,
+# from where CKAN's webassets serve them (no CDN).
+JS_VENDOR=$ROOT/ckanext-satudata/ckanext/satudata/assets/vendor
+JS_VENDOR_FILES=(
+  "echarts/dist/echarts.min.js"
+  "echarts/LICENSE:echarts.LICENSE"
+)
+
+install_js() {
+  local stamp entry src dest
+  stamp=$(_stamp_of "$ROOT/package.json" "$ROOT/package-lock.json" "${BASH_SOURCE[0]}")
+  if [ "$(cat "$JS_VENDOR/.stamp" 2>/dev/null)" = "$stamp" ]; then
+    return 0
+  fi
+  info "installing browser libraries with npm ci (log: $LOG_DIR/npm.log)"
+  (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund) >"$LOG_DIR/npm.log" 2>&1 \
+    || fail_service npm "$LOG_DIR/npm.log" "npm ci failed"
+  mkdir -p "$JS_VENDOR"
+  for entry in "${JS_VENDOR_FILES[@]}"; do
+    src=${entry%%:*}
+    dest=${entry#*:}
+    [ "$dest" = "$entry" ] && dest=$(basename "$src")
+    cp "$ROOT/node_modules/$src" "$JS_VENDOR/$dest" || die "npm package file missing: node_modules/$src"
+  done
+  echo "$stamp" >"$JS_VENDOR/.stamp"
+}
+
 install_all() {
   check_disk
   install_system_packages
   install_python
   install_solr
+  install_js
 }

@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.satudata import (
+    charts,
     config,
     jsonld,
     metadata,
@@ -18,7 +19,8 @@ from ckanext.satudata import (
 )
 
 __all__ = [
-    "satudata_activity_of", "satudata_citation", "satudata_condition_values",
+    "satudata_activity_of", "satudata_chart_number", "satudata_citation",
+    "satudata_condition_values",
     "satudata_contact", "satudata_data_access",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
@@ -42,6 +44,11 @@ def satudata_activity_of(package_id: str) -> dict[str, str] | None:
     except tk.NotAuthorized:
         return None
     return {"title": activity.title or activity.name, "name": activity.name}
+
+
+def satudata_chart_number(value: float | int) -> str:
+    """A number of a chart's table in the current locale (1.234,5 in `id`)."""
+    return charts.format_number(value)
 
 
 def satudata_contact() -> dict[str, str]:
