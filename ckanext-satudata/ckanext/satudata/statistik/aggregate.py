@@ -1,0 +1,172 @@
+"""The portal's public figures, aggregated once and kept in Redis.
+
+`compute()` reads the published statistical activities with anonymous searches
+(so nothing unpublished or `rahasia` is counted, whoever asks), then views
+(core's `tracking_summary`) and downloads (`satudata_download_daily`) of those
+datasets in one grouped query each: no query per dataset. `figures()` answers
+from Redis under the catalogue's version (the number of public datasets and the
+newest modification, as the sitemap does: a publication or a withdrawal changes
+it), kept for an hour so that views and downloads stay fresh. A request costs one
+search of one row and a Redis read; the figures are computed at most once an hour
+and once per change of the catalogue.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+from ckan.lib.redis import connect_to_redis
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from ckanext.satudata import metadata, verification
+
+PAGE = 1000
+#: Datasets in each "most viewed" / "most downloaded" list.
+TOP = 10
+KEEP_SECONDS = 3600
+
+_MONTHLY = """
+    SELECT package_id, to_char(date_trunc('month', {day}), 'YYYY-MM') AS month, sum(count)
+    FROM {table} WHERE package_id = ANY(:ids) GROUP BY 1, 2
+"""
+_VIEWS = sa.text(_MONTHLY.format(day="tracking_date", table="tracking_summary")).bindparams(
+    sa.bindparam("ids", type_=ARRAY(sa.UnicodeText)))
+_DOWNLOADS = sa.text(_MONTHLY.format(day="day", table="satudata_download_daily")).bindparams(
+    sa.bindparam("ids", type_=ARRAY(sa.UnicodeText)))
+
+
+def catalogue_version() -> str:
+    """How many datasets (of any type) the public sees and when the newest was modified."""
+    found = tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
+        "q": "*:*", "include_private": False, "rows": 1,
+        "fl": "id,owner_org,metadata_modified", "sort": "metadata_modified desc"})
+    newest = found["results"][0].get("metadata_modified", "") if found["results"] else ""
+    return f"{found['count']}:{newest}"
+
+
+def cache_key(kind: str = "statistik") -> str:
+    return f"{tk.config.get('ckan.site_id')}:satudata:{kind}:{catalogue_version()}"
+
+
+def cached(kind: str, build: Any) -> Any:
+    """`build()`'s result kept in Redis under `kind` and the catalogue's version."""
+    conn, key = connect_to_redis(), cache_key(kind)
+    value = conn.get(key)
+    if value is not None:
+        return json.loads(value)
+    result = build()
+    conn.set(key, json.dumps(result), ex=KEEP_SECONDS)
+    return result
+
+
+def clear() -> None:
+    """Forget every kept figure (tests; `ckan satudata statistik refresh`)."""
+    conn = connect_to_redis()
+    for key in conn.scan_iter(f"{tk.config.get('ckan.site_id')}:satudata:statistik:*"):
+        conn.delete(key)
+    for key in conn.scan_iter(f"{tk.config.get('ckan.site_id')}:satudata:capaian:*"):
+        conn.delete(key)
+
+
+def _search(params: dict[str, Any]) -> dict[str, Any]:
+    return tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
+        "q": "*:*", "fq": f"+dataset_type:{metadata.DATASET_TYPE}",
+        "include_private": False, **params})
+
+
+def public_datasets() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """(every published statistical activity the public sees, OPD name -> title)."""
+    datasets: list[dict[str, Any]] = []
+    opds: dict[str, str] = {}
+    start = 0
+    while True:
+        found = _search({"rows": PAGE, "start": start, "sort": "name asc",
+                         "fl": "id,name,title,owner_org,organization,kategori,sektor_kegiatan",
+                         "facet.field": ["organization"], "facet.limit": -1,
+                         "facet.mincount": 1})
+        for item in (found.get("search_facets", {}).get("organization") or {}).get("items", []):
+            opds[item["name"]] = item.get("display_name") or item["name"]
+        datasets.extend(found["results"])
+        start += PAGE
+        if start >= found["count"]:
+            return datasets, opds
+
+
+def _monthly(statement: Any, ids: list[str]) -> dict[str, dict[str, int]]:
+    """package id -> month (YYYY-MM) -> count."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    if ids:
+        for package_id, month, count in model.Session.execute(statement, {"ids": ids}):
+            out[package_id][month] = int(count or 0)
+    return out
+
+
+def _group(datasets: list[dict[str, Any]], field: str, labels: dict[str, str],
+           views: dict[str, int], downloads: dict[str, int]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for pkg in datasets:
+        key = str(pkg.get(field) or "")
+        if not key:
+            continue
+        row = rows.setdefault(key, {"key": key, "label": labels.get(key, key),
+                                    "datasets": 0, "views": 0, "downloads": 0})
+        row["datasets"] += 1
+        row["views"] += views.get(pkg["id"], 0)
+        row["downloads"] += downloads.get(pkg["id"], 0)
+    return sorted(rows.values(), key=lambda r: (-r["datasets"], r["label"]))
+
+
+def _top(datasets: list[dict[str, Any]], counts: dict[str, int],
+         opds: dict[str, str]) -> list[dict[str, Any]]:
+    ranked = sorted((pkg for pkg in datasets if counts.get(pkg["id"], 0) > 0),
+                    key=lambda p: (-counts[p["id"]], p.get("title") or p["name"]))
+    return [{"name": p["name"], "title": p.get("title") or p["name"],
+             "opd": opds.get(p.get("organization") or "", ""), "count": counts[p["id"]]}
+            for p in ranked[:TOP]]
+
+
+def compute() -> dict[str, Any]:
+    """Every figure of `satudata_statistics_show` (see its docstring)."""
+    datasets, opds = public_datasets()
+    ids = [pkg["id"] for pkg in datasets]
+    views_by_month, downloads_by_month = _monthly(_VIEWS, ids), _monthly(_DOWNLOADS, ids)
+    views = {pid: sum(m.values()) for pid, m in views_by_month.items()}
+    downloads = {pid: sum(m.values()) for pid, m in downloads_by_month.items()}
+    published: Counter[str] = Counter(
+        when.strftime("%Y-%m") for when in verification.publication_dates(ids).values())
+    monthly: dict[str, dict[str, Any]] = {}
+
+    def month(key: str) -> dict[str, Any]:
+        return monthly.setdefault(key, {"month": key, "published": 0, "views": 0,
+                                        "downloads": 0})
+    for key, count in published.items():
+        month(key)["published"] += count
+    for series, name in ((views_by_month, "views"), (downloads_by_month, "downloads")):
+        for by_month in series.values():
+            for key, count in by_month.items():
+                month(key)[name] += count
+    return {
+        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "totals": {"datasets": len(datasets),
+                   "opds": len({p.get("owner_org") for p in datasets if p.get("owner_org")}),
+                   "views": sum(views.values()), "downloads": sum(downloads.values())},
+        "monthly": [monthly[k] for k in sorted(monthly)],
+        "by_category": _group(datasets, "kategori", metadata.choice_labels("kategori"),
+                              views, downloads),
+        "by_sector": _group(datasets, "sektor_kegiatan",
+                            metadata.choice_labels("sektor_kegiatan"), views, downloads),
+        "by_opd": _group(datasets, "organization", opds, views, downloads),
+        "most_viewed": _top(datasets, views, opds),
+        "most_downloaded": _top(datasets, downloads, opds),
+    }
+
+
+def figures() -> dict[str, Any]:
+    """The kept figures (computed when none are kept for this catalogue version)."""
+    result: dict[str, Any] = cached("statistik", compute)
+    return result
