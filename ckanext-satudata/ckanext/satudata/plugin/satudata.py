@@ -24,10 +24,14 @@ from ckanext.satudata.permohonan import auth as permohonan_auth
 from ckanext.satudata.permohonan import views as permohonan_views
 from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.sitemap import satudata_sitemap
+from ckanext.satudata.statistik import action as statistik_action
+from ckanext.satudata.statistik import auth as statistik_auth
+from ckanext.satudata.statistik import views as statistik_views
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Modules that add their views to the satudata_public blueprint (imported for that).
-PUBLIC_VIEW_MODULES = (public_explore, public_latest, daftar_views, permohonan_views)
+PUBLIC_VIEW_MODULES = (public_explore, public_latest, daftar_views, permohonan_views,
+                       statistik_views)
 
 
 def _members(*modules: Any) -> dict[str, Any]:
@@ -44,8 +48,8 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers.get_helpers)
-@tk.blanket.actions(lambda: _members(action, daftar_action, permohonan_action))
-@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, permohonan_auth))
+@tk.blanket.actions(lambda: _members(action, daftar_action, statistik_action, permohonan_action))
+@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, statistik_auth, permohonan_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
                         daftar_pages.satudata_daftar])
