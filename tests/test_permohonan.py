@@ -110,7 +110,11 @@ def test_anonymous_request_waits_for_the_confirmed_address(world, smtp_server):
         shown["received"])).isoformat()
     assert [s["action"] for s in shown["steps"]] == ["create", "confirm"]
     assert len(smtp_server.to("warga@contoh.id")) == 2  # now: received, with its number
-    assert created["number"] in smtp_server.to("warga@contoh.id")[-1]["Subject"]
+    received = smtp_server.to("warga@contoh.id")[-1]
+    assert created["number"] in received["Subject"]
+    # Its link opens the status page without an account (the same secret as at first).
+    token = re.search(r"token=([\w-]+)", received.get_content()).group(1)
+    assert token == created["token"]
     assert call_action("satudata_request_list", _ctx(world, "walidata"))["count"] == 1
 
 

@@ -11,6 +11,7 @@ figures, public).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -40,9 +41,14 @@ SOURCES = {"forward": ("diterima",), "process": ("diterima", "diteruskan"),
 
 
 def _status_url(request: Permohonan, token: str | None = None) -> str:
+    """The status page; for a requester without an account, with the secret link."""
     args = {"token": token} if token else {}
     return tk.h.url_for("satudata_public.permohonan_show", number=request.number,
                         qualified=True, **args)
+
+
+def _requester_url(request: Permohonan) -> str:
+    return _status_url(request, None if request.user_id else R.status_token(request.id))
 
 
 def _or_404(id_or_number: str) -> Permohonan:
@@ -125,9 +131,12 @@ def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, 
             _remote_ip(), user.id if user else who["email"]):
         raise tk.ValidationError({"limit": [tk._(
             "Too many requests. Please try again in an hour.")]})
-    token, token_hash = R.new_token()
+    request_id = str(uuid.uuid4())
+    token = R.status_token(request_id)
+    token_hash = R.hash_token(token)
     confirm_token, confirm_hash = R.new_token()
     request = Permohonan(
+        id=request_id,
         number=R.next_number(today_wib()), kind=data["kind"], state="diterima",
         description=data["description"], purpose=data.get("purpose") or None,
         package_id=package_id, organization_id=organization_id,
@@ -146,18 +155,18 @@ def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, 
             "satudata_public.permohonan_confirm", number=request.number,
             token=confirm_token, qualified=True))
     else:
-        _announce(request, token)
+        _announce(request)
     result = R.dicts([request], R.caller(user_name), token)[0]
     return {**result, "token": token, "status_url": _status_url(request, token)}
 
 
-def _announce(request: Permohonan, token: str | None = None) -> None:
+def _announce(request: Permohonan) -> None:
     """A received request: the requester gets its number, walidata a notification."""
     labels = R.state_labels()
     mail.step(request, labels["diterima"], tk._(
         "Your request has been received. Tracking number: {number}. Answer due by "
         "{due} (10 working days).").format(number=request.number, due=_date(request.due)),
-        _status_url(request, token))
+        _requester_url(request))
     mail.staff(shared.role_holders("walidata"), request, tk._(
         "New data request {number}").format(number=request.number), _status_url(request))
 
@@ -179,9 +188,11 @@ def satudata_request_confirm(context: Context, data_dict: DataDict) -> dict[str,
     """
     tk.check_access("satudata_request_confirm", context, data_dict)
     request = _or_404(data_dict["id"])
+    # Sysadmins pass every auth function: the secret is checked here too.
+    if not R.token_matches(request.confirm_hash, data_dict["token"]):
+        raise tk.NotAuthorized(tk._("The confirmation link is not valid"))
     if request.confirmed is None:
         R.receive(request)
-        request.confirm_hash = None
         R.add_step(request, "confirm", request.state, None, tk._("Requester"))
         model.Session.commit()
         _announce(request)
@@ -346,7 +357,7 @@ def _after_step(request: Permohonan, step: str, note: str | None) -> None:
         note = tk._("The deadline was extended to {date}: {reason}").format(
             date=_date(request.due), reason=note)
     if step != "process":
-        mail.step(request, labels[request.state], note, _status_url(request))
+        mail.step(request, labels[request.state], note, _requester_url(request))
 
 
 @tk.side_effect_free

@@ -27,8 +27,7 @@ def satudata_request_confirm(context: Context, data_dict: DataDict) -> AuthResul
     request = R.find(str(data_dict.get("id") or ""))
     if request is None:
         return {"success": False, "msg": tk._("Request not found")}
-    if request.confirmed is not None:
-        return {"success": True}
+    # The link stays valid after use (a second click shows the same result).
     return {"success": R.token_matches(request.confirm_hash, data_dict.get("token")),
             "msg": tk._("The confirmation link is not valid")}
 

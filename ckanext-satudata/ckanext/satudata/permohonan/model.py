@@ -20,7 +20,8 @@ __all__ = ["NUMBER_SEQUENCE", "Permohonan", "PermohonanEvent"]
 
 #: The serial part of the tracking numbers. Known to the metadata, so that CKAN's
 #: create_all (test resets) makes it again with the table.
-NUMBER_SEQUENCE = sa.Sequence("satudata_permohonan_number_seq", metadata=BaseModel.metadata)
+NUMBER_SEQUENCE: sa.Sequence = sa.Sequence("satudata_permohonan_number_seq",
+                                           metadata=BaseModel.metadata)
 
 
 def _uuid() -> str:

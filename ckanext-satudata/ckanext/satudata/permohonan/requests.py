@@ -13,6 +13,7 @@ verifikator), itself through verifikasi's shared module.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -60,6 +61,14 @@ def hash_token(token: str) -> str:
 def new_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(24)
     return token, hash_token(token)
+
+
+def status_token(request_id: str) -> str:
+    """The secret of a request's status link: derived from its id and the site's
+    SECRET_KEY, so every e-mail can carry the link again (only its hash is stored)."""
+    key = str(tk.config.get("SECRET_KEY") or "").encode()
+    digest = hmac.new(key, f"satudata-permohonan:{request_id}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
 def token_matches(stored_hash: str | None, token: str | None) -> bool:
