@@ -70,7 +70,9 @@ def test_restricted_data_is_said_plainly_instead_of_failing_downloads(app, restr
         assert f'data-restricted="{dataset["name"]}"' in page, who
         assert "The data of this dataset are restricted." in page
         assert f'href="/en/organization/{opd["name"]}">{opd["title"]}</a>' in page
-        assert 'href="/en/kontak"' in page[page.index("satudata-restricted"):]
+        # The request form of the Permohonan Data, for this dataset (issue 14).
+        assert (f'href="/en/permohonan-data?dataset={dataset["name"]}&amp;jenis=akses"'
+                in page[page.index("satudata-restricted"):])
         assert FILE not in page.split("application/ld+json")[0], who  # no download link
         assert "Restricted data: ask for access" in page
         assert "How to cite" in page  # the metadata stays citable
