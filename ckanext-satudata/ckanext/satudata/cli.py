@@ -92,6 +92,23 @@ def daftar_remind(on: dt.datetime | None) -> None:
                f"terlewat, {sent.digest} ringkasan mingguan ({sent.notifications} notifikasi)")
 
 
+@satudata.group(short_help="Metadata quality scores and tickets")
+def quality() -> None:
+    """Metadata quality (issue 13): scores and correction tickets."""
+
+
+@quality.command("scan")
+@click.option("--quiet-notifications", is_flag=True, default=False,
+              help="Open tickets without telling the OPDs (a first scan of old data).")
+def quality_scan(quiet_notifications: bool) -> None:
+    """Score every dataset, open tickets for failing checks and close fixed ones."""
+    from ckanext.satudata.quality import jobs as quality_jobs
+
+    done = quality_jobs.scan(notify=not quiet_notifications)
+    click.echo(f"Kualitas metadata: {done['scored']} dataset dinilai, {done['opened']} tiket "
+               f"dibuka, {done['closed']} tiket ditutup")
+
+
 @satudata.group(short_help="The portal's periodic jobs")
 def periodic() -> None:
     """The periodic jobs (loader sweep, harvest runs, reminders, view counts,

@@ -17,7 +17,8 @@ the entrypoint before):
 - hourly: `ckan verifikasi send-reminders` (idempotent per day),
   `ckan tracking update` from three days back, `ckan satudata
   discard-stale-imports`, `ckan satudata daftar remind` (each reminder once) and
-  `ckan verifikasi index-check --repair`.
+  `ckan verifikasi index-check --repair`;
+- daily: `ckan satudata quality scan` (metadata quality scores and tickets).
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ __all__ = ["Job", "Outcome", "Runner", "run_due", "schedule", "last_runs", "due"
 log = logging.getLogger(__name__)
 
 HOUR = 3600
+DAY = 24 * HOUR
 
 #: Runs one `ckan` command line (without `ckan -c INI`) and returns its exit code.
 Runner = Callable[[Sequence[str]], int]
@@ -98,6 +100,9 @@ def schedule(environ: Mapping[str, str] = os.environ) -> tuple[Job, ...]:
         # Search index vs database (state, private flag, workflow, access class):
         # drift left by a failed index call is reported and repaired.
         Job("index-check", HOUR, _fixed("verifikasi", "index-check", "--repair")),
+        # Metadata quality: every dataset scored again (checks that depend on time),
+        # tickets opened and closed; changes are also scored at once by a job.
+        Job("quality-scan", DAY, _fixed("satudata", "quality", "scan")),
     )
 
 
