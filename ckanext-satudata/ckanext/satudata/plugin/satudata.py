@@ -23,6 +23,10 @@ from ckanext.satudata.permohonan import action as permohonan_action
 from ckanext.satudata.permohonan import auth as permohonan_auth
 from ckanext.satudata.permohonan import views as permohonan_views
 from ckanext.satudata.public_pages import satudata_public
+from ckanext.satudata.quality import action as quality_action
+from ckanext.satudata.quality import auth as quality_auth
+from ckanext.satudata.quality import jobs as quality_jobs
+from ckanext.satudata.quality import pages as quality_pages
 from ckanext.satudata.sitemap import satudata_sitemap
 from ckanext.satudata.statistik import action as statistik_action
 from ckanext.satudata.statistik import auth as statistik_auth
@@ -48,11 +52,13 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers.get_helpers)
-@tk.blanket.actions(lambda: _members(action, daftar_action, statistik_action, permohonan_action))
-@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, statistik_auth, permohonan_auth))
+@tk.blanket.actions(lambda: _members(action, daftar_action, statistik_action, permohonan_action,
+                                     quality_action))
+@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, statistik_auth, permohonan_auth,
+                                            quality_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
-                        daftar_pages.satudata_daftar])
+                        daftar_pages.satudata_daftar, quality_pages.satudata_quality])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
@@ -126,7 +132,13 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
         # The Daftar Data's actual release dates follow verifikasi's publications.
         published = verification.published_signal()
-        return {published: [daftar_release.on_published]} if published is not None else {}
+        subscriptions: dict[Any, list[Any]] = {
+            # Metadata quality: a dataset changed (after the commit), scored in a job.
+            tk.signals.action_succeeded: [quality_jobs.on_action],
+        }
+        if published is not None:
+            subscriptions[published] = [daftar_release.on_published, quality_jobs.on_published]
+        return subscriptions
 
     # IDataDictionaryForm
 
