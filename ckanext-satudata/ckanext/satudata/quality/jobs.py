@@ -30,11 +30,16 @@ _RESOURCE_ACTIONS = frozenset({"resource_create", "resource_update", "resource_p
 
 
 def enqueue(package_ids: list[str]) -> None:
-    """Queue a scoring of these datasets."""
-    if package_ids:
+    """Queue a scoring of these datasets. Never raises: the change it follows is
+    committed already, and the nightly scan catches up with a scoring that was lost."""
+    if not package_ids:
+        return
+    try:
         tk.enqueue_job(score_datasets, [package_ids],
                        title=f"satudata_quality: score {len(package_ids)} dataset(s)",
                        queue="default", rq_kwargs={"timeout": 600})
+    except Exception:
+        log.exception("quality: could not queue the scoring of %s", package_ids)
 
 
 def _package_of(action_name: str, data_dict: dict[str, Any], result: Any) -> str | None:
