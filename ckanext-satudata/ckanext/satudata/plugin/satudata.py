@@ -18,7 +18,16 @@ from ckanext.satudata.daftar import pages as daftar_pages
 from ckanext.satudata.daftar import release as daftar_release
 from ckanext.satudata.daftar import views as daftar_views
 from ckanext.satudata.exports import satudata_export
+from ckanext.satudata.keamanan import action as keamanan_action
+from ckanext.satudata.keamanan import auth as keamanan_auth
+from ckanext.satudata.keamanan import login as keamanan_login
+from ckanext.satudata.kpi import action as kpi_action
+from ckanext.satudata.kpi import auth as kpi_auth
+from ckanext.satudata.kpi import views as kpi_views
 from ckanext.satudata.logic import action, auth, validators
+from ckanext.satudata.monitoring import action as monitoring_action
+from ckanext.satudata.monitoring import auth as monitoring_auth
+from ckanext.satudata.monitoring import pages as monitoring_pages
 from ckanext.satudata.permohonan import action as permohonan_action
 from ckanext.satudata.permohonan import auth as permohonan_auth
 from ckanext.satudata.permohonan import views as permohonan_views
@@ -35,7 +44,7 @@ from ckanext.satudata.statistik import views as statistik_views
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Modules that add their views to the satudata_public blueprint (imported for that).
 PUBLIC_VIEW_MODULES = (public_explore, public_latest, daftar_views, permohonan_views,
-                       statistik_views)
+                       statistik_views, kpi_views)
 
 
 def _members(*modules: Any) -> dict[str, Any]:
@@ -52,13 +61,18 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers.get_helpers)
-@tk.blanket.actions(lambda: _members(action, daftar_action, statistik_action, permohonan_action,
-                                     quality_action))
-@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, statistik_auth, permohonan_auth,
-                                            quality_auth))
+@tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action,
+                                     statistik_action, permohonan_action,
+                                     keamanan_action, quality_action,
+                                     monitoring_action))
+@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth,
+                                            statistik_auth, permohonan_auth,
+                                            keamanan_auth, quality_auth,
+                                            monitoring_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
-                        daftar_pages.satudata_daftar, quality_pages.satudata_quality])
+                        daftar_pages.satudata_daftar, quality_pages.satudata_quality,
+                        monitoring_pages.satudata_monitoring])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
@@ -67,6 +81,7 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(IDataDictionaryForm, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.ISignal)
+    p.implements(p.IAuthenticator, inherit=True)
 
     # IConfigurer
 
@@ -133,12 +148,21 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
         # The Daftar Data's actual release dates follow verifikasi's publications.
         published = verification.published_signal()
         subscriptions: dict[Any, list[Any]] = {
+            # Login throttling counts failures and resets them on success.
+            tk.signals.failed_login: [keamanan_login.on_failed_login],
+            tk.signals.user_logged_in: [keamanan_login.on_logged_in],
             # Metadata quality: a dataset changed (after the commit), scored in a job.
             tk.signals.action_succeeded: [quality_jobs.on_action],
         }
         if published is not None:
             subscriptions[published] = [daftar_release.on_published, quality_jobs.on_published]
         return subscriptions
+
+    # IAuthenticator
+
+    def login(self) -> Any:
+        # A locked account (or IP address) is refused before its password is checked.
+        return keamanan_login.before_login()
 
     # IDataDictionaryForm
 

@@ -1,0 +1,1 @@
+"""Login security (issue 14): throttling and lockout of failed logins."""
