@@ -101,3 +101,8 @@ def jadwal_rilis_due_days() -> int:
 def daftar_remind_days() -> int:
     """Days before a planned release date when the OPD is reminded of it."""
     return int(tk.config["ckanext.satudata.daftar.remind_days"])
+
+
+def kpi_first_year() -> int:
+    """Year 1 of the Rencana Aksi, from which the KPI targets count."""
+    return int(tk.config["ckanext.satudata.kpi.first_year"])

@@ -21,6 +21,9 @@ from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.keamanan import action as keamanan_action
 from ckanext.satudata.keamanan import auth as keamanan_auth
 from ckanext.satudata.keamanan import login as keamanan_login
+from ckanext.satudata.kpi import action as kpi_action
+from ckanext.satudata.kpi import auth as kpi_auth
+from ckanext.satudata.kpi import views as kpi_views
 from ckanext.satudata.logic import action, auth, validators
 from ckanext.satudata.permohonan import action as permohonan_action
 from ckanext.satudata.permohonan import auth as permohonan_auth
@@ -38,7 +41,7 @@ from ckanext.satudata.statistik import views as statistik_views
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Modules that add their views to the satudata_public blueprint (imported for that).
 PUBLIC_VIEW_MODULES = (public_explore, public_latest, daftar_views, permohonan_views,
-                       statistik_views)
+                       statistik_views, kpi_views)
 
 
 def _members(*modules: Any) -> dict[str, Any]:
@@ -55,9 +58,11 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers.get_helpers)
-@tk.blanket.actions(lambda: _members(action, daftar_action, statistik_action, permohonan_action,
+@tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action,
+                                     statistik_action, permohonan_action,
                                      keamanan_action, quality_action))
-@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, statistik_auth, permohonan_auth,
+@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth,
+                                            statistik_auth, permohonan_auth,
                                             keamanan_auth, quality_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
