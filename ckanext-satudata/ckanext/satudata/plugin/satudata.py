@@ -25,6 +25,9 @@ from ckanext.satudata.kpi import action as kpi_action
 from ckanext.satudata.kpi import auth as kpi_auth
 from ckanext.satudata.kpi import views as kpi_views
 from ckanext.satudata.logic import action, auth, validators
+from ckanext.satudata.monitoring import action as monitoring_action
+from ckanext.satudata.monitoring import auth as monitoring_auth
+from ckanext.satudata.monitoring import pages as monitoring_pages
 from ckanext.satudata.permohonan import action as permohonan_action
 from ckanext.satudata.permohonan import auth as permohonan_auth
 from ckanext.satudata.permohonan import views as permohonan_views
@@ -60,13 +63,16 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.helpers(helpers.get_helpers)
 @tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action,
                                      statistik_action, permohonan_action,
-                                     keamanan_action, quality_action))
+                                     keamanan_action, quality_action,
+                                     monitoring_action))
 @tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth,
                                             statistik_auth, permohonan_auth,
-                                            keamanan_auth, quality_auth))
+                                            keamanan_auth, quality_auth,
+                                            monitoring_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
-                        daftar_pages.satudata_daftar, quality_pages.satudata_quality])
+                        daftar_pages.satudata_daftar, quality_pages.satudata_quality,
+                        monitoring_pages.satudata_monitoring])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

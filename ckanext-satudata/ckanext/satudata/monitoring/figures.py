@@ -1,0 +1,105 @@
+"""The monitoring figures per OPD, in a fixed handful of SQL queries (never one per
+dataset or OPD): OPDs, workflow figures (one aggregate of verifikasi's shared module),
+Daftar Data planned/with data/overdue, views and downloads of published data."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.satudata import verification
+from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
+
+STATES = ("draft", "submitted", "verified", "returned", "published", "withdrawn")
+#: Columns of the table per OPD (key, English label), in order.
+COLUMNS = (
+    ("organization_title", "OPD"), ("planned", "Planned (Daftar Data)"),
+    ("with_data", "With data"), ("datasets", "Datasets"),
+    *((f"state_{s}", s.title()) for s in STATES),
+    ("percent_verified", "% verified"), ("returned", "Returned"),
+    ("notes", "Correction notes"), ("overdue_corrections", "Overdue corrections"),
+    *((f"days_{s}", f"Avg. days {s}") for s in ("draft", "submitted", "verified", "returned")),
+    ("updates_overdue", "Updates overdue"), ("views", "Views"), ("downloads", "Downloads"),
+)
+
+
+def _download_counts(org_ids: list[str] | None) -> dict[str, int]:
+    """Downloads of published datasets per OPD (statistik's daily counts)."""
+    query = sa.text(
+        "SELECT p.owner_org, COALESCE(SUM(d.count), 0) FROM satudata_download_daily d "
+        "JOIN package p ON p.id = d.package_id WHERE p.state = 'active' AND NOT p.private "
+        + ("AND p.owner_org = ANY(:orgs) " if org_ids is not None else "")
+        + "GROUP BY p.owner_org")
+    params = {"orgs": org_ids} if org_ids is not None else {}
+    return {o: int(c) for o, c in model.Session.execute(query, params)}
+
+
+def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None
+           ) -> list[dict[str, Any]]:
+    """One row per OPD (all OPDs when `org_ids` is None), sorted by title."""
+    today = today or dt.date.today()
+    group = model.group_table
+    orgs_q = sa.select(group.c.id, group.c.name, group.c.title).where(
+        group.c.is_organization, group.c.state == "active")
+    if org_ids is not None:
+        orgs_q = orgs_q.where(group.c.id.in_(org_ids or [""]))
+    orgs = model.Session.execute(orgs_q.order_by(group.c.title)).all()
+    ids = [o.id for o in orgs]
+    shared = verification.shared()
+    workflow = shared.workflow_figures_by_organization(ids, today) if shared and ids else {}
+    pkg = model.package_table
+    datasets = dict(model.Session.execute(
+        sa.select(pkg.c.owner_org, sa.func.count()).where(
+            pkg.c.owner_org.in_(ids or [""]), pkg.c.state != "deleted",
+            pkg.c.type == "dataset").group_by(pkg.c.owner_org)).all())
+    planned = {o: (int(n), int(w)) for o, n, w in model.Session.execute(
+        sa.select(DaftarEntry.organization_id, sa.func.count(),
+                  sa.func.count(DaftarEntry.package_id))
+        .where(DaftarEntry.year == year, DaftarEntry.organization_id.in_(ids or [""]))
+        .group_by(DaftarEntry.organization_id)).all()}
+    due = sa.func.coalesce(DaftarPeriod.revised, DaftarPeriod.planned)
+    overdue = dict(model.Session.execute(
+        sa.select(DaftarEntry.organization_id, sa.func.count())
+        .join(DaftarPeriod, DaftarPeriod.entry_id == DaftarEntry.id)
+        .where(DaftarEntry.year == year, DaftarEntry.organization_id.in_(ids or [""]),
+               DaftarPeriod.released.is_(None), due < today)
+        .group_by(DaftarEntry.organization_id)).all())
+    views = {o: int(v) for o, v in model.Session.execute(sa.text(
+        "SELECT p.owner_org, COALESCE(SUM(t.count), 0) FROM tracking_summary t "
+        "JOIN package p ON p.id = t.package_id WHERE p.state = 'active' AND NOT p.private "
+        "AND p.owner_org = ANY(:orgs) GROUP BY p.owner_org"), {"orgs": ids})}
+    downloads = _download_counts(ids)
+    rows = []
+    for org in orgs:
+        fig = workflow.get(org.id, {"states": {}, "returned": 0, "notes": 0,
+                                    "overdue": 0, "days": {}})
+        total = datasets.get(org.id, 0)
+        passed = fig["states"].get("verified", 0) + fig["states"].get("published", 0)
+        row: dict[str, Any] = {
+            "organization_id": org.id, "organization_name": org.name,
+            "organization_title": org.title,
+            "planned": planned.get(org.id, (0, 0))[0],
+            "with_data": planned.get(org.id, (0, 0))[1], "datasets": int(total),
+            **{f"state_{s}": fig["states"].get(s, 0) for s in STATES},
+            "percent_verified": round(100.0 * passed / total, 1) if total else 0.0,
+            "returned": fig["returned"], "notes": fig["notes"],
+            "overdue_corrections": fig["overdue"],
+            **{f"days_{s}": fig["days"].get(s) for s in
+               ("draft", "submitted", "verified", "returned")},
+            "updates_overdue": int(overdue.get(org.id, 0)),
+            "views": views.get(org.id, 0), "downloads": downloads.get(org.id, 0),
+        }
+        rows.append(row)
+    return rows
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Sums of the count columns over the rows."""
+    keys = [k for k, _ in COLUMNS if k != "organization_title"
+            and k != "percent_verified" and not k.startswith("days_")]
+    out: dict[str, Any] = {k: sum(r[k] for r in rows) for k in keys}
+    passed = out["state_verified"] + out["state_published"]
+    out["percent_verified"] = round(100.0 * passed / out["datasets"], 1) if out["datasets"] else 0.0
+    return out

@@ -1,0 +1,80 @@
+"""The page `/monitoring` (blueprint `satudata_monitoring`) and its CSV/XLSX exports.
+
+The figures come from `satudata_monitoring_show`, which decides who sees what: a
+visitor is sent to the login page, anyone refused gets 403 (also for a foreign OPD)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from flask import Blueprint, Response, request
+
+satudata_monitoring = Blueprint("satudata_monitoring", __name__, url_prefix="/monitoring")
+
+
+@satudata_monitoring.errorhandler(tk.NotAuthorized)
+def _not_authorized(_: Exception) -> Any:
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to(tk.url_for("user.login", came_from=request.full_path))
+    return tk.render("error_document_template.html", {
+        "code": 403, "name": "Forbidden", "show_login_redirect_link": False,
+        "content": tk._("You may not see the monitoring figures")}), 403
+
+
+@satudata_monitoring.errorhandler(tk.ObjectNotFound)
+def _not_found(_: Exception) -> Any:
+    tk.abort(404, tk._("Organization not found"))
+
+
+def _figures() -> tuple[dict[str, Any], dict[str, str]]:
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    filters = {"year": request.args.get("year", "").strip(),
+               "organization": request.args.get("organization", "").strip()}
+    params = {k: v for k, v in filters.items() if v}
+    try:
+        result = tk.get_action("satudata_monitoring_show")(context, params)
+    except tk.ValidationError as e:
+        tk.abort(400, tk._("Invalid filter: {fields}").format(
+            fields=", ".join(e.error_dict)))
+    return result, filters
+
+
+def _table(result: dict[str, Any]) -> list[list[Any]]:
+    keys = [k for k, _ in result["columns"]]
+    return [[label for _, label in result["columns"]]] + [
+        [row[k] if row[k] is not None else "" for k in keys] for row in result["rows"]]
+
+
+@satudata_monitoring.route("/")
+def index() -> str:
+    result, filters = _figures()
+    return tk.render("satudata_monitoring/index.html", {
+        "result": result, "filters": filters, "this_year": dt.date.today().year})
+
+
+@satudata_monitoring.route("/unduh.<fmt>")
+def export(fmt: str) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        tk.abort(404)
+    result, _ = _figures()
+    table = _table(result)
+    name = f"monitoring-{result['year']}"
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(table)
+        return Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"'})
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Monitoring"
+    for line in table:
+        sheet.append(line)
+    buf = io.BytesIO()
+    book.save(buf)
+    return Response(buf.getvalue(), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
