@@ -32,11 +32,13 @@ KEEP_SECONDS = 3600
 
 _MONTHLY = """
     SELECT package_id, to_char(date_trunc('month', {day}), 'YYYY-MM') AS month, sum(count)
-    FROM {table} WHERE package_id = ANY(:ids) GROUP BY 1, 2
+    FROM {table} WHERE package_id = ANY(:ids){extra} GROUP BY 1, 2
 """
-_VIEWS = sa.text(_MONTHLY.format(day="tracking_date", table="tracking_summary")).bindparams(
+_VIEWS = sa.text(_MONTHLY.format(
+    day="tracking_date", table="tracking_summary", extra=" AND tracking_type = 'page'")).bindparams(
     sa.bindparam("ids", type_=ARRAY(sa.UnicodeText)))
-_DOWNLOADS = sa.text(_MONTHLY.format(day="day", table="satudata_download_daily")).bindparams(
+_DOWNLOADS = sa.text(_MONTHLY.format(
+    day="day", table="satudata_download_daily", extra="")).bindparams(
     sa.bindparam("ids", type_=ARRAY(sa.UnicodeText)))
 
 
@@ -85,13 +87,17 @@ def public_datasets() -> tuple[list[dict[str, Any]], dict[str, str]]:
     opds: dict[str, str] = {}
     start = 0
     while True:
-        found = _search({"rows": PAGE, "start": start, "sort": "name asc",
-                         "fl": "id,name,title,owner_org,organization,kategori,sektor_kegiatan",
-                         "facet.field": ["organization"], "facet.limit": -1,
-                         "facet.mincount": 1})
-        for item in (found.get("search_facets", {}).get("organization") or {}).get("items", []):
-            opds[item["name"]] = item.get("display_name") or item["name"]
-        datasets.extend(found["results"])
+        # Whole dataset dicts: the schema's fields are not stored in Solr on their own.
+        found = _search({"rows": PAGE, "start": start, "sort": "name asc"})
+        for pkg in found["results"]:
+            org = pkg.get("organization") or {}
+            if org.get("name"):
+                opds[org["name"]] = org.get("title") or org["name"]
+            datasets.append({"id": pkg["id"], "name": pkg["name"],
+                             "title": pkg.get("title") or pkg["name"],
+                             "organization": org.get("name") or "",
+                             "kategori": pkg.get("kategori") or "",
+                             "sektor_kegiatan": pkg.get("sektor_kegiatan") or ""})
         start += PAGE
         if start >= found["count"]:
             return datasets, opds
@@ -153,7 +159,7 @@ def compute() -> dict[str, Any]:
     return {
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "totals": {"datasets": len(datasets),
-                   "opds": len({p.get("owner_org") for p in datasets if p.get("owner_org")}),
+                   "opds": len({p.get("organization") for p in datasets if p.get("organization")}),
                    "views": sum(views.values()), "downloads": sum(downloads.values())},
         "monthly": [monthly[k] for k in sorted(monthly)],
         "by_category": _group(datasets, "kategori", metadata.choice_labels("kategori"),

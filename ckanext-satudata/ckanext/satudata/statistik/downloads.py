@@ -4,9 +4,9 @@ Counted on the server after the response is made (a Flask `after_app_request`
 hook), so only deliveries count: a refused request (403, 404, a failed API call)
 never does. Counted paths:
 
-- the resource download route of every dataset type (`<type>_resource.download`,
-  `resource.download`); for a link to another site this route is the counted
-  redirect (302) the resource page links to;
+- the resource download route of every dataset type (verifikasi's and core's
+  `/<type>/<id>/resource/<resource_id>/download[/<filename>]`); for a link to
+  another site this route is the counted redirect (302) the resource page links to;
 - DataStore dumps (`datastore.dump` and the portal's own `satudata_export.dump`);
 - the API's `datastore_search` (GET or POST).
 
@@ -32,6 +32,9 @@ BOT_PATTERN = re.compile(
     r"mediapartners|httrack|monitor|pingdom|uptime|headlesschrome|lighthouse|"
     r"python-urllib|scrapy|ahrefs|semrush|yandex|baidu|petalbot|duckduck", re.IGNORECASE)
 
+#: The resource download rule of every dataset type, whichever blueprint serves it
+#: (verifikasi's, registered first, or core's).
+_DOWNLOAD_RULE = re.compile(r"/resource/<resource_id>/download(/<filename>)?$")
 _DUMP_ENDPOINTS = frozenset({"datastore.dump", "satudata_export.dump"})
 _API_ACTIONS = frozenset({"datastore_search"})
 
@@ -68,7 +71,8 @@ def delivered_resource(endpoint: str | None, status: int) -> str | None:
     if not endpoint or not (200 <= status < 400) or status == 304:
         return None
     args = request.view_args or {}
-    if endpoint.endswith("resource.download") or endpoint in _DUMP_ENDPOINTS:
+    rule = request.url_rule.rule if request.url_rule is not None else ""
+    if _DOWNLOAD_RULE.search(rule) or endpoint in _DUMP_ENDPOINTS:
         return args.get("resource_id")
     if endpoint == "api.action":
         return _api_resource_id() if status == 200 else None
