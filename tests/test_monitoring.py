@@ -98,7 +98,7 @@ def test_page_exports_and_query_count(app):
         world = build_world()
     token = factories.APIToken(user=world.users["walidata"]["id"])["token"]
     headers = {"Authorization": token}
-    page = app.get(f"/monitoring/?year={YEAR}", headers=headers)
+    page = app.get(f"/monitoring/?year={YEAR}&sort=percent_verified&order=desc", headers=headers)
     assert page.status_code == 200 and "Dinas Kesehatan" in page.body
     data = app.get(f"/monitoring/unduh.csv?year={YEAR}", headers=headers)
     table = list(csv.reader(io.StringIO(data.data.decode("utf-8-sig"))))

@@ -12,6 +12,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request
 
+from ckanext.satudata.monitoring import figures
+
 satudata_monitoring = Blueprint("satudata_monitoring", __name__, url_prefix="/monitoring")
 
 
@@ -39,6 +41,17 @@ def _figures() -> tuple[dict[str, Any], dict[str, str]]:
     except tk.ValidationError as e:
         tk.abort(400, tk._("Invalid filter: {fields}").format(
             fields=", ".join(e.error_dict)))
+    keys = [k for k, _ in result["columns"]]
+    sort = request.args.get("sort", "organization_title")
+    if sort not in keys:
+        tk.abort(400, tk._("Unknown column to sort by: {column}").format(column=sort))
+    descending = request.args.get("order") == "desc"
+    filters.update(sort=sort, order="desc" if descending else "asc")
+    present = [r for r in result["rows"] if r[sort] is not None]
+    missing = [r for r in result["rows"] if r[sort] is None]
+    present.sort(key=lambda r: (str(r[sort]).lower() if isinstance(r[sort], str) else r[sort]),
+                 reverse=descending)
+    result["rows"] = present + missing
     return result, filters
 
 
@@ -52,7 +65,26 @@ def _table(result: dict[str, Any]) -> list[list[Any]]:
 def index() -> str:
     result, filters = _figures()
     return tk.render("satudata_monitoring/index.html", {
-        "result": result, "filters": filters, "this_year": dt.date.today().year})
+        "result": result, "filters": filters, "this_year": dt.date.today().year,
+        "charts": _charts(result)})
+
+
+def _charts(result: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """(id, data, title) of the charts: % verified and datasets per state, per OPD."""
+    rows = result["rows"]
+    names = [r["organization_title"] for r in rows]
+    labels = dict(result["columns"])
+    return [
+        ("monitoring-verified", {"type": "bar", "unit": "%", "max": 100, "categories": names,
+                                 "series": [{"name": labels["percent_verified"],
+                                             "data": [r["percent_verified"] for r in rows]}]},
+         tk._("% verified per OPD")),
+        ("monitoring-states", {"type": "bar", "stack": True, "categories": names,
+                               "series": [{"name": labels[f"state_{s}"],
+                                           "data": [r[f"state_{s}"] for r in rows]}
+                                          for s in figures.STATES]},
+         tk._("Datasets per workflow state and OPD")),
+    ]
 
 
 @satudata_monitoring.route("/unduh.<fmt>")
