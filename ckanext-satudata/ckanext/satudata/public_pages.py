@@ -102,6 +102,7 @@ def main_menu() -> list[tuple[str, str, list[str]]]:
         (("satudata_public.capaian_kinerja", "indikator.search"),
          tk._("Performance achievements"), ["indikator"]),
         (("satudata_public.statistik",), tk._("Statistics"), []),
+        (("satudata_public.kinerja_sdi",), tk._("SDI performance"), []),
         (("satudata_public.data_terbaru",), tk._("Latest data"), []),
         (("satudata_public.jadwal_rilis",), tk._("Release calendar"), []),
         (("satudata_public.kontak",), tk._("Contact"), []),
