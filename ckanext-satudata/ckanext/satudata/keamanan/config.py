@@ -22,3 +22,8 @@ def window() -> int:
 def lockout() -> int:
     """Seconds an account (or IP address) stays locked."""
     return int(tk.config["ckanext.satudata.login.lockout_seconds"])
+
+
+def frame_ancestors() -> str:
+    """Who may frame the portal's pages (CSP `frame-ancestors` source list)."""
+    return str(tk.config["ckanext.satudata.security.frame_ancestors"]).strip() or "'self'"

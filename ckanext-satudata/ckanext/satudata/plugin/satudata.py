@@ -20,6 +20,7 @@ from ckanext.satudata.daftar import views as daftar_views
 from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.keamanan import action as keamanan_action
 from ckanext.satudata.keamanan import auth as keamanan_auth
+from ckanext.satudata.keamanan import headers as keamanan_headers
 from ckanext.satudata.keamanan import login as keamanan_login
 from ckanext.satudata.kpi import action as kpi_action
 from ckanext.satudata.kpi import auth as kpi_auth
@@ -72,7 +73,8 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
-                        monitoring_pages.satudata_monitoring])
+                        monitoring_pages.satudata_monitoring,
+                        keamanan_headers.satudata_keamanan])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
