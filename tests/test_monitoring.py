@@ -27,7 +27,7 @@ def world(with_request_context):
 
 def build_world():
     world = make_world()
-    published = world.dataset(title="Data terbit")
+    published = world.dataset(title="Data terbit", wilayah=["35.14.01", "35.14.02"])
     world.publish(published["id"])
     returned = world.dataset(title="Data dikembalikan")
     call_action("verifikasi_submit", world.context("operator"), id=returned["id"])
@@ -63,6 +63,10 @@ def test_figures_match_hand_computed_values(world):
     today = {r["organization_id"]: r for r in figures.by_opd(YEAR, None)}
     assert today[world.opd["id"]]["overdue_corrections"] == 0
     assert figures.totals(list(rows.values()))["datasets"] == 3
+    # Coverage per kecamatan: only the published dataset, naming two kecamatan.
+    coverage = {r["kode"]: (r["specific"], r["total"]) for r in figures.by_kecamatan(None)}
+    assert coverage.pop("35.14.01") == (1, 1) and coverage.pop("35.14.02") == (1, 1)
+    assert set(coverage.values()) == {(0, 0)}
 
 
 def test_action_scopes_and_refuses_foreign_opd(world):
@@ -107,6 +111,8 @@ def test_page_exports_and_query_count(app):
     book = openpyxl.load_workbook(io.BytesIO(
         app.get(f"/monitoring/unduh.xlsx?year={YEAR}", headers=headers).data))
     assert [c.value for c in book.active[1]][:1] == [table[0][0]]
+    kec = app.get(f"/monitoring/unduh.csv?year={YEAR}&table=kecamatan", headers=headers)
+    assert "35.14.01" in kec.data.decode("utf-8-sig")
     before = _queries(app, f"/monitoring/?year={YEAR}", headers)
     with app.flask_app.test_request_context():
         for i in range(4):

@@ -31,7 +31,8 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
         organization: one OPD's id or name (default: every OPD the caller may see).
 
     Returns:
-        {year, organization, rows: [one dict per OPD], totals, columns: [[key, label]]}
+        {year, organization, rows: [one dict per OPD], totals, columns: [[key, label]],
+         kecamatan: [published datasets covering each kecamatan], kecamatan_columns}
     """
     tk.check_access("satudata_monitoring_show", context, data_dict)
     data, errors = tk.navl_validate(dict(data_dict), _schema(), context)
@@ -52,4 +53,6 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
     rows = figures.by_opd(year, scope)
     return {"year": year, "organization": organization, "rows": rows,
             "totals": figures.totals(rows),
-            "columns": [[k, tk._(label)] for k, label in figures.COLUMNS]}
+            "columns": [[k, tk._(label)] for k, label in figures.COLUMNS],
+            "kecamatan": figures.by_kecamatan(scope),
+            "kecamatan_columns": [[k, tk._(label)] for k, label in figures.KECAMATAN_COLUMNS]}

@@ -103,3 +103,47 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     passed = out["state_verified"] + out["state_published"]
     out["percent_verified"] = round(100.0 * passed / out["datasets"], 1) if out["datasets"] else 0.0
     return out
+
+
+#: Columns of the table per kecamatan (the map's figures without boundaries).
+KECAMATAN_COLUMNS = (("kode", "Kemendagri code"), ("nama", "Kecamatan"),
+                     ("specific", "Datasets naming the kecamatan or its desa"),
+                     ("total", "Datasets covering it (incl. the whole regency)"))
+
+
+def by_kecamatan(org_ids: list[str] | None) -> list[dict[str, Any]]:
+    """Published, public datasets (of these OPDs) covering each kecamatan, from the
+    region codes of the `wilayah` field (one query): naming the kecamatan or one of
+    its desa, and in total with those covering the whole regency."""
+    import json
+
+    from ckanext.satudata import wilayah
+    pkg, extra = model.package_table, model.package_extra_table
+    rahasia = extra.alias("rahasia")
+    query = (sa.select(extra.c.value).join(pkg, pkg.c.id == extra.c.package_id)
+             .where(extra.c.key == "wilayah", extra.c.state == "active",
+                    pkg.c.state == "active", pkg.c.type == "dataset",
+                    sa.not_(pkg.c.private),
+                    ~sa.exists().where(sa.and_(rahasia.c.package_id == pkg.c.id,
+                                               rahasia.c.key == "klasifikasi_akses",
+                                               rahasia.c.value == "rahasia"))))
+    if org_ids is not None:
+        query = query.where(pkg.c.owner_org.in_(org_ids or [""]))
+    regency = [w.kode_kemendagri for w in wilayah.builtin() if w.jenis != "kecamatan"]
+    kecamatan = wilayah.kecamatan()
+    specific = dict.fromkeys((k.kode_kemendagri for k in kecamatan), 0)
+    whole = 0
+    for (value,) in model.Session.execute(query):
+        try:
+            codes = json.loads(value) if value.startswith("[") else [value]
+        except ValueError:
+            codes = [value]
+        codes = [str(c) for c in codes]
+        if any(c in regency for c in codes):
+            whole += 1
+            continue
+        for kode in specific:
+            if any(c == kode or c.startswith(kode + ".") for c in codes):
+                specific[kode] += 1
+    return [{"kode": k.kode_kemendagri, "nama": k.nama, "specific": specific[k.kode_kemendagri],
+             "total": specific[k.kode_kemendagri] + whole} for k in kecamatan]

@@ -55,10 +55,12 @@ def _figures() -> tuple[dict[str, Any], dict[str, str]]:
     return result, filters
 
 
-def _table(result: dict[str, Any]) -> list[list[Any]]:
-    keys = [k for k, _ in result["columns"]]
-    return [[label for _, label in result["columns"]]] + [
-        [row[k] if row[k] is not None else "" for k in keys] for row in result["rows"]]
+def _table(result: dict[str, Any], which: str = "") -> list[list[Any]]:
+    prefix = "kecamatan_" if which == "kecamatan" else ""
+    columns, rows = result[prefix + "columns"], result["kecamatan" if prefix else "rows"]
+    keys = [k for k, _ in columns]
+    return [[label for _, label in columns]] + [
+        [row[k] if row[k] is not None else "" for k in keys] for row in rows]
 
 
 @satudata_monitoring.route("/")
@@ -92,8 +94,11 @@ def export(fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         tk.abort(404)
     result, _ = _figures()
-    table = _table(result)
-    name = f"monitoring-{result['year']}"
+    which = request.args.get("table", "")
+    if which not in ("", "kecamatan"):
+        tk.abort(400, tk._("Unknown table: {table}").format(table=which))
+    table = _table(result, which)
+    name = f"monitoring-{which or 'opd'}-{result['year']}"
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out).writerows(table)
