@@ -1,0 +1,21 @@
+"""Scan of an uploaded tabular file, read with the project's own readers (streaming)."""
+from __future__ import annotations
+
+from ckanext.satudata.tabular.read import open_table
+
+from .detect import ColumnTally, Finding, findings
+
+
+def scan_file(path: str, filename: str, resource_id: str, resource_name: str) -> list[Finding]:
+    """Findings of the first visible sheet; the first non-empty row is the header."""
+    with open_table(path, filename) as table:
+        headers: list[str] = []
+        tallies: list[ColumnTally] = []
+        for number, cells in table.rows():
+            if not headers:
+                headers = [str(c if c is not None else "") for c in cells]
+                tallies = [ColumnTally() for _ in headers]
+                continue
+            for index, value in enumerate(cells[:len(headers)]):
+                tallies[index].add(number, value)
+    return findings(resource_id, resource_name, headers, tallies)
