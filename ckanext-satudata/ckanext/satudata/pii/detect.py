@@ -104,6 +104,10 @@ class ColumnTally:
         if value is None or value == "":
             return
         self.filled += 1
+        self.add_candidate(row, value)
+
+    def add_candidate(self, row: int, value: Any) -> None:
+        """A cell pre-selected by SQL; `filled` was counted there."""
         for kind, check in KINDS.items():
             if check(value):
                 self.counts[kind] = self.counts.get(kind, 0) + 1
