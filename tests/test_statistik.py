@@ -29,6 +29,9 @@ THIS_MONTH = TODAY.strftime("%Y-%m")
 @pytest.fixture(autouse=True)
 def _fresh_figures():
     aggregate.clear()
+    # CKAN's database reset leaves the portal's own tables alone.
+    model.Session.execute(sa.text("DELETE FROM satudata_download_daily"))
+    model.Session.commit()
     yield
     aggregate.clear()
 
