@@ -37,12 +37,11 @@ def scan_table(resource_id: str, resource_name: str) -> list[Finding]:
         counts = conn.execute(sa.text(
             "SELECT " + ", ".join(f"count({t})" for t in texts) + f" FROM {table}")).one()
         tallies = [ColumnTally(filled=int(n)) for n in counts]
-        pattern = sa.bindparam("p")
         cells = [f"CASE WHEN {t} ~ :p THEN {t} END" for t in texts]
         where = " OR ".join(f"{t} ~ :p" for t in texts)
         result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
-            sa.text(f"SELECT _id, {', '.join(cells)} FROM {table} WHERE {where} ORDER BY _id"
-                    ).bindparams(pattern), {"p": CANDIDATE})
+            sa.text(f"SELECT _id, {', '.join(cells)} FROM {table} WHERE {where} ORDER BY _id"),
+            {"p": CANDIDATE})
         for batch in result.partitions(BATCH):
             for row in batch:
                 for index, value in enumerate(row[1:]):
