@@ -32,12 +32,14 @@ def test_scan_million_rows(sysadmin_context):
     with get_write_engine().begin() as conn:
         conn.execute(sa.text(
             f'INSERT INTO "{rid}" (nama, nik, kode_wilayah, tahun, jumlah) '
-            "SELECT 'Warga ' || g, CASE WHEN g % 10 = 0 THEN '35140152049' || lpad((g % 99999 + 1)::text, 5, '0') "
-            "ELSE NULL END, 3514010000 + g % 1000, 2000 + g % 25, g * 1500 "
+            "SELECT 'Warga ' || g, CASE WHEN g % 10 = 0 "
+            "THEN '35140152049' || lpad((g % 99999 + 1)::text, 5, '0') ELSE NULL END, "
+            "3514010000 + g % 1000, 2000 + g % 25, g * 1500 "
             "FROM generate_series(1, :n) g"), {"n": N})
     started = time.perf_counter()
     found = scan_table(rid, "Bench")
     elapsed = time.perf_counter() - started
-    print(f"\nPII scan of {N} rows: {elapsed:.1f} s; findings {[(f.column, f.kind, f.count) for f in found]}")
+    summary = [(f.column, f.kind, f.count) for f in found]
+    print(f"\nPII scan of {N} rows: {elapsed:.1f} s; findings {summary}")
     assert {(f.column, f.kind) for f in found} == {("nik", "nik"), ("nama", "name")}
     assert elapsed < 30
