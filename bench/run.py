@@ -23,17 +23,22 @@ ROWS = [("package_search + 6 facets", "package_search_facets"),
         ("dataset page (/dataset/<name>)", "dataset_page"),
         ("home page (/)", "home_page"),
         ("package_search, OPD operator", "package_search_operator"),
-        ("dataset page, OPD operator", "dataset_page_operator")]
+        ("dataset page, OPD operator", "dataset_page_operator"),
+        # Suite pages stock CKAN lacks: stock's column is its dataset page (the target).
+        ("/jadwal-rilis vs dataset page", "jadwal_rilis"),
+        ("jadwal-rilis.ics vs dataset page", "jadwal_rilis_ics"),
+        ("kpi_show vs dataset page", "kpi_show"),
+        ("/kinerja-sdi vs dataset page", "kinerja_sdi")]
 
 
 class Subject:
     """One seeded configuration, answering timing requests."""
 
-    def __init__(self, ini: str, datasets: int):
+    def __init__(self, ini: str, datasets: int, daftar_entries: int):
         self.ini = ini
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "measure.py"), "--ini", ini,
-             "--datasets", str(datasets)],
+             "--datasets", str(datasets), "--daftar-entries", str(daftar_entries)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.seed_datasets_per_s = self._answer()["seed_datasets_per_s"]
 
@@ -67,13 +72,15 @@ def main() -> int:
     parser.add_argument("--suite", required=True)
     parser.add_argument("--datasets", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--daftar-entries", type=int, default=2000,
+                        help="Daftar Data entries of 2026 (12 periods each) in the suite")
     args = parser.parse_args()
 
     print(f"Seeding {args.datasets} datasets into each configuration, then measuring "
           f"{args.rounds} requests per row on each side in {BLOCKS} alternating blocks...",
           flush=True)
-    stock = Subject(args.stock, args.datasets)
-    suite = Subject(args.suite, args.datasets)
+    stock = Subject(args.stock, args.datasets, args.daftar_entries)
+    suite = Subject(args.suite, args.datasets, args.daftar_entries)
     per_block = max(1, args.rounds // BLOCKS)
     print()
     print(f"| {'measurement':32} | {'stock p50':>9} | {'suite p50':>9} | {'ratio':>5} "
