@@ -2,7 +2,7 @@
 
 Crawls the public pages an anonymous visitor reaches (home, eksplorasi, a category,
 the search with facets, a dataset, a resource, an OPD, data terbaru, jadwal rilis,
-tentang, kontak, 404) and fails on CKAN's English UI strings left untranslated, in the text a reader
+statistik, capaian kinerja, kinerja SDI, tentang, kontak, 404) and fails on CKAN's English UI strings left untranslated, in the text a reader
 sees (text nodes and the placeholder/title/aria-label/alt attributes). The same pages
 answer under /en/.
 """
@@ -86,6 +86,9 @@ def public_site():
         "opd": f"/organization/{dataset['organization']['name']}",
         "data-terbaru": "/data-terbaru",
         "jadwal-rilis": "/jadwal-rilis",
+        "statistik": "/statistik",
+        "capaian-kinerja": "/capaian-kinerja",
+        "kinerja-sdi": "/kinerja-sdi",
         "tentang": "/tentang",
         "kontak": "/kontak",
         "404": "/halaman-yang-tidak-ada",

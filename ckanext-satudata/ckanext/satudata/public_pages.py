@@ -94,15 +94,15 @@ def site_logo() -> str:
 def main_menu() -> list[tuple[str, str, list[str]]]:
     """The public menu (guideline 4.1.1 and 4.2, plus the release calendar), each entry the
     first of its endpoints that exists: pages still to be built appear once their endpoint
-    is registered; Capaian Kinerja lists the indicators until then. "Tentang Satu Data"
-    and the portal's other pages are linked from the footer: the menu must fit a laptop."""
+    is registered; Capaian Kinerja lists the indicators until then. "Tentang Satu Data",
+    "Kinerja SDI" and the portal's other pages are linked from the footer: the menu must
+    fit a laptop screen (tests/test_browser_public.py measures it at 1366 px)."""
     entries: list[tuple[tuple[str, ...], str, list[str]]] = [
         (("satudata_public.home",), tk._("Home"), []),
         (("satudata_public.eksplorasi", "dataset.search"), tk._("Data"), ["dataset", "resource"]),
         (("satudata_public.capaian_kinerja", "indikator.search"),
          tk._("Performance achievements"), ["indikator"]),
         (("satudata_public.statistik",), tk._("Statistics"), []),
-        (("satudata_public.kinerja_sdi",), tk._("SDI performance"), []),
         (("satudata_public.data_terbaru",), tk._("Latest data"), []),
         (("satudata_public.jadwal_rilis",), tk._("Release calendar"), []),
         (("satudata_public.kontak",), tk._("Contact"), []),
