@@ -13,17 +13,27 @@ from ckanext.satudata import verification
 from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
 
 STATES = ("draft", "submitted", "verified", "returned", "published", "withdrawn")
+
+
+def N_(message: str) -> str:
+    """Marks a label for extraction; it is translated where it is shown (action.py)."""
+    return message
+
+
 #: Columns of the table per OPD (key, English label), in order.
 COLUMNS = (
-    ("organization_title", "OPD"), ("planned", "Planned (Daftar Data)"),
-    ("with_data", "With data"), ("datasets", "Datasets"),
-    *((f"state_{s}", s.title()) for s in STATES),
-    ("percent_verified", "% verified"), ("returned", "Returned"),
-    ("notes", "Correction notes"), ("overdue_corrections", "Overdue corrections"),
-    *((f"days_{s}", f"Avg. days {s}") for s in ("draft", "submitted", "verified", "returned")),
-    ("updates_overdue", "Updates overdue"), ("views", "Views"), ("downloads", "Downloads"),
+    ("organization_title", N_("OPD")), ("planned", N_("Planned (Daftar Data)")),
+    ("with_data", N_("With data")), ("datasets", N_("Datasets")),
+    ("state_draft", N_("Draft")), ("state_submitted", N_("Submitted")),
+    ("state_verified", N_("Verified")), ("state_returned", N_("Returned")),
+    ("state_published", N_("Published")), ("state_withdrawn", N_("Withdrawn")),
+    ("percent_verified", N_("% verified")), ("returned", N_("Returned")),
+    ("notes", N_("Correction notes")), ("overdue_corrections", N_("Overdue corrections")),
+    ("days_draft", N_("Avg. days draft")), ("days_submitted", N_("Avg. days submitted")),
+    ("days_verified", N_("Avg. days verified")), ("days_returned", N_("Avg. days returned")),
+    ("updates_overdue", N_("Updates overdue")), ("views", N_("Views")),
+    ("downloads", N_("Downloads")),
 )
-
 
 def _download_counts(org_ids: list[str] | None) -> dict[str, int]:
     """Downloads of published datasets per OPD (statistik's daily counts)."""
@@ -106,9 +116,9 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 #: Columns of the table per kecamatan (the map's figures without boundaries).
-KECAMATAN_COLUMNS = (("kode", "Kemendagri code"), ("nama", "Kecamatan"),
-                     ("specific", "Datasets naming the kecamatan or its desa"),
-                     ("total", "Datasets covering it (incl. the whole regency)"))
+KECAMATAN_COLUMNS = (("kode", N_("Kemendagri code")), ("nama", N_("Kecamatan")),
+                     ("specific", N_("Datasets naming the kecamatan or its desa")),
+                     ("total", N_("Datasets covering it (incl. the whole regency)")))
 
 
 def by_kecamatan(org_ids: list[str] | None) -> list[dict[str, Any]]:
