@@ -195,8 +195,6 @@ def _indicator(world, activity, title, capaian, klasifikasi="terbuka"):
     return indicator
 
 
-@pytest.mark.xfail(reason="the published indicator does not reach /capaian-kinerja yet "
-                          "(unfinished, see the issue 17 report)", strict=False)
 def test_capaian_kinerja_lists_published_indicators_with_achievement(app, catalogue):
     world = catalogue["world"]
     shown = _indicator(world, catalogue["open"], "Angka Partisipasi Sekolah",
