@@ -2,9 +2,9 @@
 
 Crawls the public pages an anonymous visitor reaches (home, eksplorasi, a category,
 the search with facets, a dataset, a resource, an OPD, data terbaru, jadwal rilis,
-statistik, capaian kinerja, kinerja SDI, tentang, kontak, 404) and fails on CKAN's English UI strings left untranslated, in the text a reader
-sees (text nodes and the placeholder/title/aria-label/alt attributes). The same pages
-answer under /en/.
+statistik, capaian kinerja, kinerja SDI, tentang, kontak, 404) and fails on CKAN's
+English UI strings left untranslated, in the text a reader sees (text nodes and the
+placeholder/title/aria-label/alt attributes). The same pages answer under /en/.
 """
 from __future__ import annotations
 
