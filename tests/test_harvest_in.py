@@ -122,7 +122,7 @@ def test_a_second_job_for_a_busy_source_is_a_409_with_a_message(app, who):
     assert again.status_code == 409, again.json
     error = again.json["error"]
     assert error["__type"] == "Validation Error"
-    assert "already has a job waiting or running" in error["source_id"][0]
+    assert "masih memiliki pekerjaan yang menunggu atau berjalan" in error["source_id"][0]
     # ckanext-harvest's own callers (its scheduler) still recognise the exception.
     from ckanext.harvest.logic import HarvestJobExists
     with pytest.raises(HarvestJobExists):
@@ -142,7 +142,7 @@ def test_a_job_for_an_inactive_source_is_a_409(app):
                 id=source["id"], active=False)
     r = _post(app, world, "walidata", "harvest_job_create", {"source_id": source["id"]})
     assert r.status_code == 409, r.json
-    assert "inactive" in r.json["error"]["source_id"][0]
+    assert "tidak aktif" in r.json["error"]["source_id"][0]
 
 
 # Every entry path to a harvest source --------------------------------------------------

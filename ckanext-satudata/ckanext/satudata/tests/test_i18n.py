@@ -37,3 +37,19 @@ def test_core_completion_catalogue_covers_every_message_ckan_leaves_untranslated
     po = ROOT / "ckanext-satudata/ckanext/satudata/i18n_core/id/LC_MESSAGES/satudata_core.po"
     checked = _run(str(po), "--covers-ckan-missing")
     assert checked.returncode == 0, checked.stdout[-3000:]
+
+
+def test_a_message_both_plugins_use_reads_the_same_in_both():
+    # CKAN merges every plugin's catalogue into one; for a msgid both define, which
+    # translation a page shows depends on plugin order, so they must agree.
+    import polib
+
+    def catalogue(domain: str) -> dict[str, str]:
+        path = PACKAGES[domain] / "id" / "LC_MESSAGES" / f"{domain}.po"
+        return {e.msgid: e.msgstr for e in polib.pofile(str(path))
+                if not e.obsolete and not e.msgid_plural and e.msgstr}
+
+    ours, theirs = catalogue("ckanext-satudata"), catalogue("ckanext-verifikasi")
+    differing = {m: (ours[m], theirs[m]) for m in ours.keys() & theirs.keys()
+                 if ours[m] != theirs[m]}
+    assert differing == {}
