@@ -100,6 +100,10 @@ JS_VENDOR=$ROOT/ckanext-satudata/ckanext/satudata/assets/vendor
 JS_VENDOR_FILES=(
   "echarts/dist/echarts.min.js"
   "echarts/LICENSE:echarts.LICENSE"
+  "swagger-ui-dist/swagger-ui-bundle.js"
+  "swagger-ui-dist/swagger-ui.css"
+  "swagger-ui-dist/LICENSE:swagger-ui.LICENSE"
+  "swagger-ui-dist/NOTICE:swagger-ui.NOTICE"
 )
 
 install_js() {
