@@ -1,7 +1,7 @@
 """Personal data gate: accepted exceptions and the cache of scan results
 
 Revision ID: b9d4e2f6a1c3
-Revises: a7c3e5f1d9b4
+Revises: b9d4f2a6c8e1
 Create Date: 2026-12-05 19:40:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "b9d4e2f6a1c3"
-down_revision = "a7c3e5f1d9b4"
+down_revision = "b9d4f2a6c8e1"
 branch_labels = None
 depends_on = None
 
