@@ -14,6 +14,7 @@ from ckan import model
 
 from ckanext.verifikasi import access, context, notify, roles, signals, states, workflow
 from ckanext.verifikasi import audit as _audit
+from ckanext.verifikasi import config as _config
 from ckanext.verifikasi.model import (
     AccessGrant,
     Notification,
@@ -24,6 +25,9 @@ from ckanext.verifikasi.model import (
 
 #: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
 published = signals.published
+#: Sent before a workflow step is taken (sender: dataset id; keyword arguments `package`,
+#: `action`, `to_state`, `user`): a receiver refuses the step by raising tk.ValidationError.
+before_transition = signals.before_transition
 #: Send it after a download of a resource's rows started: sender resource id, keyword
 #: arguments `user` (name) and `format`; verifikasi audits downloads of restricted data.
 datastore_dumped = signals.datastore_dump
@@ -34,6 +38,16 @@ def system_write_context(context_: dict[str, Any]) -> dict[str, Any]:
     putting rows into its resource): verifikasi lets them through like its own workflow
     writes (no review lock, no update started, not a direct publication)."""
     return context.transition_context(context_)
+
+
+def access_class_field() -> str:
+    """The dataset field (an extra) that holds the access class."""
+    return _config.access_field()
+
+
+def secret_class() -> str:
+    """The access class that is never public, even when published (`rahasia`)."""
+    return _config.secret_class()
 
 
 def _user_and_package(user_name: str | None, package_id: str):

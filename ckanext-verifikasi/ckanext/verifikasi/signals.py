@@ -6,6 +6,13 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+#: Sent before a workflow step is taken: after the role, state and metadata checks, before
+#: the compare-and-set writes anything; sender: dataset id, keyword arguments `package`
+#: (model.Package), `action` (submit/approve/return/withdraw), `to_state` and `user`
+#: (model.User). A receiver refuses the step by raising tk.ValidationError (the pages show
+#: its messages, the API answers 409); nothing of the step is written then.
+before_transition = tk.signals.ckanext.signal("verifikasi_before_transition")
+
 #: Sent inside a workflow transition's transaction, after the step (state, history
 #: entry, publication change) is flushed and before the commit; sender: dataset id,
 #: keyword arguments `package` (model.Package) and `event` (WorkflowEvent, with its id).

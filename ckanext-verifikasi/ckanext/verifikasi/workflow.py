@@ -139,6 +139,9 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
         raise tk.NotAuthorized(tk._("You cannot approve a submission of your own"))
     if action == "submit":
         _require_complete_metadata(pkg.id, user)
+    # Receivers (satudata's personal data gate) may refuse the step with a ValidationError.
+    signals.before_transition.send(pkg.id, package=pkg, action=action,
+                                   to_state=step.to_state, user=user)
 
     _compare_and_set(current, step, deadline if action == "return" else None)
     event = WorkflowEvent(package_id=pkg.id, action=action, from_state=step.from_state,
