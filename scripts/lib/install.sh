@@ -16,6 +16,12 @@ declare -A DEB_PACKAGES=(
   [shellcheck]="/usr/bin/shellcheck"
   [nodejs]="/usr/bin/node"
   [npm]="/usr/bin/npm"
+  # WeasyPrint (PDF of the periodic reports, /laporan) loads pango through cffi;
+  # DejaVu gives the PDF its fonts; pdftotext lets the report tests read the PDF.
+  [libpango-1.0-0]="/usr/lib/*/libpango-1.0.so.0"
+  [libpangoft2-1.0-0]="/usr/lib/*/libpangoft2-1.0.so.0"
+  [fonts-dejavu-core]="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+  [poppler-utils]="/usr/bin/pdftotext"
 )
 
 _missing_debs() {
