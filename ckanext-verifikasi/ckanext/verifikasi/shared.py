@@ -19,6 +19,7 @@ from ckanext.verifikasi.model import (
     AccessGrant,
     Notification,
     PublishedSnapshot,
+    Role,
     WorkflowEvent,
     WorkflowState,
 )
@@ -82,6 +83,21 @@ def role_holders(role: str, organization_id: str | None = None) -> list[str]:
     """Ids of the users holding a role: an OPD role in that OPD, or a global role
     (walidata, pembina) when `organization_id` is None."""
     return roles.holders(role, organization_id)
+
+
+def roles_held(user_name: str | None) -> set[str]:
+    """Names of the portal roles a user holds, globally or in any OPD (operator,
+    surveyor, verifikator, walidata, and any role added later such as pembina), plus
+    `sysadmin` for a CKAN sysadmin; empty for an unknown or inactive user. One query:
+    satudata's two-factor rule reads which roles must use a second factor from it."""
+    user = model.User.get(user_name) if user_name else None
+    if user is None or user.state != "active":
+        return set()
+    held = set(model.Session.scalars(
+        sa.select(Role.role).where(Role.user_id == user.id).distinct()))
+    if user.sysadmin:
+        held.add("sysadmin")
+    return held
 
 
 def notify_users(user_ids: list[str], subject: str, body: str, package_id: str = "",
