@@ -106,3 +106,8 @@ def daftar_remind_days() -> int:
 def kpi_first_year() -> int:
     """Year 1 of the Rencana Aksi, from which the KPI targets count."""
     return int(tk.config["ckanext.satudata.kpi.first_year"])
+
+
+def report_recipients() -> list[str]:
+    """E-mail addresses that receive the portal's periodic reports (/laporan)."""
+    return [a for a in tk.config["ckanext.satudata.report.recipients"] if a]
