@@ -108,6 +108,16 @@ def kpi_first_year() -> int:
     return int(tk.config["ckanext.satudata.kpi.first_year"])
 
 
+def pii_sample_rows() -> int:
+    """Tables with more rows are scanned for personal data on a sample of about this many."""
+    return int(tk.config["ckanext.satudata.pii.sample_rows"])
+
+
+def pii_file_rows() -> int:
+    """Data rows read from the head of an uploaded file scanned for personal data."""
+    return int(tk.config["ckanext.satudata.pii.file_rows"])
+
+
 def report_recipients() -> list[str]:
     """E-mail addresses that receive the portal's periodic reports (/laporan)."""
     return [a for a in tk.config["ckanext.satudata.report.recipients"] if a]

@@ -32,6 +32,9 @@ from ckanext.satudata.monitoring import pages as monitoring_pages
 from ckanext.satudata.permohonan import action as permohonan_action
 from ckanext.satudata.permohonan import auth as permohonan_auth
 from ckanext.satudata.permohonan import views as permohonan_views
+from ckanext.satudata.pii import action as pii_action
+from ckanext.satudata.pii import auth as pii_auth
+from ckanext.satudata.pii import gate as pii_gate
 from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.quality import action as quality_action
 from ckanext.satudata.quality import auth as quality_auth
@@ -65,11 +68,11 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action,
                                      statistik_action, permohonan_action,
                                      keamanan_action, quality_action,
-                                     monitoring_action))
+                                     monitoring_action, pii_action))
 @tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth,
                                             statistik_auth, permohonan_auth,
                                             keamanan_auth, quality_auth,
-                                            monitoring_auth))
+                                            monitoring_auth, pii_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
@@ -158,6 +161,8 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
         }
         if published is not None:
             subscriptions[published] = [daftar_release.on_published, quality_jobs.on_published]
+        # Personal data gate: submitting and publishing are refused while it finds some.
+        subscriptions[pii_gate.signal()] = [pii_gate.on_before_transition]
         return subscriptions
 
     # IAuthenticator
