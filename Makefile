@@ -1,5 +1,5 @@
 # Portal Satu Data Kabupaten Pasuruan. See README.md.
-.PHONY: run stop status test test-fast bench lint
+.PHONY: run stop status test test-fast bench lint backup restore
 
 run:        ## install what is missing, start services + CKAN, load the demo
 	@scripts/portal run
@@ -21,3 +21,9 @@ bench:      ## stock CKAN vs the suite, side by side; prints ratios
 
 lint:       ## ruff, shellcheck, import-linter contracts, mypy (also run first by `make test`)
 	@scripts/portal lint
+
+backup:     ## both databases, uploads and secrets into one checksummed archive in $$SATUDATA_BACKUP_DIR
+	@scripts/backup.sh
+
+restore:    ## make restore ARCHIVE=<file>|latest: check the archive, then restore everything and reindex
+	@scripts/restore.sh $(ARCHIVE)

@@ -18,7 +18,7 @@ for lib in common postgres ckan backup; do
   . "$here/lib/$lib.sh"
 done
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
 archive="" yes=false other_site=false
 while [ $# -gt 0 ]; do
   case $1 in
@@ -108,7 +108,8 @@ restore_db datastore "$work/datastore.dump" "$DS_DB_URL" "$DS_DB_PASS"
 # 3. Uploads: the storage path becomes what the archive holds (webassets/ stays).
 info "restoring the uploads into $STORAGE_DIR"
 find "$STORAGE_DIR" -mindepth 1 -maxdepth 1 ! -name webassets -exec rm -rf {} +
-tar -xzf "$work/storage.tar.gz" -C "$STORAGE_DIR" --no-same-owner \
+# As root, tar keeps the files' owners (the web server's user in Docker).
+tar -xzf "$work/storage.tar.gz" -C "$STORAGE_DIR" \
   || die "unpacking the uploads into $STORAGE_DIR failed"
 
 # 4. Secrets.
@@ -117,7 +118,8 @@ if ! cmp -s "$work/secrets.env" "$SECRETS"; then
     cp -p "$SECRETS" "$SECRETS.before-restore-$(date -u +%Y%m%dT%H%M%SZ)"
     info "the secrets differed: the current file is kept as $SECRETS.before-restore-*"
   fi
-  (umask 077; cp "$work/secrets.env" "$SECRETS.tmp") && mv "$SECRETS.tmp" "$SECRETS"
+  # Written in place: the file may be a bind mount (docker/.env), and keeps its mode.
+  (umask 077; cat "$work/secrets.env" >"$SECRETS") || die "could not write the secrets file $SECRETS"
   warn "secrets restored into $SECRETS: render the configuration again (make run; in Docker: docker compose up -d)"
 fi
 
