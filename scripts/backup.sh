@@ -19,7 +19,7 @@ done
 while [ $# -gt 0 ]; do
   case $1 in
     --ini) BACKUP_INI=$2; shift 2 ;;
-    *) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 
