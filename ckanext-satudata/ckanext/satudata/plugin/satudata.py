@@ -22,6 +22,8 @@ from ckanext.satudata.keamanan import action as keamanan_action
 from ckanext.satudata.keamanan import auth as keamanan_auth
 from ckanext.satudata.keamanan import headers as keamanan_headers
 from ckanext.satudata.keamanan import login as keamanan_login
+from ckanext.satudata.keamanan import twofactor_action, twofactor_auth, twofactor_login
+from ckanext.satudata.keamanan import twofactor_views as keamanan_twofactor
 from ckanext.satudata.kpi import action as kpi_action
 from ckanext.satudata.kpi import auth as kpi_auth
 from ckanext.satudata.kpi import views as kpi_views
@@ -67,17 +69,18 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.helpers(helpers.get_helpers)
 @tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action,
                                      statistik_action, permohonan_action,
-                                     keamanan_action, quality_action,
+                                     keamanan_action, twofactor_action, quality_action,
                                      monitoring_action, pii_action))
 @tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth,
                                             statistik_auth, permohonan_auth,
-                                            keamanan_auth, quality_auth,
+                                            keamanan_auth, twofactor_auth, quality_auth,
                                             monitoring_auth, pii_auth))
 @tk.blanket.validators(validators)
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
                         monitoring_pages.satudata_monitoring,
-                        keamanan_headers.satudata_keamanan])
+                        keamanan_headers.satudata_keamanan,
+                        keamanan_twofactor.satudata_twofactor])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
@@ -168,8 +171,14 @@ class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     # IAuthenticator
 
     def login(self) -> Any:
-        # A locked account (or IP address) is refused before its password is checked.
-        return keamanan_login.before_login()
+        # A locked account (or IP address) is refused before its password is checked;
+        # an account with a second factor is not logged in by its password alone.
+        return keamanan_login.before_login() or twofactor_login.password_step()
+
+    def logout(self) -> Any:
+        # The session forgets that it passed the second factor.
+        twofactor_login.on_logout()
+        return None
 
     # IDataDictionaryForm
 
