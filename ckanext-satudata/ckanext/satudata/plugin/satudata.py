@@ -31,6 +31,7 @@ from ckanext.satudata.logic import action, auth, validators
 from ckanext.satudata.monitoring import action as monitoring_action
 from ckanext.satudata.monitoring import auth as monitoring_auth
 from ckanext.satudata.monitoring import pages as monitoring_pages
+from ckanext.satudata.openapi import views as openapi_views
 from ckanext.satudata.permohonan import action as permohonan_action
 from ckanext.satudata.permohonan import auth as permohonan_auth
 from ckanext.satudata.permohonan import views as permohonan_views
@@ -80,7 +81,8 @@ def _overrides(endpoint: str) -> bool:
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
                         monitoring_pages.satudata_monitoring,
                         keamanan_headers.satudata_keamanan,
-                        keamanan_twofactor.satudata_twofactor])
+                        keamanan_twofactor.satudata_twofactor,
+                        openapi_views.satudata_openapi])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

@@ -1,0 +1,36 @@
+/* Swagger UI of the action API (npm swagger-ui-dist, pinned; served from assets/vendor).
+ *
+ *   <div id="satudata-swagger" data-module="satudata-openapi" data-module-url="/api/openapi.json">
+ *
+ * No validator badge (validatorUrl: null: Swagger's validator is another host), no
+ * external links fetched; "Try it out" calls the portal's own action API with the
+ * token given under "Authorize". */
+this.ckan.module('satudata-openapi', function ($) {
+  'use strict';
+
+  return {
+    options: { url: null },
+
+    initialize: function () {
+      if (typeof window.SwaggerUIBundle === 'undefined' || !this.options.url) { return; }
+      this.el.empty();
+      window.SwaggerUIBundle({
+        url: this.options.url,
+        domNode: this.el[0],
+        validatorUrl: null,
+        deepLinking: true,
+        docExpansion: 'none',
+        defaultModelsExpandDepth: -1,
+        displayOperationId: true,
+        filter: true,
+        tryItOutEnabled: false,
+        persistAuthorization: false,
+        queryConfigEnabled: false,
+        withCredentials: false,
+        presets: [window.SwaggerUIBundle.presets.apis],
+        plugins: [window.SwaggerUIBundle.plugins.DownloadUrl],
+        layout: 'BaseLayout'
+      });
+    }
+  };
+});
