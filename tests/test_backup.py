@@ -58,6 +58,7 @@ def _run(script: str, env: dict[str, str], *args: str) -> subprocess.CompletedPr
 def _backup(env: dict[str, str]) -> Path:
     done = _run("backup.sh", env)
     assert done.returncode == 0, done.stderr + done.stdout
+    print(done.stdout.strip().splitlines()[-2], file=sys.stderr)  # "backup written in N s"
     archive = Path(done.stdout.strip().splitlines()[-1])
     assert archive.parent == Path(env["SATUDATA_BACKUP_DIR"]) and archive.is_file()
     return archive
@@ -167,6 +168,7 @@ def test_round_trip_restores_databases_files_secrets_and_search(world, env, ckan
 
     done = _run("restore.sh", env, "--yes", str(archive))
     assert done.returncode == 0, done.stderr + done.stdout
+    print(done.stdout.strip().splitlines()[-1], file=sys.stderr)  # "restored ... in N s"
     after = _state(ckan_config, world, files)
     assert after["ckan"] == before["ckan"]
     assert after["datastore"] == before["datastore"]
@@ -237,6 +239,10 @@ def test_a_damaged_archive_is_refused_and_nothing_changes(
     truncated.write_bytes(archive.read_bytes()[: offset])
     refused = _run("restore.sh", env, "--yes", str(truncated))
     assert refused.returncode != 0 and "REFUSED" in refused.stderr, refused.stderr
+
+    # A sound archive, but not confirmed (no terminal to ask, no --yes).
+    unconfirmed = _run("restore.sh", env, str(archive))
+    assert unconfirmed.returncode != 0 and "--yes" in unconfirmed.stderr
 
     after = (_tables(ckan_config["sqlalchemy.url"]),
              _tables(ckan_config["ckan.datastore.write_url"]))
