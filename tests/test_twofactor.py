@@ -268,3 +268,18 @@ def test_an_optional_user_turns_it_off_with_a_code(app):
     call_action("satudata_twofactor_disable", dict(context), code=codes[0])
     assert not call_action("satudata_twofactor_status_show", dict(context))["enabled"]
     assert [row[1] for row in _audit("twofactor_disabled")] == [user["id"]]
+
+
+def test_a_session_from_before_enabling_it_must_sign_in_again(app):
+    user = factories.User(password=PASSWORD)
+    anonymous = Web(app).get("/pengguna/2fa")
+    assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
+    older = Web(app)
+    older.login(user)
+    assert _signed_in(older)
+    account = older.get(f"/user/{user['name']}")
+    assert "/pengguna/2fa" in _text(account)  # the account page links to it
+    _enable(user)  # in another browser, or through the API
+    moved = older.get("/dashboard/datasets")
+    assert moved.status_code == 302 and "/user/login" in moved.headers["Location"]
+    assert not _signed_in(older)
