@@ -109,6 +109,48 @@ def quality_scan(quiet_notifications: bool) -> None:
                f"dibuka, {done['closed']} tiket ditutup")
 
 
+@satudata.command("report")
+@click.option("--period", default=None,
+              help="2026-11 (month), 2026-Q3 (quarter) or 2026 (year).")
+@click.option("--format", "fmt", type=click.Choice(["all", "pdf", "xlsx"]), default="all",
+              show_default=True)
+@click.option("--organization", default=None, help="Only this OPD's report (id or name).")
+@click.option("--mail", is_flag=True, default=False,
+              help="E-mail the portal's report to ckanext.satudata.report.recipients.")
+@click.option("--due", is_flag=True, default=False,
+              help="Generate and e-mail the reports of the month, quarter and year that "
+                   "ended last, unless already generated (the periodic job).")
+def report(period: str | None, fmt: str, organization: str | None, mail: bool,
+           due: bool) -> None:
+    """Generate the periodic reports (/laporan) of a period: the portal's and every
+    OPD's, as PDF and XLSX."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata.laporan import generate as report_generate
+
+    if due == bool(period):
+        raise click.UsageError("give either --period or --due")
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"], "ignore_auth": True}
+    keys = [p.key for p in report_generate.due()] if due else [str(period)]
+    for key in keys:
+        started = time.perf_counter()
+        params = {"period": key, "format": fmt, "mail": mail or due}
+        if organization:
+            params["organization"] = organization
+        try:
+            done = tk.get_action("satudata_report_generate")(dict(context), params)
+        except tk.ValidationError as e:
+            raise click.ClickException(str(e.error_summary)) from None
+        click.echo(f"Laporan {key}: {len(done['reports'])} laporan dibuat, "
+                   f"{done['mailed']} e-mail terkirim "
+                   f"({time.perf_counter() - started:.1f} s)")
+        for r in done["reports"]:
+            click.echo(f"  {r['organization_title'] or 'Semua OPD'}: {', '.join(r['formats'])}")
+    if not keys:
+        click.echo("Laporan: tidak ada periode yang perlu dibuat")
+
+
 @satudata.group(short_help="The portal's periodic jobs")
 def periodic() -> None:
     """The periodic jobs (loader sweep, harvest runs, reminders, view counts,

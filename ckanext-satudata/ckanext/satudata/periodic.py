@@ -19,6 +19,8 @@ the entrypoint before):
   discard-stale-imports`, `ckan satudata daftar remind` (each reminder once) and
   `ckan verifikasi index-check --repair`;
 - daily: `ckan satudata quality scan` (metadata quality scores and tickets).
+- hourly: `ckan satudata report --due` (the periodic reports of the month,
+  quarter and year that ended, once each, e-mailed to the configured recipients).
 """
 from __future__ import annotations
 
@@ -103,6 +105,9 @@ def schedule(environ: Mapping[str, str] = os.environ) -> tuple[Job, ...]:
         # Metadata quality: every dataset scored again (checks that depend on time),
         # tickets opened and closed; changes are also scored at once by a job.
         Job("quality-scan", DAY, _fixed("satudata", "quality", "scan")),
+        # Periodic reports (/laporan): on the first day of a month, quarter or year,
+        # the reports of the one that ended, e-mailed (each period once).
+        Job("reports", HOUR, _fixed("satudata", "report", "--due")),
     )
 
 

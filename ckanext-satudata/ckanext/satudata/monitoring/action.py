@@ -18,8 +18,24 @@ def _schema() -> dict[str, Any]:
     ignore_missing = tk.get_validator("ignore_missing")
     int_validator = tk.get_validator("int_validator")
     unicode_safe = tk.get_validator("unicode_safe")
+    isodate = tk.get_validator("isodate")
     return {"year": [ignore_missing, int_validator],
-            "organization": [ignore_missing, unicode_safe]}
+            "organization": [ignore_missing, unicode_safe],
+            "start": [ignore_missing, isodate], "end": [ignore_missing, isodate]}
+
+
+def _period(data: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The (start, end) dates asked for, both or neither, start not after end."""
+    start, end = data.get("start"), data.get("end")
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        missing = "start" if start is None else "end"
+        raise tk.ValidationError({missing: [tk._("Give both the start and the end of the "
+                                                 "period")]})
+    if start > end:
+        raise tk.ValidationError({"end": [tk._("The end of the period is before its start")]})
+    return start.date(), end.date()
 
 
 @tk.side_effect_free
@@ -29,16 +45,22 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
     Args:
         year: the Daftar Data year (default: this year).
         organization: one OPD's id or name (default: every OPD the caller may see).
+        start, end: a period (ISO dates, both or neither; the periodic reports of
+            /laporan): views and downloads are those of its days, overdue figures
+            are as on the day after its end (today at the latest), the year
+            defaults to the end's year. Workflow states are always today's.
 
     Returns:
-        {year, organization, rows: [one dict per OPD], totals, columns: [[key, label]],
-         kecamatan: [published datasets covering each kecamatan], kecamatan_columns}
+        {year, organization, start, end, rows: [one dict per OPD], totals,
+         columns: [[key, label]], kecamatan: [published datasets covering each
+         kecamatan], kecamatan_columns}
     """
     tk.check_access("satudata_monitoring_show", context, data_dict)
     data, errors = tk.navl_validate(dict(data_dict), _schema(), context)
     if errors:
         raise tk.ValidationError(errors)
-    year = int(data.get("year") or dt.date.today().year)
+    period = _period(data)
+    year = int(data.get("year") or (period[1].year if period else dt.date.today().year))
     if not 2000 <= year <= 2100:
         raise tk.ValidationError({"year": [tk._("Year must be between 2000 and 2100")]})
     who = access.caller(context.get("user"))
@@ -50,8 +72,11 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
             raise tk.ObjectNotFound(tk._("Organization not found"))
         organization = org.id
         scope = [org.id]
-    rows = figures.by_opd(year, scope)
-    return {"year": year, "organization": organization, "rows": rows,
+    today = min(period[1] + dt.timedelta(days=1), dt.date.today()) if period else None
+    rows = figures.by_opd(year, scope, today, period)
+    return {"year": year, "organization": organization,
+            "start": period[0].isoformat() if period else None,
+            "end": period[1].isoformat() if period else None, "rows": rows,
             "totals": figures.totals(rows),
             "columns": [[k, tk._(label)] for k, label in figures.COLUMNS],
             "kecamatan": figures.by_kecamatan(scope),

@@ -35,20 +35,26 @@ COLUMNS = (
     ("downloads", N_("Downloads")),
 )
 
-def _download_counts(org_ids: list[str] | None) -> dict[str, int]:
-    """Downloads of published datasets per OPD (statistik's daily counts)."""
+def _download_counts(org_ids: list[str] | None,
+                     period: tuple[dt.date, dt.date] | None = None) -> dict[str, int]:
+    """Downloads of published datasets per OPD (statistik's daily counts), on the days
+    of `period` (start, end; inclusive) when given."""
     query = sa.text(
         "SELECT p.owner_org, COALESCE(SUM(d.count), 0) FROM satudata_download_daily d "
         "JOIN package p ON p.id = d.package_id WHERE p.state = 'active' AND NOT p.private "
         + ("AND p.owner_org = ANY(:orgs) " if org_ids is not None else "")
+        + ("AND d.day BETWEEN :start AND :end " if period else "")
         + "GROUP BY p.owner_org")
-    params = {"orgs": org_ids} if org_ids is not None else {}
+    params: dict[str, Any] = {"orgs": org_ids} if org_ids is not None else {}
+    if period:
+        params.update(start=period[0], end=period[1])
     return {o: int(c) for o, c in model.Session.execute(query, params)}
 
 
-def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None
-           ) -> list[dict[str, Any]]:
-    """One row per OPD (all OPDs when `org_ids` is None), sorted by title."""
+def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None,
+           period: tuple[dt.date, dt.date] | None = None) -> list[dict[str, Any]]:
+    """One row per OPD (all OPDs when `org_ids` is None), sorted by title; views and
+    downloads on the days of `period` (start, end; inclusive) when given, else ever."""
     today = today or dt.date.today()
     group = model.group_table
     orgs_q = sa.select(group.c.id, group.c.name, group.c.title).where(
@@ -79,8 +85,11 @@ def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None
     views = {o: int(v) for o, v in model.Session.execute(sa.text(
         "SELECT p.owner_org, COALESCE(SUM(t.count), 0) FROM tracking_summary t "
         "JOIN package p ON p.id = t.package_id WHERE p.state = 'active' AND NOT p.private "
-        "AND p.owner_org = ANY(:orgs) GROUP BY p.owner_org"), {"orgs": ids})}
-    downloads = _download_counts(ids)
+        "AND p.owner_org = ANY(:orgs) "
+        + ("AND t.tracking_date BETWEEN :start AND :end " if period else "")
+        + "GROUP BY p.owner_org"),
+        {"orgs": ids, **({"start": period[0], "end": period[1]} if period else {})})}
+    downloads = _download_counts(ids, period)
     rows = []
     for org in orgs:
         fig = workflow.get(org.id, {"states": {}, "returned": 0, "notes": 0,

@@ -27,6 +27,9 @@ from ckanext.satudata.keamanan import twofactor_views as keamanan_twofactor
 from ckanext.satudata.kpi import action as kpi_action
 from ckanext.satudata.kpi import auth as kpi_auth
 from ckanext.satudata.kpi import views as kpi_views
+from ckanext.satudata.laporan import action as laporan_action
+from ckanext.satudata.laporan import auth as laporan_auth
+from ckanext.satudata.laporan import pages as laporan_pages
 from ckanext.satudata.logic import action, auth, validators
 from ckanext.satudata.monitoring import action as monitoring_action
 from ckanext.satudata.monitoring import auth as monitoring_auth
@@ -68,11 +71,11 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers.get_helpers)
-@tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action,
+@tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action, laporan_action,
                                      statistik_action, permohonan_action,
                                      keamanan_action, twofactor_action, quality_action,
                                      monitoring_action, pii_action))
-@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth,
+@tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth, laporan_auth,
                                             statistik_auth, permohonan_auth,
                                             keamanan_auth, twofactor_auth, quality_auth,
                                             monitoring_auth, pii_auth))
@@ -80,6 +83,7 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
                         monitoring_pages.satudata_monitoring,
+                        laporan_pages.satudata_laporan,
                         keamanan_headers.satudata_keamanan,
                         keamanan_twofactor.satudata_twofactor,
                         openapi_views.satudata_openapi])
