@@ -32,6 +32,30 @@ def pytest_configure(config):
     from ckanext.verifikasi.tests import world
 
     world.complete_fields = complete_ms_keg
+    _factories_make_strong_passwords(world.PASSWORD)
+
+
+def _factories_make_strong_passwords(password: str) -> None:
+    """CKAN's user factories give every account `password` unless a test names one.
+
+    Their own (faker's 10 characters; "correct123" for the *WithToken ones) fail the
+    portal's password policy (ckanext.satudata.keamanan.password), which holds in tests
+    as in production. factory_boy copies a factory's declarations into each subclass
+    when the class is made and parses them once, so every subclass made so far
+    (ckan.tests.pytest_ckan.fixtures makes some) gets the new declaration and its
+    parsed form; subclasses made later inherit it.
+    """
+    from ckan.tests import factories
+    from factory import builder
+
+    pending: list = [factories.User]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        meta = cls._meta
+        meta.base_declarations["password"] = password
+        meta.pre_declarations, meta.post_declarations = builder.parse_declarations(
+            meta.declarations)
 
 
 class _LoadedStack:

@@ -10,9 +10,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ckanext.verifikasi.tests.world import PASSWORD  # CKAN's user factories' (conftest.py)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-PASSWORD = "correct123"  # ckan.tests.factories.User's password
 
 
 def chromium(width: int = 1280, height: int = 1000, download_dir: str | None = None,

@@ -136,11 +136,15 @@ def test_survey_form_on_a_phone_sized_page(web, world):
     link = call_action("satudata_survey_link_create", world.context("operator"), id=pkg["id"],
                        period="2025", title="Pendataan Posyandu 2025")
     url = f"/isian/{link['token']}"
-    body = _get(web, world, None, url).body
+    # A browser: the session cookie and CSRF token of the form it was shown.
+    browser = web.test_client(use_cookies=True)
+    body = browser.get(url).body
     assert "Pendataan Posyandu 2025" in body and 'name="kader"' in body
-    bad = _post(web, world, None, url, {"nama": "", "kader": "lima"}, status=400)
-    assert bad.body.count("is-invalid") >= 2
-    done = _post(web, world, None, url, {"nama": "Melati", "kader": "5"}, status=200)
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', body).group(1)
+    bad = browser.post(url, data={"nama": "", "kader": "lima", "_csrf_token": csrf})
+    assert bad.status_code == 400 and bad.body.count("is-invalid") >= 2
+    done = browser.post(url, data={"nama": "Melati", "kader": "5", "_csrf_token": csrf})
+    assert done.status_code == 200
     assert 'id="satudata-survey-done"' in done.body
     call_action("satudata_survey_link_revoke", world.context("operator"), link_id=link["id"])
     _get(web, world, None, url, status=410)

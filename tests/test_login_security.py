@@ -16,7 +16,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.verifikasi.tests.world import make_world
 
-PASSWORD = "correct123"  # given to the users made here
+PASSWORD = "Lumpia.Bandeng.Sate-48"  # given to the users made here (the policy accepts it)
 _CSRF = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
 #: The lock message (Indonesian once i18n-pending/aman.tsv is merged into the catalogue).
 LOCKED = re.compile(r"(Terlalu banyak percobaan masuk yang gagal|Too many failed login attempts)"

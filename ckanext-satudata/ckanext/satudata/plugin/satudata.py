@@ -20,8 +20,10 @@ from ckanext.satudata.daftar import views as daftar_views
 from ckanext.satudata.exports import satudata_export
 from ckanext.satudata.keamanan import action as keamanan_action
 from ckanext.satudata.keamanan import auth as keamanan_auth
+from ckanext.satudata.keamanan import csrf as keamanan_csrf
 from ckanext.satudata.keamanan import headers as keamanan_headers
 from ckanext.satudata.keamanan import login as keamanan_login
+from ckanext.satudata.keamanan import password as keamanan_password
 from ckanext.satudata.keamanan import twofactor_action, twofactor_auth, twofactor_login
 from ckanext.satudata.keamanan import twofactor_views as keamanan_twofactor
 from ckanext.satudata.kpi import action as kpi_action
@@ -79,12 +81,17 @@ def _overrides(endpoint: str) -> bool:
                                             statistik_auth, permohonan_auth,
                                             keamanan_auth, twofactor_auth, quality_auth,
                                             monitoring_auth, pii_auth))
-@tk.blanket.validators(validators)
+# The password policy replaces core's `user_password_validator` in every user schema.
+@tk.blanket.validators(lambda: {
+    **_members(validators),
+    "user_password_validator": keamanan_password.user_password_validator})
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
                         monitoring_pages.satudata_monitoring,
                         laporan_pages.satudata_laporan,
                         keamanan_headers.satudata_keamanan,
+                        keamanan_password.satudata_password,
+                        keamanan_csrf.satudata_csrf,
                         keamanan_twofactor.satudata_twofactor,
                         openapi_views.satudata_openapi])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):

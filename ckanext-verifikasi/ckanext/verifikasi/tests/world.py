@@ -9,6 +9,12 @@ from typing import Any
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+#: The password of every account the tests make with CKAN's user factories (the
+#: portal's root conftest.py gives it to `ckan.tests.factories.User` and its
+#: subclasses, since the portal's password policy refuses their own ones): long, no
+#: dictionary word an account here is named after, zxcvbn score 4.
+PASSWORD = "Kopi-Tubruk-Bromo-7391"
+
 #: The fields a dataset of the installed schema needs to be complete, as a
 #: function (title, year, OPD title) -> fields. The schema belongs to
 #: ckanext-satudata, which this package never imports: the portal's root
