@@ -104,10 +104,10 @@ def schedule(environ: Mapping[str, str] = os.environ) -> tuple[Job, ...]:
         Job("index-check", HOUR, _fixed("verifikasi", "index-check", "--repair")),
         # Metadata quality: every dataset scored again (checks that depend on time),
         # tickets opened and closed; changes are also scored at once by a job.
-        Job("quality-scan", DAY, _fixed("satudata", "quality", "scan")),
         # Periodic reports (/laporan): on the first day of a month, quarter or year,
         # the reports of the one that ended, e-mailed (each period once).
         Job("reports", HOUR, _fixed("satudata", "report", "--due")),
+        Job("quality-scan", DAY, _fixed("satudata", "quality", "scan")),
     )
 
 
