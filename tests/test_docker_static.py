@@ -102,3 +102,38 @@ def test_the_scheduler_service_runs_the_one_periodic_schedule():
     for job in ("harvester run", "send-reminders", "tracking update", "index-check",
                 "satudata-loader sweep", "discard-stale-imports"):
         assert job not in entrypoint, job
+
+
+def test_nginx_rate_limits_login_and_anonymous_form_posts():
+    """limit_req on POSTs to the login (and reset, sign-up, second step) and to the data
+    request and survey forms, language prefix or not; other URLs and methods are not
+    limited. (Checked by hand with nginx 1.22: 1 + burst posts pass, then 429.)"""
+    import re
+
+    conf = (ROOT / "docker" / "nginx" / "default.conf").read_text()
+    # Only POSTs have a key; nginx does not count requests with an empty key.
+    key_map = re.search(r"map \$request_method \$satudata_post_client \{(.*?)\}", conf, re.S)
+    assert key_map and re.search(r"POST\s+\$binary_remote_addr;", key_map.group(1))
+    assert re.search(r'default\s+"";', key_map.group(1))
+    zones = dict(re.findall(
+        r"limit_req_zone \$satudata_post_client zone=(\w+):\d+m rate=(\d+r/m);", conf))
+    assert set(zones) == {"satudata_login", "satudata_forms"}, zones
+    assert "limit_req_status 429;" in conf
+    locations = re.findall(
+        r'location ~ "([^"]+)" \{\s*limit_req zone=(\w+) burst=\d+ nodelay;\s*'
+        r"proxy_pass http://ckan_web;\s*\}", conf)
+    limited = {zone: re.compile(pattern) for pattern, zone in locations}
+    assert set(limited) == set(zones), locations
+
+    def zone_of(path: str) -> str | None:
+        return next((z for z, rx in limited.items() if rx.search(path)), None)
+
+    for path in ("/user/login", "/en/user/login", "/user/reset", "/user/reset/abc",
+                 "/user/register", "/pengguna/2fa/verifikasi", "/en/pengguna/2fa/verifikasi"):
+        assert zone_of(path) == "satudata_login", path
+    for path in ("/permohonan-data", "/en/permohonan-data", "/permohonan-data/2026-0001/langkah",
+                 "/isian/AbC-123", "/en/isian/AbC-123"):
+        assert zone_of(path) == "satudata_forms", path
+    for path in ("/", "/dataset/", "/user/logout", "/user/_logout", "/user/loginx",
+                 "/api/3/action/user_show", "/webassets/x.js", "/isian", "/pengguna/2fa"):
+        assert zone_of(path) is None, path
