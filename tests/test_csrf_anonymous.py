@@ -39,6 +39,16 @@ def _logged_in(client) -> bool:
     return client.get("/en/dashboard/datasets", follow_redirects=False).status_code == 200
 
 
+def test_every_protected_endpoint_exists_and_takes_posts(app):
+    from ckanext.satudata.keamanan.csrf import ANONYMOUS_FORMS
+
+    methods: dict[str, set] = {}
+    for rule in app.flask_app.url_map.iter_rules():
+        methods.setdefault(rule.endpoint, set()).update(rule.methods or ())
+    for endpoint in ANONYMOUS_FORMS:
+        assert "POST" in methods.get(endpoint, set()), endpoint
+
+
 def test_the_login_form_needs_the_token_of_the_page(make_app):
     app = make_app()
     user = factories.User()

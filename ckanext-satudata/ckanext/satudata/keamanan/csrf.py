@@ -3,11 +3,11 @@
 CKAN 2.11 checks the CSRF token of a post only for visitors logged in by the session
 cookie: flask-login's request loader runs for every request without a logged-in
 session and marks it as an API-token request, which exempts it from flask-wtf's check
-(`ckan/config/middleware/flask_app.py`). So the login form, the sign-up and password
-reset forms, the survey link form (`/isian/<token>`) and the data request form
-(`/permohonan-data`) took posts without any token: a foreign site could post them in a
-visitor's browser (log them in to an account of the attacker's, file requests or
-survey answers in their name).
+(`ckan/config/middleware/flask_app.py`). So the login form and its two-factor step,
+the sign-up and password reset forms, the survey link form (`/isian/<token>`) and the
+data request form (`/permohonan-data`) took posts without any token: a foreign site
+could post them in a visitor's browser (log them in to an account of the attacker's,
+file requests or survey answers in their name).
 
 The hook below runs flask-wtf's own check (`CSRFProtect.protect`: the token of the
 form field or the X-CSRFToken header, signed with WTF_CSRF_SECRET_KEY and bound to the
@@ -33,6 +33,7 @@ ANONYMOUS_FORMS = frozenset({
     "user.request_reset",
     "user.perform_reset",
     "satudata_password.perform_reset",
+    "satudata_twofactor.verify",  # the second step of a login: not logged in yet
     "satudata_input.survey",
     "satudata_public.permohonan_data",
     "satudata_public.permohonan_step",
