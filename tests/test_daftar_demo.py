@@ -43,7 +43,7 @@ def test_demo_daftar_data_is_true_and_idempotent(app, sysadmin_context):
     umkm = found[(2026, "Jumlah Usaha Mikro Terdaftar")]
     assert umkm["pending_revisions"] == 1
     # The public calendar lists the published entries' titles, and hides the others.
-    body = app.get("/jadwal-rilis?tahun=2025").body
+    body = app.get("/jadwal-rilis?tahun=2025&tampilan=daftar").body
     assert "Cakupan Imunisasi Dasar Lengkap per Kecamatan" in body
     assert "Jumlah Balita Stunting per Desa" not in body
     # Seeding again changes nothing.

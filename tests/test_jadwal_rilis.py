@@ -65,13 +65,19 @@ HIDDEN = ("secret", "draft", "none")
 
 def test_page_shows_public_titles_and_counts_the_rest(app, site):
     world, titles, public, other = site
-    body = app.get(f"/jadwal-rilis?tahun={YEAR}").body
+    body = app.get(f"/jadwal-rilis?tahun={YEAR}&tampilan=daftar").body
     assert titles["public"] in body and titles["other"] in body
     assert f'/dataset/{public["name"]}' in body
     for key in HIDDEN:
         assert titles[key] not in body
     # June: the public entry plus the rahasia and draft ones counted; July: one counted.
     assert 'data-hidden="2"' in body and 'data-hidden="1"' in body
+    # The month view shows one month's releases, the months' counts all the same.
+    june = app.get(f"/jadwal-rilis?tahun={YEAR}&bulan={YEAR}-06").body
+    assert titles["public"] in june and titles["other"] not in june
+    assert 'data-hidden="2"' in june and 'data-hidden="1"' in june
+    september = app.get(f"/jadwal-rilis?tahun={YEAR}&bulan={YEAR}-09").body
+    assert titles["other"] in september and titles["public"] not in september
     assert "Posyandu rahasia" not in body and "Posyandu draf" not in body
     # Published before the entry linked it: no publication covered the period, so it is
     # late (an actual date comes only from a publication, never from the link).
@@ -82,10 +88,12 @@ def test_page_shows_public_titles_and_counts_the_rest(app, site):
 
 def test_page_filters(app, site):
     world, titles, _, _ = site
-    body = app.get(f"/jadwal-rilis?tahun={YEAR}&organization={world.other_opd['name']}").body
+    body = app.get(f"/jadwal-rilis?tahun={YEAR}&tampilan=daftar"
+                   f"&organization={world.other_opd['name']}").body
     assert titles["other"] in body and titles["public"] not in body
     assert "data-hidden" not in body
-    body = app.get(f"/jadwal-rilis?tahun={YEAR}&sektor=KESEHATAN&prioritas=ya").body
+    body = app.get(f"/jadwal-rilis?tahun={YEAR}&tampilan=daftar&sektor=KESEHATAN"
+                   "&prioritas=ya").body
     assert titles["public"] in body and titles["other"] not in body
     body = app.get(f"/jadwal-rilis?tahun={YEAR}&kategori=DATA_MIKRO").body
     assert titles["public"] not in body and "data-hidden" not in body
@@ -118,3 +126,44 @@ def test_ics_feed_parses_and_hides_what_is_not_public(app, site):
     one = _events(app.get(f"/jadwal-rilis.ics?organization={world.other_opd['name']}")
                   .get_data())
     assert [titles["other"] in str(e["SUMMARY"]) for e in one] == [True]
+
+
+def test_pages_of_the_year_and_no_title_after_a_withdrawal(app, site, monkeypatch):
+    from ckanext.satudata.daftar import calendar
+
+    world, titles, public, other = site
+    monkeypatch.setattr(calendar, "PAGE_SIZE", 1)
+    first = app.get(f"/jadwal-rilis?tahun={YEAR}&tampilan=daftar").body
+    second = app.get(f"/jadwal-rilis?tahun={YEAR}&tampilan=daftar&page=2").body
+    assert titles["public"] in first and titles["other"] not in first
+    assert titles["other"] in second and titles["public"] not in second
+    assert "page=2" in first
+    # Both the page and the feed are built from kept figures; a withdrawal is seen at once.
+    assert titles["public"].encode() in app.get("/jadwal-rilis.ics").get_data()
+    call_action("verifikasi_withdraw", world.context("walidata"), id=public["id"],
+                reason="Data ditarik untuk perbaikan")
+    assert titles["public"] not in app.get(f"/jadwal-rilis?tahun={YEAR}&tampilan=daftar").body
+    assert titles["public"].encode() not in app.get("/jadwal-rilis.ics").get_data()
+    assert titles["other"].encode() in app.get("/jadwal-rilis.ics").get_data()
+
+
+@pytest.mark.parametrize("released_hour", [None, 16, 17])
+@pytest.mark.parametrize("days", [-1, 0, 1, 14, 15])
+def test_the_status_in_sql_is_the_status_in_python(app, days, released_hour):
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.satudata.daftar import periods as P
+
+    today, planned = dt.date(2026, 6, 15), dt.date(2026, 6, 15) + dt.timedelta(days=days)
+    # 16:59 UTC on the planned day is 23:59 WIB (on time); 17:00 UTC is the next day.
+    released = (None if released_hour is None else
+                dt.datetime.combine(planned, dt.time(released_hour, 59 if released_hour == 16
+                                                     else 0)))
+    for revised in (None, planned + dt.timedelta(days=1)):
+        cols = [sa.literal(planned, sa.Date), sa.literal(revised, sa.Date),
+                sa.literal(released, sa.DateTime)]
+        in_sql = model.Session.execute(sa.select(P.status_sql(*cols, today, 14))).scalar()
+        assert in_sql == P.status(planned, revised, released, today, 14)

@@ -14,9 +14,11 @@ Status of a period, on a given day (WIB) with `due_days` from the configuration;
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -111,3 +113,17 @@ def status(planned: dt.date, revised: dt.date | None, released: dt.datetime | No
     if (effective - today).days <= due_days:
         return "jatuh_tempo"
     return "akan_datang"
+
+
+def status_sql(planned: Any, revised: Any, released: Any, today: dt.date, due_days: int) -> Any:
+    """`status()` as a SQL expression over these columns (`released` in UTC), for pages
+    that count or filter tens of thousands of periods; a test holds the two equal."""
+    effective = sa.func.coalesce(revised, planned)
+    released_wib = sa.cast(sa.func.timezone(str(WIB), sa.func.timezone("UTC", released)),
+                           sa.Date)
+    return sa.case(
+        (sa.and_(released.isnot(None), released_wib <= effective), "rilis_tepat_waktu"),
+        (released.isnot(None), "rilis_terlambat"),
+        (effective < sa.literal(today, sa.Date), "terlambat"),
+        (effective - sa.literal(today, sa.Date) <= due_days, "jatuh_tempo"),
+        else_="akan_datang")

@@ -62,6 +62,7 @@ def on_published(package_id: str, **_: Any) -> None:
         return
     period.released = dt.datetime.utcnow()
     period.released_package_id = package_id
+    entry.modified = period.released  # the calendar's caches follow `modified`
     model.Session.commit()
     log.info("Daftar Data %s: period %s released by the publication of %s",
              entry.id, period.period, package_id)

@@ -8,18 +8,18 @@ Both show only what calendar.py lets the public see.
 """
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+import hashlib
 
 import ckan.plugins.toolkit as tk
-import icalendar
+from ckan.lib.pagination import Page
 from flask import make_response, request
 from werkzeug.wrappers import Response
 
 from ckanext.satudata import config
-from ckanext.satudata.daftar import calendar
+from ckanext.satudata.daftar import calendar, ics
 from ckanext.satudata.daftar import periods as P
 from ckanext.satudata.public_pages import satudata_public
+from ckanext.satudata.statistik import aggregate
 
 #: Past years the iCalendar feed still carries.
 ICS_PAST_YEARS = 1
@@ -41,62 +41,67 @@ def _year() -> int:
     return year if 2000 <= year <= 2100 else P.today_wib().year
 
 
+VIEWS = ("bulan", "daftar")
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _chosen_month(months: list[calendar.Month]) -> calendar.Month | None:
+    """The month asked for (`bulan=YYYY-MM`), else the month nearest to today."""
+    asked = request.args.get("bulan", "")
+    for month in months:
+        if month.key == asked:
+            return month
+    today = P.today_wib()
+    return min(months, key=lambda m: abs((m.year - today.year) * 12 + m.month - today.month),
+               default=None)
+
+
 def jadwal_rilis() -> str:
     filters = _filters()
     filters.year = _year()
-    months = calendar.months(filters)
+    view = request.args.get("tampilan", "bulan")
+    view = view if view in VIEWS else "bulan"
+    public = calendar.public_linked()
+    months = calendar.months(filters, public)
+    month = _chosen_month(months) if view == "bulan" else None
+    if month is not None:
+        filters.month = (month.year, month.month)
+    count = month.shown if month is not None else sum(m.shown for m in months)
+    page = _page()
+    items = calendar.page_of_items(filters, public, page, calendar.PAGE_SIZE) if count else []
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    pager = Page(collection=items, page=page, item_count=count,
+                      items_per_page=calendar.PAGE_SIZE, presliced_list=True,
+                      url=lambda q=None, **kw: tk.h.url_for(
+                          "satudata_public.jadwal_rilis", **{**args, **kw}))
     return tk.render("satudata_public/jadwal_rilis.html", {
-        "months": months, "year": filters.year, "filters": filters,
+        "months": months, "month": month, "items": items, "page": pager, "view": view,
+        "year": filters.year, "filters": filters,
         "years": sorted(set(calendar.years()) | {filters.year}),
         "options": calendar.filter_options(filters.year),
         "statuses": P.status_labels(),
         "due_days": config.jadwal_rilis_due_days(),
-        "late": sum(1 for m in months for i in m.items if i["status"] == "terlambat"),
+        "late": sum(m.late for m in months),
         "hidden": sum(m.hidden for m in months),
+        "query": args,
     })
-
-
-def _event(item: dict[str, Any], host: str) -> icalendar.Event:
-    event = icalendar.Event()
-    event.add("uid", f"jadwal-rilis-{item['id']}@{host}")
-    event.add("dtstamp", item["modified"].replace(tzinfo=dt.timezone.utc))
-    event.add("dtstart", item["date"])
-    event.add("dtend", item["date"] + dt.timedelta(days=1))
-    event.add("summary", f"{item['title']} ({item['period']})")
-    lines = [item["opd"], tk._("Period: {period}").format(period=item["period"]),
-             tk._("Status: {status}").format(status=item["status_label"]),
-             tk._("Planned release: {date}").format(date=item["planned"].isoformat())]
-    if item["revised"]:
-        lines.append(tk._("Revised to {date}: {reason}").format(
-            date=item["revised"].isoformat(), reason=item["revised_reason"] or ""))
-    if item["released"]:
-        lines.append(tk._("Released: {date}").format(date=item["released"].isoformat()))
-    url = tk.h.url_for("dataset.read", id=item["dataset"]["name"], qualified=True)
-    lines.append(url)
-    event.add("description", "\n".join(lines))
-    event.add("url", url)
-    event.add("categories", [item["status_label"]])
-    event.add("transp", "TRANSPARENT")
-    return event
 
 
 def jadwal_rilis_ics() -> Response:
     filters = _filters()
     filters.from_year = P.today_wib().year - ICS_PAST_YEARS
-    site = tk.config.get("ckan.site_url") or "http://localhost"
-    host = site.split("://", 1)[-1].split("/", 1)[0]
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Satu Data Kabupaten Pasuruan//Jadwal Rilis//ID")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    name = tk._("Release calendar") + " - " + (tk.config.get("ckan.site_title") or "")
-    cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Asia/Jakarta")
-    found, _, _ = calendar.items(filters)
-    for item in found:
-        if not item["hidden"]:
-            cal.add_component(_event(item, host))
-    response = make_response(cal.to_ical(), 200)
+    # Kept under the catalogue's and the Daftar Data's versions and today's date (the
+    # statuses change with it): calendar applications poll the whole feed often.
+    kind = ":".join(["jadwal-ics", calendar.version(), P.today_wib().isoformat(),
+                     tk.h.lang() or "", hashlib.sha1(repr(sorted(vars(filters).items()))
+                                                     .encode()).hexdigest()[:16]])
+    response = make_response(aggregate.cached(kind, lambda: ics.feed(filters)), 200)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="jadwal-rilis.ics"'
     return response
