@@ -58,8 +58,11 @@ def _chosen_month(months: list[calendar.Month]) -> calendar.Month | None:
         if month.key == asked:
             return month
     today = P.today_wib()
-    return min(months, key=lambda m: abs((m.year - today.year) * 12 + m.month - today.month),
-               default=None)
+
+    def distance(m: calendar.Month) -> int:
+        return abs((m.year - today.year) * 12 + m.month - today.month)
+
+    return min(months, key=distance, default=None)
 
 
 def jadwal_rilis() -> str:
