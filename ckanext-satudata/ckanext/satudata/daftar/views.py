@@ -62,7 +62,7 @@ def _chosen_month(months: list[calendar.Month]) -> calendar.Month | None:
     def distance(m: calendar.Month) -> int:
         return abs((m.year - today.year) * 12 + m.month - today.month)
 
-    return min(months, key=distance, default=None)
+    return min(months, key=distance) if months else None
 
 
 def jadwal_rilis() -> str:
