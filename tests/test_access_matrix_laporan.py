@@ -1,0 +1,182 @@
+"""Access matrix of the periodic reports (issue 13): `satudata_report_list`,
+`satudata_report_show` and `satudata_report_generate` through the HTTP API, the page
+`/laporan` and the downloads of each stored report (the portal's, the OPD's and the
+other OPD's), as every caller.
+
+Expected: walidata and sysadmins read and generate everything; an OPD's operators and
+verifikators read their own OPD's report only (the portal's report and the other OPD's:
+403, decided from the stored report, never from a parameter); surveyors, users without
+a role and anonymous visitors are refused (API 403; pages 403, or the login page for
+anonymous). No response carries an OPD title the caller may not see (each OPD's title
+is a unique marker), and no public output mentions a report.
+"""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.satudata.laporan import store
+from ckanext.verifikasi.tests.world import World, make_world
+
+pytestmark = pytest.mark.slow  # left out by `make test-fast`
+
+CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
+           "other_verifikator", "walidata", "sysadmin")
+MANAGERS = frozenset({"walidata", "sysadmin"})
+READERS = {"opd": MANAGERS | {"operator", "verifikator"},
+           "other_opd": MANAGERS | {"other_operator", "other_verifikator"},
+           "portal": MANAGERS}
+PERIOD = "2026-11"
+
+
+@dataclass
+class Run:
+    world: World
+    tokens: dict[str, str]
+    markers: dict[str, str]
+    reports: dict[str, str]
+    mismatches: list[str] = field(default_factory=list)
+    requests: int = 0
+
+    def headers(self, user: str) -> dict[str, str]:
+        token = self.tokens.get(user)
+        return {"Authorization": token} if token else {}
+
+
+def _clean() -> None:
+    model.Session.execute(sa.text("DELETE FROM satudata_report"))
+    model.Session.commit()
+    shutil.rmtree(store.root(), ignore_errors=True)
+
+
+def build() -> Run:
+    world = make_world()
+    markers = {}
+    for where in ("opd", "other_opd"):
+        marker = f"zqlap{uuid.uuid4().hex[:12]}x"
+        org = getattr(world, where)
+        call_action("organization_patch", {"user": world.users["sysadmin"]["name"]},
+                    id=org["id"], title=f"Dinas {marker}")
+        markers[where] = marker
+    ds = world.dataset(title="Data laporan")
+    world.publish(ds["id"])
+    done = call_action("satudata_report_generate", world.context("walidata"),
+                       period=PERIOD, format="xlsx")
+    reports = {}
+    for r in done["reports"]:
+        oid = r["organization_id"]
+        reports["portal" if oid is None else
+                "opd" if oid == world.opd["id"] else "other_opd"] = r["id"]
+    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
+    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    return Run(world=world, tokens=tokens, markers=markers, reports=reports)
+
+
+def _any_reader(caller: str) -> bool:
+    return caller in READERS["opd"] | READERS["other_opd"]
+
+
+def _own(caller: str) -> set[str]:
+    return {w for w in ("opd", "other_opd") if caller in READERS[w]}
+
+
+#: (name, who may, which OPD markers the answer carries when allowed, request maker)
+Cell = tuple[str, Callable[[str], bool], Callable[[str], set[str]],
+             Callable[[Run], tuple[str, str, dict]]]
+
+CELLS: list[Cell] = [
+    ("action list", _any_reader, _own,
+     lambda run: ("GET", "/api/3/action/satudata_report_list", {})),
+    ("page /laporan", _any_reader, _own, lambda run: ("GET", "/laporan/", {})),
+    ("action generate (one OPD)", lambda c: c in MANAGERS, lambda c: {"opd"},
+     lambda run: ("POST", "/api/3/action/satudata_report_generate",
+                  {"period": PERIOD, "format": "xlsx",
+                   "organization": run.world.opd["id"]})),
+    ("action show (unknown id)", lambda c: False, lambda c: set(),
+     lambda run: ("GET", "/api/3/action/satudata_report_show", {"id": "no-such-report"})),
+]
+#: The OPD titles in each stored report's file.
+CARRIED = {"portal": {"opd", "other_opd"}, "opd": {"opd"}, "other_opd": {"other_opd"}}
+for which in ("portal", "opd", "other_opd"):
+    # The portal report's dict names no OPD; its file carries every OPD.
+    CELLS.append((f"action show ({which})", lambda c, w=which: c in READERS[w],
+                  lambda c, w=which: CARRIED[w] if w != "portal" else set(),
+                  lambda run, w=which: ("GET", "/api/3/action/satudata_report_show",
+                                        {"id": run.reports[w]})))
+    CELLS.append((f"download ({which})", lambda c, w=which: c in READERS[w],
+                  lambda c, w=which: CARRIED[w],
+                  lambda run, w=which: ("GET", f"/laporan/{run.reports[w]}/unduh.xlsx", {})))
+
+
+def _body(response) -> str:
+    if response.headers.get("Content-Type", "").startswith("application/vnd.openxml"):
+        import openpyxl
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+        return "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows()
+                         for c in row)
+    return response.data.decode("utf-8", "replace")
+
+
+def run_cells(app, run: Run) -> None:
+    for caller in CALLERS:
+        client = app.test_client(use_cookies=True)
+        for name, may, carries, make in CELLS:
+            method, path, params = make(run)
+            run.requests += 1
+            if method == "POST":
+                response = client.post(path, data=json.dumps(params),
+                                       content_type="application/json",
+                                       headers=run.headers(caller))
+            else:
+                response = client.get(path, query_string=params, headers=run.headers(caller),
+                                      follow_redirects=False)
+            allowed = response.status_code == 200
+            where = f"{caller} / {name}"
+            if allowed != may(caller):
+                run.mismatches.append(f"{where}: {response.status_code}, expected "
+                                      f"{'allowed' if may(caller) else 'denied'}")
+            expected_refusal = (404,) if name.endswith("(unknown id)") and \
+                caller in MANAGERS else (403, 302)
+            if not allowed and response.status_code not in expected_refusal:
+                run.mismatches.append(f"{where}: refused with {response.status_code}")
+            if not allowed and response.status_code == 302 and caller != "anonymous":
+                run.mismatches.append(f"{where}: signed-in caller sent to login")
+            body = _body(response)
+            visible = carries(caller) if allowed else set()
+            for key, marker in run.markers.items():
+                if key not in visible and marker in body:
+                    run.mismatches.append(f"{where}: response carries the {key} title")
+                if key in visible and marker not in body:
+                    run.mismatches.append(f"{where}: the {key} title is missing")
+            model.Session.remove()
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_laporan_access_matrix(app):
+    started = time.monotonic()
+    _clean()
+    with app.flask_app.test_request_context():
+        run = build()
+    run_cells(app, run)
+    # Public outputs never mention a report.
+    for path in ("/", "/sitemap.xml", "/statistik", "/api/3/action/package_search?q=laporan",
+                 "/robots.txt"):
+        response = app.get(path, follow_redirects=False)
+        if f"laporan-{PERIOD}" in response.body or "/laporan/" in response.body:
+            run.mismatches.append(f"public {path} mentions a report")
+    print(f"\nlaporan matrix: {len(CALLERS) * len(CELLS)} cells, {run.requests} requests, "
+          f"{time.monotonic() - started:.1f}s")
+    _clean()
+    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
+        run.mismatches)
