@@ -151,7 +151,9 @@ def _operator_token() -> str:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     context: dict[str, Any] = {"user": site_user["name"], "ignore_auth": True}
     user = tk.get_action("user_create")(dict(context), {
-        "name": "bench-operator", "email": "bench@example.org", "password": "Bench-12345678"})
+        # The password passes the portal's password policy.
+        "name": "bench-operator", "email": "bench@example.org",
+        "password": "Ukur-Cepat-Lambat-2026"})
     try:
         tk.get_action("verifikasi_role_assign")(dict(context), {
             "user": user["name"], "role": "operator", "organization": "opd-00"})
