@@ -32,7 +32,7 @@ def bars(items: Sequence[tuple[str, float | None]], unit: str = "",
         y = 4 + i * row
         parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="10" '
                      f'{FONT}>{escape(_short(label))}</text>')
-        length = 0 if not value else max(1.0, span * float(value) / top)
+        length = 0 if not value else max(1.0, span * min(float(value), top) / top)
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{length:.1f}" height="{row - 6}" '
                      f'fill="{COLOURS[0]}"/>')
         shown = "–" if value is None else _number(value) + unit
