@@ -1,9 +1,10 @@
 """The KPIs of a year's Daftar Data, per OPD and overall, from a few queries.
 
-One SQL query reads every period of the year's entries (with the entry's OPD,
-priority and linked dataset), one anonymous `package_search` counts the published
+One grouped SQL query counts the periods of the year's entries per OPD and overall
+(a year holds tens of thousands), one anonymous `package_search` counts the published
 datasets per OPD, and one anonymous `package_search` per 500 linked priority datasets
-reads the published metadata of those datasets; everything else is arithmetic here.
+reads the published metadata of those datasets (kept in Redis under the catalogue's
+version); the rest is arithmetic here.
 Nothing names an entry or a dataset: the figures are counts, so an entry whose
 dataset is unpublished or `rahasia` is counted without anything about it.
 
@@ -28,8 +29,8 @@ its planned date (periods.py):
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -40,6 +41,7 @@ from ckan.lib.search import SearchError
 from ckanext.satudata import metadata, public_catalog
 from ckanext.satudata.daftar import periods as P
 from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
+from ckanext.satudata.statistik import aggregate
 
 #: Rencana Aksi targets of the share of priority data released on schedule, years 1-5.
 ON_SCHEDULE_TARGETS = (50, 70, 85, 95, 100)
@@ -68,59 +70,116 @@ def _pct(numerator: int, denominator: int) -> float | None:
 class _Tally:
     due_priority: int = 0
     on_time_priority: int = 0
-    entries_due: set[str] = field(default_factory=set)
-    entries_missing: set[str] = field(default_factory=set)
+    entries_due: int = 0
+    entries_missing: int = 0
     priority_public: int = 0
     priority_complete: int = 0
-    delays: list[int] = field(default_factory=list)
+    delay_mean: float | None = None
+    delay_median: float | None = None
+    delay_count: int = 0
     late: int = 0
     overdue: int = 0
     published: int = 0
 
     def figures(self, year: int, first_year: int) -> dict[str, Any]:
-        filled = len(self.entries_due - self.entries_missing)
+        filled = self.entries_due - self.entries_missing
+        median = self.delay_median
         return {
             "on_schedule": {
                 "value": _pct(self.on_time_priority, self.due_priority),
                 "numerator": self.on_time_priority, "denominator": self.due_priority,
                 "target": target(ON_SCHEDULE_TARGETS, year, first_year)},
-            "fill_rate": {"value": _pct(filled, len(self.entries_due)),
-                          "numerator": filled, "denominator": len(self.entries_due)},
+            "fill_rate": {"value": _pct(filled, self.entries_due),
+                          "numerator": filled, "denominator": self.entries_due},
             "metadata_complete": {
                 "value": _pct(self.priority_complete, self.priority_public),
                 "numerator": self.priority_complete, "denominator": self.priority_public},
             "published_datasets": {"value": self.published},
             "delay_days": {
-                "mean": round(statistics.fmean(self.delays), 1) if self.delays else None,
-                "median": statistics.median(self.delays) if self.delays else None,
-                "count": len(self.delays)},
+                "mean": None if self.delay_mean is None else round(self.delay_mean, 1),
+                # Whole days stay whole; the median of an even count may be a half day.
+                "median": int(median) if median is not None and median == int(median)
+                else median,
+                "count": self.delay_count},
             "late_releases": {"value": self.late, "overdue": self.overdue},
         }
 
 
-def _rows(year: int, organization_id: str | None) -> list[Any]:
-    stmt = (sa.select(DaftarEntry.id, DaftarEntry.organization_id, DaftarEntry.prioritas,
-                      DaftarEntry.package_id, DaftarPeriod.planned, DaftarPeriod.revised,
-                      DaftarPeriod.released)
-            .join(DaftarPeriod, DaftarPeriod.entry_id == DaftarEntry.id)
+def _tallies(year: int, organization_id: str | None, today: dt.date) -> dict[str | None, _Tally]:
+    """{OPD id: its tally, None: all of them} from one grouped query over the periods."""
+    effective = sa.func.coalesce(DaftarPeriod.revised, DaftarPeriod.planned)
+    released = sa.cast(sa.func.timezone(str(P.WIB), sa.func.timezone(
+        "UTC", DaftarPeriod.released)), sa.Date)
+    # Each period's facts once (the zone conversion is the costly part), then counted.
+    periods = (sa.select(
+                   DaftarEntry.organization_id.label("org"), DaftarEntry.id.label("entry"),
+                   DaftarEntry.prioritas.label("prioritas"),
+                   effective.label("effective"), released.label("released"),
+                   (released - DaftarPeriod.planned).label("delay"))
+               .join(DaftarPeriod, DaftarPeriod.entry_id == DaftarEntry.id)
+               .join(model.Group, model.Group.id == DaftarEntry.organization_id)
+               .where(DaftarEntry.year == year, model.Group.state == "active"))
+    if organization_id:
+        periods = periods.where(DaftarEntry.organization_id == organization_id)
+    p = periods.subquery()
+    is_released = p.c.released.isnot(None)
+    passed = p.c.effective < sa.literal(today, sa.Date)
+    due = sa.or_(is_released, passed)
+    stmt = (sa.select(
+                p.c.org,
+                sa.func.count().filter(sa.and_(p.c.prioritas, due)),
+                sa.func.count().filter(sa.and_(p.c.prioritas, p.c.released <= p.c.effective)),
+                sa.func.count(p.c.entry.distinct()).filter(due),
+                sa.func.count(p.c.entry.distinct()).filter(sa.not_(is_released) & passed),
+                # The delay is NULL for periods not released: aggregates skip them.
+                sa.func.avg(p.c.delay),
+                sa.func.percentile_cont(0.5).within_group(p.c.delay),
+                sa.func.count().filter(is_released),
+                sa.func.count().filter(p.c.released > p.c.effective),
+                sa.func.count().filter(sa.not_(is_released) & passed),
+                sa.func.grouping(p.c.org))
+            .group_by(sa.func.grouping_sets(sa.tuple_(p.c.org), sa.tuple_())))
+    found: dict[str | None, _Tally] = {None: _Tally()}
+    for (org, due_priority, on_time, entries_due, missing, mean, median, count, late,
+         overdue, overall) in model.Session.execute(stmt):
+        found[None if overall else org] = _Tally(
+            due_priority=due_priority, on_time_priority=on_time, entries_due=entries_due,
+            entries_missing=missing, delay_mean=None if mean is None else float(mean),
+            delay_median=median, delay_count=count, late=late, overdue=overdue)
+    return found
+
+
+def _priority_linked(year: int, organization_id: str | None) -> list[tuple[str, str]]:
+    """(OPD id, dataset id) of the year's priority entries that link a dataset."""
+    stmt = (sa.select(DaftarEntry.organization_id, DaftarEntry.package_id)
             .join(model.Group, model.Group.id == DaftarEntry.organization_id)
-            .where(DaftarEntry.year == year, model.Group.state == "active"))
+            .where(DaftarEntry.year == year, model.Group.state == "active",
+                   DaftarEntry.prioritas.is_(True), DaftarEntry.package_id.isnot(None)))
     if organization_id:
         stmt = stmt.where(DaftarEntry.organization_id == organization_id)
-    return list(model.Session.execute(stmt).all())
+    return [(r[0], r[1]) for r in model.Session.execute(stmt)]
 
 
 def _public_metadata(package_ids: list[str]) -> dict[str, bool]:
-    """{id: metadata complete} of those datasets the public can see (anonymous search)."""
+    """{id: metadata complete} of those datasets the public can see (anonymous search),
+    kept under the catalogue's version: publishing or withdrawing changes it."""
+    if not package_ids:
+        return {}
+    digest = hashlib.sha1(",".join(package_ids).encode()).hexdigest()[:16]
+    try:
+        return aggregate.cached(f"kpi-metadata:{digest}",
+                                lambda: _check_public_metadata(package_ids))
+    except SearchError:
+        return {}
+
+
+def _check_public_metadata(package_ids: list[str]) -> dict[str, bool]:
     found: dict[str, bool] = {}
     for i in range(0, len(package_ids), _CHUNK):
         chunk = package_ids[i:i + _CHUNK]
-        try:
-            result = tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
-                "q": "*:*", "fq": "+id:(" + " OR ".join(f'"{p}"' for p in chunk) + ")",
-                "rows": len(chunk), "include_private": False})
-        except SearchError:
-            continue
+        result = tk.get_action("package_search")({"user": "", "ignore_auth": False}, {
+            "q": "*:*", "fq": "+id:(" + " OR ".join(f'"{p}"' for p in chunk) + ")",
+            "rows": len(chunk), "include_private": False})
         for pkg in result["results"]:
             found[pkg["id"]] = not metadata.check(pkg, pkg.get("type", metadata.DATASET_TYPE))
     return found
@@ -149,36 +208,18 @@ def compute(year: int, first_year: int, organization: tuple[str, str, str] | Non
     """The KPIs of `year` overall (or of one OPD) and per OPD."""
     today = today or P.today_wib()
     org_id = organization[0] if organization else None
-    rows = _rows(year, org_id)
+    tallies = _tallies(year, org_id, today)
+    overall = tallies[None]
     published = _published_per_organization()
-    priority_linked = sorted({r.package_id for r in rows if r.prioritas and r.package_id})
-    complete = _public_metadata(priority_linked)
-
-    overall, per_org = _Tally(), dict[str, _Tally]()
-    counted_packages: set[tuple[str, str]] = set()
-    for r in rows:
-        tallies = (overall, per_org.setdefault(r.organization_id, _Tally()))
-        effective = r.revised or r.planned
-        released = P.wib_date(r.released) if r.released else None
-        due = released is not None or today > effective
-        for t in tallies:
-            if due:
-                t.entries_due.add(r.id)
-                if released is None:
-                    t.entries_missing.add(r.id)
-                    t.overdue += 1
-            if r.prioritas and due:
-                t.due_priority += 1
-                t.on_time_priority += released is not None and released <= effective
-            if released is not None:
-                t.delays.append((released - r.planned).days)
-                t.late += released > effective
-        if r.prioritas and r.package_id in complete and (r.id, "m") not in counted_packages:
-            counted_packages.add((r.id, "m"))
-            for t in tallies:
+    linked = _priority_linked(year, org_id)
+    complete = _public_metadata(sorted({package for _, package in linked}))
+    for org, package in linked:
+        if package in complete:
+            for t in (overall, tallies.setdefault(org, _Tally())):
                 t.priority_public += 1
-                t.priority_complete += complete[r.package_id]
+                t.priority_complete += complete[package]
 
+    per_org = {k: v for k, v in tallies.items() if k is not None}
     orgs = [organization] if organization else organizations(
         set(per_org) | _ids_of_names({n for n in published if n}))
     result_orgs = []
