@@ -197,6 +197,26 @@ def test_periods_and_due_periods(world, cli):
     assert job.command(0) == ["satudata", "report", "--due"]
 
 
+def test_walidata_button_generates_a_past_period(world, app):
+    headers = {"Authorization": world.users["walidata"]["token"]}
+    page = app.get("/laporan/", headers=headers)
+    assert 'id="laporan-generate"' in page.body
+    bad = app.post("/laporan/buat", data={"period": "2026-13", "format": "xlsx"},
+                   headers=headers, status=400)
+    assert "2026-Q3" in bad.body  # the error names the accepted forms
+    done = app.post("/laporan/buat", data={"period": "2026-10", "format": "xlsx"},
+                    headers=headers, follow_redirects=False)
+    assert done.status_code == 302
+    listed = call_action("satudata_report_list", world.context("walidata"), period="2026-10")
+    assert listed["count"] == 3 and all(r["formats"] == ["xlsx"] for r in listed["results"])
+    # An OPD's operator sees the list (own OPD only) but no button, and may not post.
+    headers = {"Authorization": world.users["operator"]["token"]}
+    page = app.get("/laporan/", headers=headers)
+    assert 'id="laporan-generate"' not in page.body
+    assert world.other_opd["title"] not in page.body
+    app.post("/laporan/buat", data={"period": "2026-10"}, headers=headers, status=403)
+
+
 def test_generate_and_list_are_validated(world):
     walidata = world.context("walidata")
     with pytest.raises(Exception) as error:
