@@ -131,6 +131,24 @@ def test_figures_match_hand_computed_values(app, site):
                                        "published_datasets", "delay_days", "late_releases"}
 
 
+def test_kept_figures_follow_a_change_of_the_daftar_data_and_of_the_catalogue(app, site):
+    world, titles, (public, _, _) = site
+    with app.flask_app.test_request_context():
+        before = _kpi()["overall"]
+        e2 = next(e for e in call_action("satudata_daftar_data_list", world.context("walidata"),
+                                         year=YEAR)["results"] if e["title"] == titles["e2"])
+        call_action("satudata_daftar_data_delete", world.context("walidata"), id=e2["id"])
+        after = _kpi()["overall"]
+        # E2 was a due priority entry never released: gone from every figure at once.
+        assert after["fill_rate"]["denominator"] == before["fill_rate"]["denominator"] - 1
+        assert after["late_releases"]["overdue"] == before["late_releases"]["overdue"] - 1
+        call_action("verifikasi_withdraw", world.context("walidata"), id=public["id"],
+                    reason="Ditarik untuk perbaikan")
+        withdrawn = _kpi()["overall"]
+    assert withdrawn["published_datasets"]["value"] == after["published_datasets"]["value"] - 1
+    assert withdrawn["metadata_complete"]["denominator"] == 1
+
+
 def test_one_opd(app, site):
     world, _, _ = site
     with app.flask_app.test_request_context():

@@ -49,7 +49,7 @@ def satudata_kpi_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     year = data_dict.get("year") or P.today_wib().year
     first_year = config.kpi_first_year()
     org = _organization(data_dict["organization"]) if data_dict.get("organization") else None
-    figures = compute.compute(year, first_year, org)
+    figures = compute.kept(year, first_year, org)
     return {
         "year": year, "first_year": first_year,
         "plan_year": compute.plan_year(year, first_year),

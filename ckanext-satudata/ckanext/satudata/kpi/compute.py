@@ -39,6 +39,7 @@ from ckan import model
 from ckan.lib.search import SearchError
 
 from ckanext.satudata import metadata, public_catalog
+from ckanext.satudata.daftar import calendar
 from ckanext.satudata.daftar import periods as P
 from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
 from ckanext.satudata.statistik import aggregate
@@ -201,6 +202,16 @@ def organizations(ids: set[str] | None = None) -> list[tuple[str, str, str]]:
         stmt = stmt.where(model.Group.id.in_(ids or {""}))
     return sorted(((r[0], r[1], r[2] or r[1]) for r in model.Session.execute(stmt)),
                   key=lambda r: r[2].lower())
+
+
+def kept(year: int, first_year: int,
+         organization: tuple[str, str, str] | None) -> dict[str, Any]:
+    """`compute()` for today, kept in Redis under the catalogue's and the Daftar Data's
+    versions and the date (an hour at most: an OPD renamed shows its new title then)."""
+    today = P.today_wib()
+    kind = ":".join(["kpi", str(year), str(first_year), organization[0] if organization else "",
+                     calendar.version(), today.isoformat()])
+    return aggregate.cached(kind, lambda: compute(year, first_year, organization, today))
 
 
 def compute(year: int, first_year: int, organization: tuple[str, str, str] | None,
