@@ -225,3 +225,29 @@ def test_a_large_table_is_scanned_on_a_sample_and_once_while_unchanged(world):
                                      for i in range(1, 3001)])
     submit(world, ds)
     assert state(world, ds) == "submitted"
+
+
+def test_entered_rows_waiting_for_an_update_are_scanned(world):
+    """A published dataset's new rows wait in the data-input working table: submitting
+    the update is refused while they carry NIKs, although the public table has none."""
+    ds = world.dataset("terbuka")
+    op = world.context("operator")
+    columns = [{"id": "kecamatan", "label": "Kecamatan", "tipe_data": "CHARACTER",
+                "key": True},
+               {"id": "nik_kepala", "label": "NIK Kepala Keluarga", "tipe_data": "CHARACTER"},
+               {"id": "jumlah", "label": "Jumlah", "tipe_data": "INTEGER"}]
+    pkg = call_action("satudata_input_package_create", op, package_id=ds["id"],
+                      title="Keluarga Penerima", frequency="tahunan", columns=columns)
+    call_action("satudata_input_rows_save", op, id=pkg["id"], period="2024",
+                rows=[{"values": {"kecamatan": f"K{i:02d}", "nik_kepala": "", "jumlah": str(i)}}
+                      for i in range(1, 6)])
+    world.publish(ds["id"])
+    call_action("satudata_input_rows_save", op, id=pkg["id"], period="2025",
+                rows=[{"values": {"kecamatan": f"K{i:02d}", "nik_kepala": nik(i),
+                                  "jumlah": str(i)}} for i in range(1, 21)])
+    messages = refused(world, "submit", ds, "operator")
+    assert '"Keluarga Penerima"' in messages[0] and '"nik_kepala"' in messages[0]
+    # The exception for the resource's column covers the rows it will receive.
+    exception(world, ds, pkg["resource_id"], "nik_kepala")
+    world.publish(ds["id"])
+    assert state(world, ds) == "published"

@@ -45,9 +45,10 @@ def _kind_label(kind: str) -> str:
 
 def message(finding: dict[str, Any]) -> str:
     """One finding for the user: resource, column, kind, count and sample rows."""
-    place = (tk._('Table "{resource}", column "{column}"') if finding["source"] == "datastore"
-             else tk._('File "{resource}", column "{column}"')).format(
-        resource=finding["resource_name"], column=finding["column"])
+    place = {"datastore": tk._('Table "{resource}", column "{column}"'),
+             "file": tk._('File "{resource}", column "{column}"'),
+             "input": tk._('Entered data "{resource}", column "{column}"')}[
+        finding["source"]].format(resource=finding["resource_name"], column=finding["column"])
     kind = _kind_label(finding["kind"])
     if finding["kind"] == "name" or not finding["rows"]:
         return tk._("{place}: holds {kind} next to personal data.").format(

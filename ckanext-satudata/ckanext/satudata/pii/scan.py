@@ -27,6 +27,8 @@ from ckan import model
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.satudata import config
+from ckanext.satudata.inputdata import worktable
+from ckanext.satudata.model import InputPackage
 from ckanext.satudata.tabular.guard import FileRejected
 
 from . import datastore, files
@@ -57,20 +59,42 @@ def _store(resource_id: str, source: str, fingerprint: str, found: list[dict[str
         conn.execute(stmt)
 
 
-def _table_findings(resource: model.Resource, name: str) -> list[dict[str, Any]]:
-    state = datastore.table_state(resource.id)
+def _table_findings(resource_id: str, name: str, source: str = "datastore",
+                    target: datastore.Target | None = None) -> list[dict[str, Any]]:
+    target = target or datastore.Target(resource_id)
+    state = datastore.table_state(target)
     if state is None:
         return []
-    cached = _cached(resource.id, "datastore", state.fingerprint)
+    # The cache key: the resource, and for entered rows the input package's table.
+    key = resource_id if source == "datastore" else f"{resource_id}/{target.table}"
+    cached = _cached(key, source, state.fingerprint)
     if cached is not None:
         return cached
     limit = config.pii_sample_rows()
     sampled = state.rows > limit
-    found = [{**f.as_dict(), "source": "datastore", "sampled": sampled}
-             for f in datastore.scan_table(resource.id, name, sample_rows=limit,
-                                           total_rows=state.rows)]
-    _store(resource.id, "datastore", state.fingerprint, found, sampled)
+    found = [{**f.as_dict(), "source": source, "sampled": sampled}
+             for f in datastore.scan_table(resource_id, name, sample_rows=limit,
+                                           total_rows=state.rows, target=target)]
+    _store(key, source, state.fingerprint, found, sampled)
     return found
+
+
+def _entered_findings(package_id: str) -> list[dict[str, Any]]:
+    """Rows entered through data input that wait for the publication of an update (a
+    published dataset's new rows stay in the working table until then): they count
+    for the resource they will be copied to."""
+    pending = model.Session.execute(
+        sa.select(InputPackage).where(InputPackage.package_id == package_id,
+                                      InputPackage.state == "active",
+                                      InputPackage.pending.is_(True))
+        .order_by(InputPackage.created)).scalars()
+    out: list[dict[str, Any]] = []
+    for input_pkg in pending:
+        target = datastore.Target(input_pkg.id, schema=worktable.SCHEMA,
+                                  key=worktable.ROW_ID, write=True)
+        out += _table_findings(input_pkg.resource_id or input_pkg.id, input_pkg.title,
+                               "input", target)
+    return out
 
 
 def _filename(resource: model.Resource) -> str:
@@ -133,13 +157,14 @@ def resources_of(package_id: str) -> list[model.Resource]:
 
 
 def package_findings(package_id: str) -> list[dict[str, Any]]:
-    """Every finding of the dataset's active resources (tables first, then files)."""
+    """Every finding of the dataset's active resources (table, then file, per resource),
+    then of its entered rows waiting for publication."""
     out: list[dict[str, Any]] = []
     for resource in resources_of(package_id):
         name = resource.name or resource.id
-        out += _table_findings(resource, name)
+        out += _table_findings(resource.id, name)
         out += _file_findings(resource, name)
-    return out
+    return out + _entered_findings(package_id)
 
 
 def exceptions_of(package_id: str) -> list[PiiException]:

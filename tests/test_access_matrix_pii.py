@@ -1,0 +1,200 @@
+"""Access matrix of the personal data gate (issue 14): its actions x every caller x the
+dataset the request names (the owning OPD's or another's).
+
+One world (verifikasi's make_world: Dinas Kesehatan and Dinas Pendidikan with people in
+every role); each OPD has a draft dataset with a table of NIKs, its title and table name
+unique markers. Every request goes through CKAN's test client as every caller (API
+tokens in the `Authorization` header, none for anonymous).
+
+Expected (issue 14 and DESIGN.md, "Authorization follows the object"): walidata and
+sysadmins record and remove exceptions for any OPD; an OPD's operators and verifikators
+read their own OPD's findings and exceptions (a foreign dataset: 403) and record
+nothing; surveyors, users without a role and anonymous visitors get 403. After every
+refused request the exceptions are compared with before, and no response may carry the
+markers of a dataset the caller may not see.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.satudata.pii.model import PiiException
+from ckanext.verifikasi.tests.world import World, make_world
+from tests.test_access_matrix import Client
+
+pytestmark = pytest.mark.slow  # left out by `make test-fast`
+
+CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
+           "other_verifikator", "walidata", "sysadmin")
+MANAGERS = frozenset({"walidata", "sysadmin"})
+READERS = {"opd": MANAGERS | {"operator", "verifikator"},
+           "other_opd": MANAGERS | {"other_operator", "other_verifikator"}}
+
+
+@dataclass
+class Run:
+    world: World
+    tokens: dict[str, str]
+    datasets: dict[str, dict[str, Any]]  # "opd", "other_opd" -> dataset
+    markers: dict[str, str]
+    mismatches: list[str] = field(default_factory=list)
+    requests: int = 0
+    cells: int = 0
+
+    def headers(self, user: str) -> dict[str, str]:
+        token = self.tokens.get(user)
+        return {"Authorization": token} if token else {}
+
+
+def _marker() -> str:
+    return f"zqpii{uuid.uuid4().hex[:12]}x"
+
+
+def _table(run_world: World, ds: dict[str, Any], name: str) -> str:
+    """A table of NIKs (valid by python-stdnum's id.nik) in the dataset."""
+    table = call_action(
+        "datastore_create", {"user": run_world.users["sysadmin"]["name"]},
+        resource={"package_id": ds["id"], "name": name, "format": "CSV"},
+        fields=[{"id": "nik", "type": "text"}, {"id": "jumlah", "type": "int4"}],
+        records=[{"nik": f"35140152049{i:05d}", "jumlah": i} for i in range(1, 21)])
+    return table["resource_id"]
+
+
+def build() -> Run:
+    world = make_world()
+    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
+    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    markers = {key: _marker() for key in ("opd", "other_opd")}
+    datasets = {}
+    for key, marker in markers.items():
+        who = "other_" if key == "other_opd" else ""
+        opd = world.other_opd if who else world.opd
+        ds = call_action("package_create", world.context(f"{who}operator"),
+                         name=f"data-{uuid.uuid4().hex[:12]}", owner_org=opd["id"],
+                         kategori="DATA_MIKRO", license_id="cc-by", klasifikasi_akses="terbatas",
+                         **_complete(f"Data {marker}", opd["title"]))
+        _table(world, ds, f"Tabel {marker}")
+        datasets[key] = ds
+    model.Session.remove()
+    return Run(world=world, tokens=tokens, datasets=datasets, markers=markers)
+
+
+def _complete(title: str, opd_title: str) -> dict[str, Any]:
+    from ckanext.satudata.ms_keg_sample import complete_ms_keg
+
+    return {**complete_ms_keg(title, 2025, opd_title), "title": title}
+
+
+def _fresh_table(run: Run, where: str) -> dict[str, Any]:
+    ds = run.datasets[where]
+    rid = _table(run.world, ds, f"Tabel {run.markers[where]} {uuid.uuid4().hex[:6]}")
+    return {"package_id": ds["id"], "resource_id": rid, "column": "nik",
+            "reason": "Dibutuhkan Dinas Sosial untuk penyaluran bantuan"}
+
+
+def _fresh_exception(run: Run, where: str) -> str:
+    body = _fresh_table(run, where)
+    made = call_action("satudata_pii_exception_create",
+                       {"user": run.world.users["walidata"]["name"]}, **body)
+    return made["id"]
+
+
+def snapshot() -> list[str]:
+    return sorted(str(r) for r in model.Session.execute(sa.select(PiiException.__table__)).all())
+
+
+Request = tuple[str, str, dict[str, Any]]
+CELLS: list[tuple[str, Callable[[str], bool], Callable[[Run], Request]]] = []
+
+
+def _get(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
+    return lambda run: ("GET", f"/api/3/action/{name}", {"query_string": body(run)})
+
+
+def _post(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
+    return lambda run: ("POST", f"/api/3/action/{name}", {"json": body(run)})
+
+
+def _reader(where: str) -> Callable[[str], bool]:
+    return lambda caller: caller in READERS[where]
+
+
+def _manager(caller: str) -> bool:
+    return caller in MANAGERS
+
+
+for _where in ("opd", "other_opd"):
+    CELLS += [
+        (f"check {_where}", _reader(_where), _get(
+            "satudata_pii_check", lambda r, w=_where: {"package_id": r.datasets[w]["id"]})),
+        (f"exception list {_where}", _reader(_where), _get(
+            "satudata_pii_exception_list",
+            lambda r, w=_where: {"package_id": r.datasets[w]["name"]})),
+        (f"exception create {_where}", _manager, _post(
+            "satudata_pii_exception_create", lambda r, w=_where: _fresh_table(r, w))),
+        (f"exception delete {_where}", _manager, _post(
+            "satudata_pii_exception_delete", lambda r, w=_where: {
+                "id": _fresh_exception(r, w)})),
+    ]
+CELLS += [
+    ("check unknown id", _manager, _get("satudata_pii_check",
+                                        lambda r: {"package_id": "tidak-ada"})),
+    ("exception delete unknown id", _manager, _post("satudata_pii_exception_delete",
+                                                    lambda r: {"id": "tidak-ada"})),
+]
+
+
+def _verdict(response) -> str:
+    if response.status_code == 200 and response.json.get("success") is True:
+        return "ok"
+    return {403: "denied", 404: "not found"}.get(response.status_code,
+                                                 f"status {response.status_code}")
+
+
+def run_cells(app, run: Run) -> None:
+    for caller in CALLERS:
+        client = Client(app, run, caller)
+        for name, may, make in CELLS:
+            want = "ok" if may(caller) else "denied"
+            if name.endswith("unknown id") and want == "ok":
+                want = "not found"
+            with app.flask_app.test_request_context():
+                request = make(run)
+            model.Session.remove()
+            before = snapshot() if want != "ok" else None
+            response = client.request(*request)
+            run.cells += 1
+            got = _verdict(response)
+            where = f"{caller} {name}"
+            if got != want:
+                run.mismatches.append(f"{where}: expected {want}, got {got} "
+                                      f"{response.body[:300]!r}")
+            if before is not None and snapshot() != before:
+                run.mismatches.append(f"{where}: refused, but the exceptions changed")
+            for key, marker in run.markers.items():
+                if caller not in READERS[key] and marker in response.body:
+                    run.mismatches.append(f"{where}: response carries the {key} marker")
+            if "3514015204900" in response.body:
+                run.mismatches.append(f"{where}: response carries a NIK")
+            model.Session.remove()
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_pii_access_matrix(app):
+    started = time.monotonic()
+    with app.flask_app.test_request_context():
+        run = build()
+    run_cells(app, run)
+    print(f"\npii matrix: {run.cells} cells, {run.requests} requests, "
+          f"{time.monotonic() - started:.1f}s")
+    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
+        run.mismatches)
