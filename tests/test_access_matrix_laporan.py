@@ -108,16 +108,26 @@ CELLS: list[Cell] = [
 ]
 #: The OPD titles in each stored report's file.
 CARRIED = {"portal": {"opd", "other_opd"}, "opd": {"opd"}, "other_opd": {"other_opd"}}
-for which in ("portal", "opd", "other_opd"):
-    # The portal report's dict names no OPD; its file carries every OPD.
-    CELLS.append((f"action show ({which})", lambda c, w=which: c in READERS[w],
-                  lambda c, w=which: CARRIED[w] if w != "portal" else set(),
-                  lambda run, w=which: ("GET", "/api/3/action/satudata_report_show",
-                                        {"id": run.reports[w]})))
-    CELLS.append((f"download ({which})", lambda c, w=which: c in READERS[w],
-                  lambda c, w=which: CARRIED[w],
-                  lambda run, w=which: ("GET", f"/laporan/{run.reports[w]}/unduh.xlsx", {})))
 
+
+def _report_cells(which: str) -> list[Cell]:
+    def may(caller: str) -> bool:
+        return caller in READERS[which]
+
+    def show(run: Run) -> tuple[str, str, dict]:
+        return "GET", "/api/3/action/satudata_report_show", {"id": run.reports[which]}
+
+    def download(run: Run) -> tuple[str, str, dict]:
+        return "GET", f"/laporan/{run.reports[which]}/unduh.xlsx", {}
+
+    # The portal report's dict names no OPD; its file carries every OPD.
+    shown = CARRIED[which] if which != "portal" else set()
+    return [(f"action show ({which})", may, lambda _c: shown, show),
+            (f"download ({which})", may, lambda _c: CARRIED[which], download)]
+
+
+for _which in ("portal", "opd", "other_opd"):
+    CELLS.extend(_report_cells(_which))
 
 def _body(response) -> str:
     if response.headers.get("Content-Type", "").startswith("application/vnd.openxml"):
