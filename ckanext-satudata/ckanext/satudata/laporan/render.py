@@ -92,6 +92,17 @@ def _quality_rows(figures: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+def _quality_kpi_rows(figures: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Quality tickets opened in each month of the period and how many were closed in time."""
+    days = figures["quality"]["kpi_days"]
+    header = [tk._("Month"), tk._("Tickets opened"),
+              tk._("Closed within {days} days").format(days=days),
+              tk._("Closed in time (percent)")]
+    rows = [[m["month"], m["opened"], m["closed_within"], m["percent"]]
+            for m in figures["quality"]["kpi"]]
+    return header, rows
+
+
 def _monitoring_table(figures: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     mon = figures["monitoring"]
     keys = [k for k, _ in mon["columns"]]
@@ -144,6 +155,12 @@ def xlsx(figures: dict[str, Any]) -> bytes:
             cell.font = Font(bold=True)
         for row in rows:
             _safe(sheet, row)
+        if name == tk._("Metadata quality"):
+            _safe(sheet, [])
+            header, rows = _quality_kpi_rows(figures)
+            _safe(sheet, header)
+            for row in rows:
+                _safe(sheet, row)
         if name == tk._("Per OPD"):
             totals = figures["monitoring"]["totals"]
             keys = [k for k, _ in figures["monitoring"]["columns"]]
@@ -210,7 +227,9 @@ def html(figures: dict[str, Any]) -> str:
         "summary": summary(figures), "charts": charts(figures),
         "tables": [(tk._("Input, verification and usage per OPD"), mon_header, mon_rows),
                    (tk._("Timeliness of releases per OPD"), kpi_header, kpi_rows),
-                   (tk._("Metadata quality per OPD"), quality_header, quality_rows)],
+                   (tk._("Metadata quality per OPD"), quality_header, quality_rows),
+                   (tk._("Metadata quality tickets in the period"),
+                    *_quality_kpi_rows(figures))],
         "usage": figures["usage"], "site_title": tk.config.get("ckan.site_title"),
     })
     return result
