@@ -1,25 +1,27 @@
 """The iCalendar feed of the release calendar (RFC 5545, written by `icalendar`).
 
 A feed holds every public period of two years, tens of thousands of events, and
-`icalendar` needs about 0.2 ms to build and serialise one. Each event's text is
-therefore kept in this process under everything it shows (its fields, the language
-and the site); a feed after a publication or a change of the Daftar Data serialises
-only the events that changed and joins the rest.
+`icalendar` needs about 0.5 ms to build and serialise one. Each event's text is
+therefore kept in Redis (shared by every process, for a week) under a digest of
+everything it shows (its fields, the language and the site); a feed after a
+publication or a change of the Daftar Data serialises only the events that changed
+and joins the rest.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
+import hashlib
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 import icalendar
+from ckan.lib.redis import connect_to_redis
 
 from ckanext.satudata.daftar import calendar
 
-#: Serialised events kept per process (about 250 bytes each).
-KEEP_EVENTS = 200_000
-_events: OrderedDict[tuple, bytes] = OrderedDict()
+#: How long a serialised event is kept (about 500 bytes each).
+KEEP_SECONDS = 7 * 24 * 3600
+_BATCH = 1000
 _SHOWN = ("id", "title", "opd", "period", "date", "planned", "revised", "revised_reason",
           "released", "status_label", "modified")
 
@@ -58,18 +60,29 @@ def _event(item: dict[str, Any], host: str, words: dict[str, str]) -> icalendar.
     return event
 
 
-def _serialised(item: dict[str, Any], host: str, words: dict[str, str]) -> bytes:
-    key = (host, words["url"], words["status"],
-           item["dataset"]["name"], *(item[k] for k in _SHOWN))
-    found = _events.get(key)
-    if found is None:
-        found = _event(item, host, words).to_ical()
-        _events[key] = found
-        if len(_events) > KEEP_EVENTS:
-            _events.popitem(last=False)
-    else:
-        _events.move_to_end(key)
-    return found
+def _key(item: dict[str, Any], host: str, words: dict[str, str]) -> str:
+    shown = (host, words["url"], words["status"], words["period"], item["dataset"]["name"],
+             *(item[k] for k in _SHOWN))
+    digest = hashlib.sha1(repr(shown).encode()).hexdigest()
+    return f"{tk.config.get('ckan.site_id')}:satudata:ics-event:{digest}"
+
+
+def _serialised(items: list[dict[str, Any]], host: str, words: dict[str, str]) -> bytes:
+    """The events' texts in order: kept ones read in batches, the others built and kept."""
+    conn = connect_to_redis()
+    out: list[bytes] = []
+    for start in range(0, len(items), _BATCH):
+        batch = items[start:start + _BATCH]
+        keys = [_key(item, host, words) for item in batch]
+        found = conn.mget(keys)
+        pipe = conn.pipeline(transaction=False)
+        for item, key, text in zip(batch, keys, found, strict=True):
+            if text is None:
+                text = _event(item, host, words).to_ical()
+                pipe.set(key, text, ex=KEEP_SECONDS)
+            out.append(text)
+        pipe.execute()
+    return b"".join(out)
 
 
 def feed(filters: calendar.Filters) -> str:
@@ -84,8 +97,8 @@ def feed(filters: calendar.Filters) -> str:
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "Asia/Jakarta")
     words = _words()
-    events = b"".join(_serialised(item, host, words) for item in
-                      calendar.page_of_items(filters, calendar.public_linked(), size=None))
+    events = _serialised(calendar.page_of_items(filters, calendar.public_linked(), size=None),
+                         host, words)
     # The calendar's own lines from icalendar, with the events' texts spliced in
     # before its closing line.
     head, end = cal.to_ical().rsplit(b"END:VCALENDAR", 1)
