@@ -321,7 +321,12 @@ def verifikasi_notification_list(context: Context, data_dict: DataDict) -> dict[
 # Chained core actions: publication only through the gate (see gate.py).
 
 def _caller(context: Context) -> model.User | None:
-    return context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    """The signed-in user acting, None for an anonymous caller (whose `auth_user_obj` is
+    flask-login's AnonymousUser, without `sysadmin`: the action's own auth refuses it)."""
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    return model.User.get(context.get("user") or "")
 
 
 def _asks_public(data_dict: DataDict) -> bool:

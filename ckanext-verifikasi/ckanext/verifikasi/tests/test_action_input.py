@@ -28,3 +28,15 @@ def test_audit_list_limit_is_capped_at_the_configured_maximum(web, world):
     # The world's role assignments alone are more than two entries.
     body = api(web, world, "walidata", "verifikasi_audit_list", 200, limit="50")
     assert len(body["result"]) == 2
+
+
+@pytest.mark.parametrize("action", ["package_create", "package_update", "package_patch"])
+def test_anonymous_writes_are_refused_not_a_server_error(web, world, action):
+    # Anonymous callers carry flask-login's AnonymousUser, which has no `sysadmin`.
+    dataset = world.dataset()
+    params = {"name": "anon-dataset", "owner_org": world.opd["id"]}
+    if action != "package_create":
+        params = {"id": dataset["id"], "title": "Diubah anonim"}
+    res = web.post(f"/api/3/action/{action}", json=params)
+    assert res.status_code == 403, (res.status_code, res.body[:2000])
+    assert res.json["success"] is False
