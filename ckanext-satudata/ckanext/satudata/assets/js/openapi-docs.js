@@ -19,7 +19,7 @@ this.ckan.module('satudata-openapi', function ($) {
         domNode: this.el[0],
         validatorUrl: null,
         deepLinking: true,
-        docExpansion: 'none',
+        docExpansion: 'list',
         defaultModelsExpandDepth: -1,
         displayOperationId: true,
         filter: true,
