@@ -12,7 +12,7 @@ import pytest
 from ckan.plugins import toolkit as tk
 from openapi_spec_validator import validate
 
-from ckanext.satudata.openapi import spec
+from ckanext.satudata.openapi import messages, spec
 from ckanext.verifikasi.tests.world import make_world
 
 OURS = ("satudata_", "verifikasi_")
@@ -171,3 +171,12 @@ def test_generation_is_cached_per_process(app):
         assert spec.document_json("id") is first  # served from the cache, not regenerated
         assert spec.actions() is spec.actions()
     assert spec.last_generation_ms > 0
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_every_summary_of_ours_is_listed_for_translation(app):
+    with app.flask_app.test_request_context("/"):
+        summaries = spec.our_msgids()
+    assert len(summaries) > 50
+    missing = sorted(set(summaries) - set(messages.MESSAGES))
+    assert not missing, f"add to ckanext/satudata/openapi/messages.py: {missing}"

@@ -16,8 +16,9 @@ Where each part comes from:
 - **GET or POST**: `side_effect_free` actions answer GET (query string) and POST;
   every other action POST only (JSON body, or multipart/form-data when it takes an
   `upload`).
-- **texts**: the docstring; the summary and parameter descriptions of our own actions
-  (`satudata_*`, `verifikasi_*`) are msgids translated for the request's language.
+- **texts**: the docstring; the summary of each of our own actions (`satudata_*`,
+  `verifikasi_*`) is a msgid (listed in `messages` so that extraction finds it),
+  translated for the request's language; the rest stays as written (English).
 - **auth**: CKAN's `Authorization` header with an API token; without it the caller is
   anonymous. Errors: CKAN's envelope `{success: false, error: {__type, ...}}`.
 
@@ -47,7 +48,8 @@ import ckan.plugins.toolkit as tk
 from ckan import authz
 
 __all__ = ["Action", "Param", "actions", "clear_cache", "document", "document_json",
-           "postman_collection", "postman_json", "registered_actions", "OUR_PREFIXES"]
+           "our_msgids", "postman_collection", "postman_json", "registered_actions",
+           "OUR_PREFIXES"]
 
 #: Our actions: their summaries and parameter descriptions are translated.
 OUR_PREFIXES = ("satudata_", "verifikasi_")
@@ -473,6 +475,11 @@ def actions() -> list[Action]:
                            for name, fn in sorted(registry.items())]
             last_generation_ms = (time.perf_counter() - started) * 1000
         return _cache[key]
+
+
+def our_msgids() -> list[str]:
+    """The summaries of our own actions: msgids (listed in `messages` for extraction)."""
+    return [a.summary for a in actions() if a.ours and a.summary]
 
 
 def clear_cache() -> None:
