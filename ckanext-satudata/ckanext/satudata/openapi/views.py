@@ -21,7 +21,6 @@ _DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
 def _json(body: bytes, filename: str | None = None) -> Response:
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Vary"] = "Accept-Language"
     if filename:
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
