@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ckanext.satudata import metadata
 from ckanext.satudata.daftar import access
 from ckanext.satudata.monitoring import figures
 
@@ -53,7 +54,10 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
     Returns:
         {year, organization, start, end, rows: [one dict per OPD], totals,
          columns: [[key, label]], kecamatan: [published datasets covering each
-         kecamatan], kecamatan_columns}
+         kecamatan], kecamatan_columns, and per breakdown (`sektor`, `kategori`):
+         <breakdown>: [one dict per sector/category, `value` and `label`, the same
+         figures as the OPD rows, only of the OPDs shown], <breakdown>_totals,
+         <breakdown>_columns}
     """
     tk.check_access("satudata_monitoring_show", context, data_dict)
     data, errors = tk.navl_validate(dict(data_dict), _schema(), context)
@@ -80,4 +84,22 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
             "totals": figures.totals(rows),
             "columns": [[k, tk._(label)] for k, label in figures.COLUMNS],
             "kecamatan": figures.by_kecamatan(scope),
-            "kecamatan_columns": [[k, tk._(label)] for k, label in figures.KECAMATAN_COLUMNS]}
+            "kecamatan_columns": [[k, tk._(label)] for k, label in figures.KECAMATAN_COLUMNS],
+            **_breakdowns(year, [r["organization_id"] for r in rows], today, period)}
+
+
+def _breakdowns(year: int, org_ids: list[str], today: dt.date | None,
+                period: tuple[dt.date, dt.date] | None) -> dict[str, Any]:
+    """The tables per sector and per category, of the OPDs whose rows are shown."""
+    out: dict[str, Any] = {}
+    for which, (field, _, first) in figures.BREAKDOWNS.items():
+        rows = figures.by_field(which, year, org_ids, metadata.choice_labels(field),
+                                today, period)
+        for row in rows:
+            if row["value"] is None:
+                row["label"] = tk._("(not filled)")
+        out[which] = rows
+        out[f"{which}_totals"] = figures.totals(rows)
+        out[f"{which}_columns"] = [["label", tk._(first)]] + [
+            [k, tk._(label)] for k, label in figures.COLUMNS[1:]]
+    return out

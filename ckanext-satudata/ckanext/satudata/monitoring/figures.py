@@ -124,6 +124,84 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+#: The breakdowns beside the OPD table: (dataset field, Daftar Data column, English
+#: label of the first column).
+BREAKDOWNS = {"sektor": ("sektor_kegiatan", DaftarEntry.sektor, N_("Sector")),
+              "kategori": ("kategori", DaftarEntry.kategori, N_("Category"))}
+
+
+def by_field(which: str, year: int, org_ids: list[str], labels: dict[str, str],
+             today: dt.date | None = None,
+             period: tuple[dt.date, dt.date] | None = None) -> list[dict[str, Any]]:
+    """The figures of `by_opd` per value of a dataset field (breakdown `which` of
+    BREAKDOWNS), counting only the datasets and Daftar Data entries of the OPDs
+    `org_ids`, each figure in one SQL aggregate over all values (never one query per
+    value or dataset). One row per choice (`labels`: value -> label, in order), then
+    values outside the choices, then datasets without a value when there are any."""
+    field, entry_column, _ = BREAKDOWNS[which]
+    today = today or dt.date.today()
+    ids = org_ids or [""]
+    shared = verification.shared()
+    workflow = shared.workflow_figures_by_field(field, ids, today) if shared else {}
+    pkg = model.package_table
+    extra = model.package_extra_table.alias("field_extra")
+    value = sa.func.nullif(extra.c.value, "")
+    datasets = {v: int(n) for v, n in model.Session.execute(
+        sa.select(value, sa.func.count())
+        .select_from(pkg.outerjoin(extra, sa.and_(
+            extra.c.package_id == pkg.c.id, extra.c.key == field, extra.c.state == "active")))
+        .where(pkg.c.owner_org.in_(ids), pkg.c.state != "deleted", pkg.c.type == "dataset")
+        .group_by(value)).all()}
+    planned = {v: (int(n), int(w)) for v, n, w in model.Session.execute(
+        sa.select(entry_column, sa.func.count(), sa.func.count(DaftarEntry.package_id))
+        .where(DaftarEntry.year == year, DaftarEntry.organization_id.in_(ids))
+        .group_by(entry_column)).all()}
+    due = sa.func.coalesce(DaftarPeriod.revised, DaftarPeriod.planned)
+    overdue = {v: int(n) for v, n in model.Session.execute(
+        sa.select(entry_column, sa.func.count())
+        .join(DaftarPeriod, DaftarPeriod.entry_id == DaftarEntry.id)
+        .where(DaftarEntry.year == year, DaftarEntry.organization_id.in_(ids),
+               DaftarPeriod.released.is_(None), due < today)
+        .group_by(entry_column)).all()}
+    params: dict[str, Any] = {"orgs": ids, "field": field,
+                              **({"start": period[0], "end": period[1]} if period else {})}
+    joined = ("JOIN package p ON p.id = t.package_id LEFT JOIN package_extra e "
+              "ON e.package_id = p.id AND e.key = :field AND e.state = 'active' "
+              "WHERE p.state = 'active' AND NOT p.private AND p.owner_org = ANY(:orgs) ")
+    views = {v: int(n) for v, n in model.Session.execute(sa.text(
+        "SELECT NULLIF(e.value, ''), COALESCE(SUM(t.count), 0) FROM tracking_summary t "
+        + joined + ("AND t.tracking_date BETWEEN :start AND :end " if period else "")
+        + "GROUP BY 1"), params)}
+    downloads = {v: int(n) for v, n in model.Session.execute(sa.text(
+        "SELECT NULLIF(e.value, ''), COALESCE(SUM(t.count), 0) FROM satudata_download_daily t "
+        + joined + ("AND t.day BETWEEN :start AND :end " if period else "")
+        + "GROUP BY 1"), params)}
+    found = set(workflow) | set(datasets) | set(planned) | set(overdue) | set(views) \
+        | set(downloads)
+    values: list[str | None] = list(labels) + sorted(
+        v for v in found if v is not None and v not in labels)
+    if None in found:
+        values.append(None)
+    rows = []
+    for v in values:
+        fig = workflow.get(v, {"states": {}, "returned": 0, "notes": 0, "overdue": 0,
+                               "days": {}})
+        total = datasets.get(v, 0)
+        passed = fig["states"].get("verified", 0) + fig["states"].get("published", 0)
+        rows.append({
+            "value": v, "label": labels.get(v, v) if v is not None else None,
+            "planned": planned.get(v, (0, 0))[0], "with_data": planned.get(v, (0, 0))[1],
+            "datasets": total, **{f"state_{s}": fig["states"].get(s, 0) for s in STATES},
+            "percent_verified": round(100.0 * passed / total, 1) if total else 0.0,
+            "returned": fig["returned"], "notes": fig["notes"],
+            "overdue_corrections": fig["overdue"],
+            **{f"days_{s}": fig["days"].get(s) for s in
+               ("draft", "submitted", "verified", "returned")},
+            "updates_overdue": overdue.get(v, 0), "views": views.get(v, 0),
+            "downloads": downloads.get(v, 0)})
+    return rows
+
+
 #: Columns of the table per kecamatan (the map's figures without boundaries).
 KECAMATAN_COLUMNS = (("kode", N_("Kemendagri code")), ("nama", N_("Kecamatan")),
                      ("specific", N_("Datasets naming the kecamatan or its desa")),

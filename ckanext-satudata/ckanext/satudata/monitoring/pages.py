@@ -47,17 +47,33 @@ def _figures() -> tuple[dict[str, Any], dict[str, str]]:
         tk.abort(400, tk._("Unknown column to sort by: {column}").format(column=sort))
     descending = request.args.get("order") == "desc"
     filters.update(sort=sort, order="desc" if descending else "asc")
-    present = [r for r in result["rows"] if r[sort] is not None]
-    missing = [r for r in result["rows"] if r[sort] is None]
-    present.sort(key=lambda r: (str(r[sort]).lower() if isinstance(r[sort], str) else r[sort]),
-                 reverse=descending)
-    result["rows"] = present + missing
+    result["rows"] = _sorted(result["rows"], sort, descending)
+    for which in figures.BREAKDOWNS:
+        # Each breakdown table sorts on its own (sort_<table>, order_<table>); by
+        # default in the schema's order of the choices.
+        key = request.args.get(f"sort_{which}", "")
+        if not key:
+            continue
+        if key not in [k for k, _ in result[f"{which}_columns"]]:
+            tk.abort(400, tk._("Unknown column to sort by: {column}").format(column=key))
+        down = request.args.get(f"order_{which}") == "desc"
+        filters.update({f"sort_{which}": key, f"order_{which}": "desc" if down else "asc"})
+        result[which] = _sorted(result[which], key, down)
     return result, filters
 
 
+def _sorted(rows: list[dict[str, Any]], key: str, descending: bool) -> list[dict[str, Any]]:
+    """The rows sorted by one column (text case-insensitively), empty values last."""
+    present = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    present.sort(key=lambda r: (str(r[key]).lower() if isinstance(r[key], str) else r[key]),
+                 reverse=descending)
+    return present + missing
+
+
 def _table(result: dict[str, Any], which: str = "") -> list[list[Any]]:
-    prefix = "kecamatan_" if which == "kecamatan" else ""
-    columns, rows = result[prefix + "columns"], result["kecamatan" if prefix else "rows"]
+    prefix = f"{which}_" if which else ""
+    columns, rows = result[prefix + "columns"], result[which or "rows"]
     keys = [k for k, _ in columns]
     return [[label for _, label in columns]] + [
         [row[k] if row[k] is not None else "" for k in keys] for row in rows]
@@ -95,7 +111,7 @@ def export(fmt: str) -> Response:
         tk.abort(404)
     result, _ = _figures()
     which = request.args.get("table", "")
-    if which not in ("", "kecamatan"):
+    if which not in ("", "kecamatan", *figures.BREAKDOWNS):
         tk.abort(400, tk._("Unknown table: {table}").format(table=which))
     table = _table(result, which)
     name = f"monitoring-{which or 'opd'}-{result['year']}"
