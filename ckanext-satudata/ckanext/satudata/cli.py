@@ -23,7 +23,9 @@ def seed_demo() -> None:
     """Load the demo OPDs, users and datasets (safe to run again)."""
     from ckanext.satudata import demo
 
-    summary = demo.seed()
+    # The Daftar Data's actions answer with dates in the language of a request.
+    with click.get_current_context().meta["flask_app"].test_request_context():
+        summary = demo.seed()
     click.secho(
         "Demo: {organizations} OPD, {users} pengguna, {datasets} dataset, "
         "{indicators} indikator, {drafts} draf".format(**summary),
@@ -90,6 +92,24 @@ def daftar_remind(on: dt.datetime | None) -> None:
     sent = reminders.send(on.date() if on else None)
     click.echo(f"Daftar Data: {sent.before} pengingat jadwal, {sent.missed} jadwal "
                f"terlewat, {sent.digest} ringkasan mingguan ({sent.notifications} notifikasi)")
+
+
+@satudata.group(short_help="Permohonan Data (data requests)")
+def permohonan() -> None:
+    """Permohonan Data (issue 14): reminders of request deadlines."""
+
+
+@permohonan.command("remind")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Act as on this day (WIB), YYYY-MM-DD; default today.")
+def permohonan_remind(on: dt.datetime | None) -> None:
+    """Remind walidata and the handling OPD of request deadlines coming or passed;
+    each reminder is sent once (safe to run every hour)."""
+    from ckanext.satudata.permohonan import reminders
+
+    sent = reminders.send(on.date() if on else None)
+    click.echo(f"Permohonan Data: {sent.before} pengingat tenggat, {sent.overdue} "
+               f"melewati tenggat ({sent.notifications} notifikasi)")
 
 
 @satudata.group(short_help="Metadata quality scores and tickets")
