@@ -164,8 +164,27 @@ def _operator_token() -> str:
         "user": user["name"], "name": "bench"})["token"]
 
 
-def _paths(names: list[str]) -> dict[str, tuple[list[str], bool]]:
-    """{measurement: (paths, as the operator)}; the same paths in every configuration."""
+def _walidata_token() -> str | None:
+    """The walidata (a verifikasi role, every OPD); None in stock CKAN, which has no
+    walidata and answers the walidata's pages with its dataset page, anonymously."""
+    import ckan.plugins.toolkit as tk
+
+    if not _has_action("verifikasi_role_assign"):
+        return None
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context: dict[str, Any] = {"user": site_user["name"], "ignore_auth": True}
+    user = tk.get_action("user_create")(dict(context), {
+        "name": "bench-walidata", "email": "walidata@example.org",
+        "password": "Ukur-Cepat-Lambat-2026"})
+    tk.get_action("verifikasi_role_assign")(dict(context), {
+        "user": user["name"], "role": "walidata"})
+    return tk.get_action("api_token_create")(dict(context), {
+        "user": user["name"], "name": "bench"})["token"]
+
+
+def _paths(names: list[str]) -> dict[str, tuple[list[str], str]]:
+    """{measurement: (paths, as whom: "" anonymous, "operator" or "walidata")}; the
+    same paths in every configuration."""
     rng = random.Random(7)
     facet_param = json.dumps(FACETS)
     search = [
@@ -175,11 +194,11 @@ def _paths(names: list[str]) -> dict[str, tuple[list[str], bool]]:
     ]
     pages = [f"/dataset/{rng.choice(names)}" for _ in range(50)]
     measurements = {
-        "package_search_facets": (search, False),
-        "dataset_page": (pages, False),
-        "home_page": (["/"], False),
-        "package_search_operator": (search, True),
-        "dataset_page_operator": (pages, True),
+        "package_search_facets": (search, ""),
+        "dataset_page": (pages, ""),
+        "home_page": (["/"], ""),
+        "package_search_operator": (search, "operator"),
+        "dataset_page_operator": (pages, "operator"),
     }
     # Pages stock CKAN does not have are compared with its dataset page, as the issues
     # that asked for them set their targets (stock CKAN answers with the dataset pages).
@@ -194,7 +213,18 @@ def _paths(names: list[str]) -> dict[str, tuple[list[str], bool]]:
         "kinerja_sdi": ("satudata_kpi_show", ["/kinerja-sdi?tahun=2026"]),
     }
     for key, (action, paths) in suite_only.items():
-        measurements[key] = (paths if _has_action(action) else pages, False)
+        measurements[key] = (paths if _has_action(action) else pages, "")
+    # The walidata's staff pages (every OPD's figures), as the walidata.
+    staff = {
+        "monitoring": ("satudata_monitoring_show",
+                       ["/monitoring/?year=2026", "/monitoring/?year=2026&organization=opd-03",
+                        "/monitoring/?year=2026&sort=percent_verified&order=desc"]),
+        "kualitas_metadata": ("satudata_quality_ticket_list",
+                              ["/kualitas-metadata/",
+                               "/kualitas-metadata/?organization=opd-03"]),
+    }
+    for key, (action, paths) in staff.items():
+        measurements[key] = (paths, "walidata") if _has_action(action) else (pages, "")
     return measurements
 
 
@@ -236,18 +266,19 @@ def main() -> int:
         # The action answers with dates in the request's language: a request context.
         with app._wsgi_app.test_request_context():
             _seed_daftar(names, args.daftar_entries, seed=43)
-    operator = {"Authorization": _operator_token()}
+    walidata = _walidata_token()
+    headers = {"": {}, "operator": {"Authorization": _operator_token()},
+               "walidata": {"Authorization": walidata} if walidata else {}}
     measurements = _paths(names)
     # One warm-up pass of each so template compilation and caches are not measured.
-    for paths, as_operator in measurements.values():
-        _timed(client, paths, 0, min(5, len(paths)), operator if as_operator else {})
+    for paths, who in measurements.values():
+        _timed(client, paths, 0, min(5, len(paths)), headers[who])
 
     print(json.dumps({"seed_datasets_per_s": args.datasets / seed_s}), flush=True)
     for line in sys.stdin:
         ask = json.loads(line)
-        paths, as_operator = measurements[ask["measure"]]
-        samples = _timed(client, paths, ask["start"], ask["count"],
-                         operator if as_operator else {})
+        paths, who = measurements[ask["measure"]]
+        samples = _timed(client, paths, ask["start"], ask["count"], headers[who])
         print(json.dumps({"samples": samples}), flush=True)
     return 0
 

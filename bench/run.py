@@ -28,7 +28,10 @@ ROWS = [("package_search + 6 facets", "package_search_facets"),
         ("/jadwal-rilis vs dataset page", "jadwal_rilis"),
         ("jadwal-rilis.ics vs dataset page", "jadwal_rilis_ics"),
         ("kpi_show vs dataset page", "kpi_show"),
-        ("/kinerja-sdi vs dataset page", "kinerja_sdi")]
+        ("/kinerja-sdi vs dataset page", "kinerja_sdi"),
+        # The walidata's staff pages, requested as the walidata.
+        ("/monitoring vs dataset page", "monitoring"),
+        ("/kualitas-metadata vs dataset page", "kualitas_metadata")]
 
 
 class Subject:
