@@ -16,7 +16,8 @@ the entrypoint before):
 - `ckan harvester run` every SATUDATA_HARVEST_INTERVAL seconds (300);
 - hourly: `ckan verifikasi send-reminders` (idempotent per day),
   `ckan tracking update` from three days back, `ckan satudata
-  discard-stale-imports`, `ckan satudata daftar remind` (each reminder once) and
+  discard-stale-imports`, `ckan satudata daftar remind` and `ckan satudata
+  permohonan remind` (each reminder once) and
   `ckan verifikasi index-check --repair`;
 - daily: `ckan satudata quality scan` (metadata quality scores and tickets).
 - hourly: `ckan satudata report --due` (the periodic reports of the month,
@@ -99,6 +100,9 @@ def schedule(environ: Mapping[str, str] = os.environ) -> tuple[Job, ...]:
         # Daftar Data: release dates coming or missed (OPDs), late releases (walidata,
         # weekly); each reminder once.
         Job("daftar-reminders", HOUR, _fixed("satudata", "daftar", "remind")),
+        # Permohonan Data: deadlines near or passed (walidata and the handling OPD);
+        # each reminder once.
+        Job("permohonan-reminders", HOUR, _fixed("satudata", "permohonan", "remind")),
         # Search index vs database (state, private flag, workflow, access class):
         # drift left by a failed index call is reported and repaired.
         Job("index-check", HOUR, _fixed("verifikasi", "index-check", "--repair")),

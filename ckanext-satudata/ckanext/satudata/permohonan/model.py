@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped
 
 from ckanext.satudata.model.base import BaseModel
 
-__all__ = ["NUMBER_SEQUENCE", "Permohonan", "PermohonanEvent"]
+__all__ = ["NUMBER_SEQUENCE", "Permohonan", "PermohonanEvent", "PermohonanReminder"]
 
 #: The serial part of the tracking numbers. Known to the metadata, so that CKAN's
 #: create_all (test resets) makes it again with the table.
@@ -90,3 +90,21 @@ class PermohonanEvent(BaseModel):
     actor_label: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
     note: Mapped[str | None] = sa.Column(sa.UnicodeText, nullable=True)
     created: Mapped[dt.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)
+
+
+class PermohonanReminder(BaseModel):
+    """A deadline reminder that was sent (so each is sent once): `kind` before or
+    overdue, about the deadline `due` (an extended deadline is reminded again)."""
+
+    __tablename__ = "satudata_permohonan_reminder"
+    __table_args__ = (sa.UniqueConstraint("request_id", "kind", "due",
+                                          name="satudata_permohonan_reminder_key"),)
+
+    id: Mapped[int] = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = sa.Column(
+        sa.UnicodeText, sa.ForeignKey("satudata_permohonan.id", ondelete="CASCADE"),
+        nullable=False)
+    kind: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
+    due: Mapped[dt.date] = sa.Column(sa.Date, nullable=False)
+    recipients: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    sent: Mapped[dt.datetime] = sa.Column(sa.DateTime, nullable=False, default=_now)

@@ -35,6 +35,7 @@ def test_the_schedule_holds_every_periodic_job_with_its_interval():
         "tracking": (HOUR, ["tracking", "update", "2027-01-12"]),
         "discard-stale-imports": (HOUR, ["satudata", "discard-stale-imports"]),
         "daftar-reminders": (HOUR, ["satudata", "daftar", "remind"]),
+        "permohonan-reminders": (HOUR, ["satudata", "permohonan", "remind"]),
         "index-check": (HOUR, ["verifikasi", "index-check", "--repair"]),
         "reports": (HOUR, ["satudata", "report", "--due"]),
         "quality-scan": (24 * HOUR, ["satudata", "quality", "scan"]),
@@ -63,11 +64,11 @@ def test_each_due_job_runs_once_and_not_again_before_its_interval(no_last_runs):
         return [o.job.name for o in outcomes]
 
     everything = ["loader-sweep", "harvest", "reminders", "tracking",
-                  "discard-stale-imports", "daftar-reminders", "index-check", "reports",
-                  "quality-scan"]
+                  "discard-stale-imports", "daftar-reminders", "permohonan-reminders",
+                  "index-check", "reports", "quality-scan"]
     first = periodic.run_due(T0, runner, jobs)
     assert [o.job.name for o in first] == everything
-    assert [o.exit_code for o in first] == [0, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert [o.exit_code for o in first] == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
     assert run_at(0) == []  # the same minute again: nothing
     assert run_at(59) == []
     assert run_at(60) == ["loader-sweep"]
@@ -75,12 +76,14 @@ def test_each_due_job_runs_once_and_not_again_before_its_interval(no_last_runs):
     assert run_at(300) == ["loader-sweep", "harvest"]
     assert run_at(HOUR - 1) == ["loader-sweep", "harvest"]
     assert run_at(HOUR) == ["reminders", "tracking", "discard-stale-imports",
-                            "daftar-reminders", "index-check", "reports"]
+                            "daftar-reminders", "permohonan-reminders", "index-check",
+                            "reports"]
     # Last runs live in Redis: another process (a restarted scheduler) sees them.
     assert periodic.last_runs(jobs) == {
         "loader-sweep": T0 + HOUR - 1, "harvest": T0 + HOUR - 1, "reminders": T0 + HOUR,
         "tracking": T0 + HOUR, "discard-stale-imports": T0 + HOUR,
-        "daftar-reminders": T0 + HOUR, "index-check": T0 + HOUR, "reports": T0 + HOUR,
+        "daftar-reminders": T0 + HOUR, "permohonan-reminders": T0 + HOUR,
+        "index-check": T0 + HOUR, "reports": T0 + HOUR,
         "quality-scan": T0}
     # A clock set back by more than an interval does not stop a job for that long.
     # (The daily quality scan ran at T0, less than a day ahead: not due.)
@@ -94,12 +97,12 @@ def test_run_due_runs_the_real_commands_in_process_once(no_last_runs, cli, clean
     assert result.exit_code == 0, result.output
     for command in ("satudata-loader sweep", "harvester run", "verifikasi send-reminders",
                     "tracking update ", "satudata discard-stale-imports",
-                    "satudata daftar remind",
+                    "satudata daftar remind", "satudata permohonan remind",
                     "verifikasi index-check --repair", "satudata report --due",
                     "satudata quality scan"):
         assert f"ckan {command}" in result.output
     assert "failed" not in result.output
-    assert "9 periodic jobs run" in result.output
+    assert "10 periodic jobs run" in result.output
     assert all(periodic.last_runs(periodic.schedule({})).values())
 
     again = cli.invoke(ckan, ["satudata", "periodic", "run-due"])
