@@ -132,18 +132,33 @@ def _manager(caller: str) -> bool:
     return caller in MANAGERS
 
 
+def _package_of(where: str, key: str = "id") -> Callable[[Run], dict[str, Any]]:
+    def body(run: Run) -> dict[str, Any]:
+        return {"package_id": run.datasets[where][key]}
+    return body
+
+
+def _new_table(where: str) -> Callable[[Run], dict[str, Any]]:
+    def body(run: Run) -> dict[str, Any]:
+        return _fresh_table(run, where)
+    return body
+
+
+def _new_exception(where: str) -> Callable[[Run], dict[str, Any]]:
+    def body(run: Run) -> dict[str, Any]:
+        return {"id": _fresh_exception(run, where)}
+    return body
+
+
 for _where in ("opd", "other_opd"):
     CELLS += [
-        (f"check {_where}", _reader(_where), _get(
-            "satudata_pii_check", lambda r, w=_where: {"package_id": r.datasets[w]["id"]})),
+        (f"check {_where}", _reader(_where), _get("satudata_pii_check", _package_of(_where))),
         (f"exception list {_where}", _reader(_where), _get(
-            "satudata_pii_exception_list",
-            lambda r, w=_where: {"package_id": r.datasets[w]["name"]})),
+            "satudata_pii_exception_list", _package_of(_where, "name"))),
         (f"exception create {_where}", _manager, _post(
-            "satudata_pii_exception_create", lambda r, w=_where: _fresh_table(r, w))),
+            "satudata_pii_exception_create", _new_table(_where))),
         (f"exception delete {_where}", _manager, _post(
-            "satudata_pii_exception_delete", lambda r, w=_where: {
-                "id": _fresh_exception(r, w)})),
+            "satudata_pii_exception_delete", _new_exception(_where))),
     ]
 CELLS += [
     ("check unknown id", _manager, _get("satudata_pii_check",
@@ -162,7 +177,7 @@ def _verdict(response) -> str:
 
 def run_cells(app, run: Run) -> None:
     for caller in CALLERS:
-        client = Client(app, run, caller)
+        client = Client(app, run, caller)  # type: ignore[arg-type]  # same headers()
         for name, may, make in CELLS:
             want = "ok" if may(caller) else "denied"
             if name.endswith("unknown id") and want == "ok":
