@@ -69,6 +69,22 @@ def test_figures_match_hand_computed_values(world):
     assert set(coverage.values()) == {(0, 0)}
 
 
+def test_indicators_count_among_the_datasets_so_verified_stays_a_share(world):
+    from ckanext.satudata.ms_keg_sample import complete_ms_ind
+
+    activity = model.Session.execute(sa.select(model.Package.name).where(
+        model.Package.title == "Data terbit")).scalar_one()
+    indicator = call_action("package_create", world.context("operator"), name="indikator-uji",
+                            title="Indikator uji", owner_org=world.opd["id"],
+                            license_id="cc-by", klasifikasi_akses="terbuka", kategori="DATA_DASAR",
+                            **complete_ms_ind("Indikator uji", activity, capaian=[
+                                {"tahun": YEAR, "target": "98", "realisasi": "96"}]))
+    world.publish(indicator["id"])
+    mine = {r["organization_id"]: r for r in figures.by_opd(YEAR, None)}[world.opd["id"]]
+    # Two of four published: the activity and its indicator (the demo showed 133 %).
+    assert (mine["datasets"], mine["state_published"], mine["percent_verified"]) == (4, 2, 50.0)
+
+
 def test_action_scopes_and_refuses_foreign_opd(world):
     result = call_action("satudata_monitoring_show", world.context("operator"), year=YEAR)
     assert [r["organization_id"] for r in result["rows"]] == [world.opd["id"]]

@@ -41,6 +41,11 @@ def system_write_context(context_: dict[str, Any]) -> dict[str, Any]:
     return context.transition_context(context_)
 
 
+def dataset_types() -> tuple[str, ...]:
+    """The dataset types that go through the workflow (statistical activities, indicators)."""
+    return _config.dataset_types()
+
+
 def access_class_field() -> str:
     """The dataset field (an extra) that holds the access class."""
     return _config.access_field()

@@ -51,6 +51,13 @@ def _download_counts(org_ids: list[str] | None,
     return {o: int(c) for o, c in model.Session.execute(query, params)}
 
 
+def _workflow_types() -> tuple[str, ...]:
+    """The types the workflow figures count (indicators too): the datasets column counts
+    the same ones, or "% verified" would pass 100."""
+    shared = verification.shared()
+    return shared.dataset_types() if shared else ("dataset",)
+
+
 def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None,
            period: tuple[dt.date, dt.date] | None = None) -> list[dict[str, Any]]:
     """One row per OPD (all OPDs when `org_ids` is None), sorted by title; views and
@@ -69,7 +76,7 @@ def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None,
     datasets = dict(model.Session.execute(
         sa.select(pkg.c.owner_org, sa.func.count()).where(
             pkg.c.owner_org.in_(ids or [""]), pkg.c.state != "deleted",
-            pkg.c.type == "dataset").group_by(pkg.c.owner_org)).all())
+            pkg.c.type.in_(_workflow_types())).group_by(pkg.c.owner_org)).all())
     planned = {o: (int(n), int(w)) for o, n, w in model.Session.execute(
         sa.select(DaftarEntry.organization_id, sa.func.count(),
                   sa.func.count(DaftarEntry.package_id))
@@ -150,7 +157,8 @@ def by_field(which: str, year: int, org_ids: list[str], labels: dict[str, str],
         sa.select(value, sa.func.count())
         .select_from(pkg.outerjoin(extra, sa.and_(
             extra.c.package_id == pkg.c.id, extra.c.key == field, extra.c.state == "active")))
-        .where(pkg.c.owner_org.in_(ids), pkg.c.state != "deleted", pkg.c.type == "dataset")
+        .where(pkg.c.owner_org.in_(ids), pkg.c.state != "deleted",
+               pkg.c.type.in_(_workflow_types()))
         .group_by(value)).all()}
     planned = {v: (int(n), int(w)) for v, n, w in model.Session.execute(
         sa.select(entry_column, sa.func.count(), sa.func.count(DaftarEntry.package_id))
