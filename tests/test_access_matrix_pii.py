@@ -47,6 +47,9 @@ class Run:
     datasets: dict[str, dict[str, Any]]  # "opd", "other_opd" -> dataset
     markers: dict[str, str]
     mismatches: list[str] = field(default_factory=list)
+    caller: str = ""
+    #: One table and one exception per OPD for the requests that must be refused.
+    spare: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: int = 0
     cells: int = 0
 
@@ -138,15 +141,27 @@ def _package_of(where: str, key: str = "id") -> Callable[[Run], dict[str, Any]]:
     return body
 
 
+def _spare(run: Run, where: str) -> dict[str, Any]:
+    if where not in run.spare:
+        run.spare[where] = {"table": _fresh_table(run, where),
+                            "exception": _fresh_exception(run, where)}
+    return run.spare[where]
+
+
 def _new_table(where: str) -> Callable[[Run], dict[str, Any]]:
+    """A table of its own when the caller may record an exception, else a shared one."""
     def body(run: Run) -> dict[str, Any]:
-        return _fresh_table(run, where)
+        if _manager(run.caller):
+            return _fresh_table(run, where)
+        return _spare(run, where)["table"]
     return body
 
 
 def _new_exception(where: str) -> Callable[[Run], dict[str, Any]]:
     def body(run: Run) -> dict[str, Any]:
-        return {"id": _fresh_exception(run, where)}
+        if _manager(run.caller):
+            return {"id": _fresh_exception(run, where)}
+        return {"id": _spare(run, where)["exception"]}
     return body
 
 
@@ -177,6 +192,7 @@ def _verdict(response) -> str:
 
 def run_cells(app, run: Run) -> None:
     for caller in CALLERS:
+        run.caller = caller
         client = Client(app, run, caller)  # type: ignore[arg-type]  # same headers()
         for name, may, make in CELLS:
             want = "ok" if may(caller) else "denied"
