@@ -12,8 +12,10 @@ satudata_openapi = Blueprint("satudata_openapi", __name__)
 
 #: The docs page runs only the portal's own scripts and styles (Swagger UI from
 #: assets/vendor, its start-up script a static file) and talks only to the portal.
+#: Images over https stay allowed: the portal's header shows a logged-in user's
+#: picture from the URL in their profile, as on every other page.
 _DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+                "img-src 'self' data: https:; font-src 'self'; connect-src 'self'; "
                 "object-src 'none'; base-uri 'self'; form-action 'self'; "
                 "frame-ancestors {ancestors}")
 

@@ -4,7 +4,7 @@
  *
  * No validator badge (validatorUrl: null: Swagger's validator is another host), no
  * external links fetched; "Try it out" calls the portal's own action API with the
- * token given under "Authorize". */
+ * token given under "Authorize" (and no cookie). */
 this.ckan.module('satudata-openapi', function ($) {
   'use strict';
 
@@ -27,6 +27,13 @@ this.ckan.module('satudata-openapi', function ($) {
         persistAuthorization: false,
         queryConfigEnabled: false,
         withCredentials: false,
+        // "Try it out" authenticates with the token given under Authorize only: a
+        // logged-in browser's session cookie would take precedence in CKAN (and a POST
+        // with a cookie needs a CSRF token), so requests go without cookies.
+        requestInterceptor: function (request) {
+          request.credentials = 'omit';
+          return request;
+        },
         presets: [window.SwaggerUIBundle.presets.apis],
         plugins: [window.SwaggerUIBundle.plugins.DownloadUrl],
         layout: 'BaseLayout'
