@@ -42,3 +42,13 @@ def test_production_config_marks_cookies_secure():
     text = (Path(__file__).resolve().parent.parent / "config" / "production.ini.tmpl").read_text()
     assert "SESSION_COOKIE_SECURE = ${COOKIE_SECURE}" in text
     assert "SESSION_COOKIE_HTTPONLY = true" in text and "SESSION_COOKIE_SAMESITE = Lax" in text
+
+
+def test_the_header_loads_no_picture_from_another_site(app):
+    from ckan.tests import factories
+
+    user = factories.User(image_url="https://foto.example.org/saya.png")
+    token = factories.APIToken(user=user["name"])["token"]
+    body = app.get("/", headers={"Authorization": token}).body
+    assert user["display_name"] in body  # signed in: the account link is there
+    assert "foto.example.org" not in body
