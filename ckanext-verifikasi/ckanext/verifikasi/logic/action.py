@@ -14,7 +14,7 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.verifikasi import audit, config, gate, labels, notify, roles, states, workflow
 from ckanext.verifikasi.context import is_transition
-from ckanext.verifikasi.logic import schema
+from ckanext.verifikasi.logic import auth, schema
 from ckanext.verifikasi.logic.published_reads import (
     datastore_create,
     datastore_delete,
@@ -48,8 +48,11 @@ def get_actions() -> dict[str, Any]:
     return actions
 
 
+_caller = auth.caller
+
+
 def _user(context: Context) -> model.User:
-    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    user = _caller(context)
     if user is None:
         raise tk.NotAuthorized(tk._("You must be logged in"))
     return user
@@ -320,13 +323,6 @@ def verifikasi_notification_list(context: Context, data_dict: DataDict) -> dict[
 
 # Chained core actions: publication only through the gate (see gate.py).
 
-def _caller(context: Context) -> model.User | None:
-    """The signed-in user acting, None for an anonymous caller (whose `auth_user_obj` is
-    flask-login's AnonymousUser, without `sysadmin`: the action's own auth refuses it)."""
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user
-    return model.User.get(context.get("user") or "")
 
 
 def _asks_public(data_dict: DataDict) -> bool:

@@ -23,8 +23,16 @@ __all__ = [
 ]
 
 
-def _user(context: Context) -> model.User | None:
-    return context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+def caller(context: Context) -> model.User | None:
+    """The signed-in user acting, None for an anonymous caller (whose `auth_user_obj` is
+    flask-login's AnonymousUser, without `sysadmin` or roles)."""
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    return model.User.get(context.get("user") or "")
+
+
+_user = caller
 
 
 def _walidata(context: Context) -> AuthResult:

@@ -40,3 +40,10 @@ def test_anonymous_writes_are_refused_not_a_server_error(web, world, action):
     res = web.post(f"/api/3/action/{action}", json=params)
     assert res.status_code == 403, (res.status_code, res.body[:2000])
     assert res.json["success"] is False
+
+
+@pytest.mark.parametrize("action", ["verifikasi_queue_list", "verifikasi_notification_list",
+                                    "verifikasi_audit_list"])
+def test_anonymous_reads_of_staff_lists_are_refused_not_a_server_error(web, world, action):
+    res = web.get(f"/api/3/action/{action}")
+    assert res.status_code == 403, (res.status_code, res.body[:2000])
