@@ -120,3 +120,8 @@ def test_an_extended_deadline_is_reminded_again(world, cli, smtp_server):
     assert "0 pengingat tenggat" in _remind(cli, MONDAY + dt.timedelta(days=2))
     assert "1 pengingat tenggat, 0 melewati" in _remind(cli, dt.date(2026, 3, 18))
     assert len(_reminders(smtp_server, "operator", req["number"])) == 2
+    # Added on the day itself (a run missed): "today", not "in 0 working days".
+    today = _request(world, "Data pasar", dt.date(2026, 3, 18), forward=True)
+    assert "1 pengingat tenggat" in _remind(cli, dt.date(2026, 3, 18))
+    [mail] = _reminders(smtp_server, "operator", today["number"])
+    assert " 0 " not in mail.get_content()

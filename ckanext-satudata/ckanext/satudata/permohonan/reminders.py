@@ -75,7 +75,12 @@ def _message(kind: str, request: Permohonan, days: int) -> tuple[str, str]:
     values = {"number": request.number, "kind": R.kind_labels()[request.kind],
               "state": R.state_labels()[request.state],
               "date": format_date(request.due, "d MMMM y"), "days": days}
-    if kind == "before":
+    if kind == "before" and days == 0:
+        subject = tk._("[Satu Data] Request {number} is due today").format(**values)
+        body = tk._("Request {number} ({kind}, {state}) must be answered today, {date}. "
+                    "Answer it, or extend its deadline once with a reason, on its "
+                    "page:").format(**values)
+    elif kind == "before":
         subject = tk._("[Satu Data] Request {number} is due on {date}").format(**values)
         body = tk.ungettext(
             "Request {number} ({kind}, {state}) must be answered by {date}, in {days} "
