@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from ckanext.satudata.daftar import entries, template
 from ckanext.satudata.daftar import periods as P
+from ckanext.satudata.localtime import year_or_current
 
 satudata_daftar = Blueprint("satudata_daftar", __name__, url_prefix="/daftar-data")
 
@@ -63,14 +64,6 @@ def _may(action: str, data: dict[str, Any] | None = None) -> bool:
     return True
 
 
-def _year(value: Any) -> int:
-    try:
-        year = int(str(value))
-    except (TypeError, ValueError):
-        return P.today_wib().year
-    return year if 2000 <= year <= 2100 else P.today_wib().year
-
-
 def _labels() -> dict[str, Any]:
     return {"statuses": P.status_labels(), "frequencies": P.frequency_labels(),
             "pembina": P.pembina_labels(), "kategori": entries.choices("kategori"),
@@ -86,7 +79,7 @@ def index() -> str:
     context = _context()
     tk.check_access("satudata_daftar_data_list", context, {})
     args = request.args
-    year = _year(args.get("tahun"))
+    year = year_or_current(args.get("tahun"))
     data: dict[str, Any] = {"year": year}
     filters = {"tahun": year, "organization": args.get("organization", ""),
                "prioritas": args.get("prioritas", ""), "status": args.get("status", "")}
@@ -148,7 +141,7 @@ def _form(entry: dict[str, Any] | None, values: dict[str, Any], errors: dict[str
     for key, value in values.items():
         if key.startswith("planned-"):
             planned[key[len("planned-"):]] = value
-    year = _year(values.get("year") or (entry or {}).get("year"))
+    year = year_or_current(values.get("year") or (entry or {}).get("year"))
     return tk.render("satudata_daftar/form.html", {
         "entry": entry, "values": values, "errors": errors, "planned": planned,
         "organizations": _organizations(), "period_codes": P.PERIODS,

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-WIB = ZoneInfo("Asia/Jakarta")
+# Re-exported (`as`): the daftar modules and their tests use them through this module.
+from ckanext.satudata.localtime import WIB as WIB
+from ckanext.satudata.localtime import today_wib as today_wib
+from ckanext.satudata.localtime import wib_date as wib_date
+from ckanext.satudata.localtime import wib_date_sql
 
 FREQUENCIES = ("tahunan", "semesteran", "triwulanan", "bulanan", "sekali")
 #: Period codes of each frequency, in order.
@@ -90,19 +93,6 @@ def period_from_metadata(frequency: str, month: str | None, quarter: str | None)
     return None
 
 
-def today_wib(now: dt.datetime | None = None) -> dt.date:
-    """Today's date in WIB (`now` in UTC, naive or aware)."""
-    now = now or dt.datetime.utcnow()
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=dt.timezone.utc)
-    return now.astimezone(WIB).date()
-
-
-def wib_date(value: dt.datetime) -> dt.date:
-    """The WIB calendar date of a stored UTC time."""
-    return today_wib(value)
-
-
 def status(planned: dt.date, revised: dt.date | None, released: dt.datetime | None,
            today: dt.date, due_days: int) -> str:
     effective = revised or planned
@@ -119,8 +109,7 @@ def status_sql(planned: Any, revised: Any, released: Any, today: dt.date, due_da
     """`status()` as a SQL expression over these columns (`released` in UTC), for pages
     that count or filter tens of thousands of periods; a test holds the two equal."""
     effective = sa.func.coalesce(revised, planned)
-    released_wib = sa.cast(sa.func.timezone(str(WIB), sa.func.timezone("UTC", released)),
-                           sa.Date)
+    released_wib = wib_date_sql(released)
     return sa.case(
         (sa.and_(released.isnot(None), released_wib <= effective), "rilis_tepat_waktu"),
         (released.isnot(None), "rilis_terlambat"),

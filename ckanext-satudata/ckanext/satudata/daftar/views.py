@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from ckanext.satudata import config
 from ckanext.satudata.daftar import calendar, ics
 from ckanext.satudata.daftar import periods as P
+from ckanext.satudata.localtime import year_or_current
 from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.statistik import aggregate
 
@@ -34,11 +35,7 @@ def _filters() -> calendar.Filters:
 
 
 def _year() -> int:
-    try:
-        year = int(request.args.get("tahun", ""))
-    except ValueError:
-        return P.today_wib().year
-    return year if 2000 <= year <= 2100 else P.today_wib().year
+    return year_or_current(request.args.get("tahun"))
 
 
 VIEWS = ("bulan", "daftar")

@@ -42,6 +42,7 @@ from ckanext.satudata import metadata, public_catalog
 from ckanext.satudata.daftar import calendar
 from ckanext.satudata.daftar import periods as P
 from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
+from ckanext.satudata.localtime import wib_date_sql
 from ckanext.satudata.statistik import aggregate
 
 #: Rencana Aksi targets of the share of priority data released on schedule, years 1-5.
@@ -109,8 +110,7 @@ class _Tally:
 def _tallies(year: int, organization_id: str | None, today: dt.date) -> dict[str | None, _Tally]:
     """{OPD id: its tally, None: all of them} from one grouped query over the periods."""
     effective = sa.func.coalesce(DaftarPeriod.revised, DaftarPeriod.planned)
-    released = sa.cast(sa.func.timezone(str(P.WIB), sa.func.timezone(
-        "UTC", DaftarPeriod.released)), sa.Date)
+    released = wib_date_sql(DaftarPeriod.released)
     # Each period's facts once (the zone conversion is the costly part), then counted.
     periods = (sa.select(
                    DaftarEntry.organization_id.label("org"), DaftarEntry.id.label("entry"),

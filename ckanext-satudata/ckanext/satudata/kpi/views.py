@@ -11,6 +11,7 @@ from flask import request
 from ckanext.satudata.daftar import calendar
 from ckanext.satudata.daftar import periods as P
 from ckanext.satudata.kpi import compute
+from ckanext.satudata.localtime import year_or_current
 from ckanext.satudata.public_pages import satudata_public
 
 #: Figures drawn per OPD, as (key, unit).
@@ -18,11 +19,7 @@ PER_OPD_CHARTS = (("on_schedule", "%"), ("fill_rate", "%"), ("metadata_complete"
 
 
 def _year() -> int:
-    try:
-        year = int(request.args.get("tahun", ""))
-    except ValueError:
-        return P.today_wib().year
-    return year if 2000 <= year <= 2100 else P.today_wib().year
+    return year_or_current(request.args.get("tahun"))
 
 
 def _target_series(kpi: dict[str, Any], first_year: int) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ckan.types import Context, DataDict
 from flask import has_request_context
 from flask import request as flask_request
 
-from ckanext.satudata.daftar.periods import today_wib
+from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.permohonan import deadline, mail, ratelimit, schema
 from ckanext.satudata.permohonan import requests as R
 from ckanext.satudata.permohonan.model import Permohonan

@@ -24,7 +24,7 @@ from flask_babel import force_locale, format_date
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.satudata import verification
-from ckanext.satudata.daftar.periods import today_wib
+from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.permohonan import deadline
 from ckanext.satudata.permohonan import requests as R
 from ckanext.satudata.permohonan.model import Permohonan, PermohonanReminder

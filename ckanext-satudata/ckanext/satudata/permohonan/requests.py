@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ckanext.satudata.daftar import access
-from ckanext.satudata.daftar.periods import today_wib
+from ckanext.satudata.localtime import today_wib, wib_date_sql
 from ckanext.satudata.permohonan import deadline
 from ckanext.satudata.permohonan.model import NUMBER_SEQUENCE, Permohonan, PermohonanEvent
 from ckanext.satudata.permohonan.schema import OPEN_STATES
@@ -246,8 +246,7 @@ def statistics(year: int | None = None) -> dict[str, Any]:
         r.kind, sa.func.count().label("received"),
         sa.func.count().filter(r.state.in_(("selesai", "ditolak"))).label("answered"),
         sa.func.count().filter(r.state.in_(("selesai", "ditolak")),
-                               sa.cast(sa.func.timezone("Asia/Jakarta", sa.func.timezone(
-                                   "UTC", r.closed)), sa.Date) <= r.due).label("on_time"),
+                               wib_date_sql(r.closed) <= r.due).label("on_time"),
         sa.func.count().filter(r.state.in_(OPEN_STATES)).label("open"),
         sa.func.count().filter(r.state.in_(OPEN_STATES), r.due < today).label("overdue"),
     ).where(r.confirmed.isnot(None)).group_by(r.kind)
