@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, make_response
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ckanext.verifikasi.helpers import verifikasi_role_label
+from ckanext.verifikasi.request_args import int_arg
 from ckanext.verifikasi.workflow import STEPS
 
 verifikasi_pages = Blueprint("verifikasi_pages", __name__, url_prefix="/verifikasi")
@@ -243,7 +244,7 @@ AUDIT_COLUMNS = ("id", "created", "actor", "action", "object_type", "object_id",
 def audit_log() -> str:
     """Walidata: browse the audit log (newest first), filtered by object or actor."""
     query = {k: v for k, v in tk.request.args.items() if k in ("object_id", "actor") and v}
-    offset = max(int(tk.request.args.get("offset", 0) or 0), 0)
+    offset = int_arg("offset", 0)
     entries = _action("verifikasi_audit_list", {**query, "limit": 100, "offset": offset})
     return tk.render("verifikasi/audit.html", {"entries": entries, "query": query,
                                                 "offset": offset})
