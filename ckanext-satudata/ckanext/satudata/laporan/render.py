@@ -172,18 +172,28 @@ def xlsx(figures: dict[str, Any]) -> bytes:
     _safe(sheet, [tk._("Month"), tk._("Published"), tk._("Views"), tk._("Downloads")])
     for m in usage["months"]:
         _safe(sheet, [m["month"], m["published"], m["views"], m["downloads"]])
-    for heading, top in ((tk._("Most viewed datasets (all time)"), usage["most_viewed"]),
-                         (tk._("Most downloaded datasets (all time)"),
-                          usage["most_downloaded"])):
+    for heading, count, top in top_lists(figures):
         _safe(sheet, [])
         _safe(sheet, [heading])
-        _safe(sheet, [tk._("Dataset"), tk._("OPD"), tk._("Count")])
-        for item in top:
-            _safe(sheet, [item["title"], item["opd"], item["count"]])
-    sheet.column_dimensions["A"].width = 50
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+        _safe(sheet, [tk._("Rank"), tk._("Dataset"), tk._("OPD"), count])
+        for rank, item in enumerate(top, start=1):
+            _safe(sheet, [rank, item["title"], item["opd"], item["count"]])
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 50
+    sheet.column_dimensions["C"].width = 30
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def top_lists(figures: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(heading, count label, datasets) of the period's most viewed and most downloaded
+    published datasets (`satudata_statistics_show` of the period: public ones only)."""
+    usage: dict[str, Any] = figures["usage"]
+    return [(tk._("Most viewed datasets in the period"), tk._("Views"), usage["most_viewed"]),
+            (tk._("Most downloaded datasets in the period"), tk._("Downloads"),
+             usage["most_downloaded"])]
 
 
 def _logo() -> str:
@@ -205,6 +215,9 @@ def charts(figures: dict[str, Any]) -> list[tuple[str, str]]:
         (tk._("Views and downloads per OPD in the period"),
          svg.bars([(r["organization_title"], r["views"] + r["downloads"]) for r in rows])),
     ]
+    for heading, _count, top in top_lists(figures):
+        if top:
+            out.append((heading, svg.bars([(r["title"], r["count"]) for r in top])))
     months = figures["usage"]["months"]
     if months:
         out.append((tk._("Views and downloads per month"), svg.columns(
@@ -230,7 +243,8 @@ def html(figures: dict[str, Any]) -> str:
                    (tk._("Metadata quality per OPD"), quality_header, quality_rows),
                    (tk._("Metadata quality tickets in the period"),
                     *_quality_kpi_rows(figures))],
-        "usage": figures["usage"], "site_title": tk.config.get("ckan.site_title"),
+        "usage": figures["usage"], "top_lists": top_lists(figures),
+        "site_title": tk.config.get("ckan.site_title"),
     })
     return result
 

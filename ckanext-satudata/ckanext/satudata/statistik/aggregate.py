@@ -9,6 +9,11 @@ newest modification, as the sitemap does: a publication or a withdrawal changes
 it), kept for an hour so that views and downloads stay fresh. A request costs one
 search of one row and a Redis read; the figures are computed at most once an hour
 and once per change of the catalogue.
+
+The same figures can be asked for a period (`start`, `end`: views and downloads of
+those days only, publications in it) and for one OPD (its published datasets only):
+the periodic reports take their usage and top datasets from here, so the report and
+the statistics agree. The period is a condition of the same two grouped queries.
 """
 from __future__ import annotations
 
@@ -30,16 +35,22 @@ PAGE = 1000
 TOP = 10
 KEEP_SECONDS = 3600
 
+#: The bounds of "all time" (no period asked for).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9999, 12, 31)
+
 _MONTHLY = """
     SELECT package_id, to_char(date_trunc('month', {day}), 'YYYY-MM') AS month, sum(count)
-    FROM {table} WHERE package_id = ANY(:ids){extra} GROUP BY 1, 2
+    FROM {table} WHERE package_id = ANY(:ids){extra}
+    AND {day} BETWEEN :start AND :end GROUP BY 1, 2
 """
+_BINDS = (sa.bindparam("ids", type_=ARRAY(sa.UnicodeText)),
+          sa.bindparam("start", type_=sa.Date), sa.bindparam("end", type_=sa.Date))
 _VIEWS = sa.text(_MONTHLY.format(
-    day="tracking_date", table="tracking_summary", extra=" AND tracking_type = 'page'")).bindparams(
-    sa.bindparam("ids", type_=ARRAY(sa.UnicodeText)))
+    day="tracking_date", table="tracking_summary", extra=" AND tracking_type = 'page'")
+).bindparams(*_BINDS)
 _DOWNLOADS = sa.text(_MONTHLY.format(
-    day="day", table="satudata_download_daily", extra="")).bindparams(
-    sa.bindparam("ids", type_=ARRAY(sa.UnicodeText)))
+    day="day", table="satudata_download_daily", extra="")).bindparams(*_BINDS)
 
 
 def catalogue_version() -> str:
@@ -96,6 +107,7 @@ def public_datasets() -> tuple[list[dict[str, Any]], dict[str, str]]:
             datasets.append({"id": pkg["id"], "name": pkg["name"],
                              "title": pkg.get("title") or pkg["name"],
                              "organization": org.get("name") or "",
+                             "owner_org": pkg.get("owner_org") or "",
                              "kategori": pkg.get("kategori") or "",
                              "sektor_kegiatan": pkg.get("sektor_kegiatan") or ""})
         start += PAGE
@@ -103,11 +115,13 @@ def public_datasets() -> tuple[list[dict[str, Any]], dict[str, str]]:
             return datasets, opds
 
 
-def _monthly(statement: Any, ids: list[str]) -> dict[str, dict[str, int]]:
-    """package id -> month (YYYY-MM) -> count."""
+def _monthly(statement: Any, ids: list[str], start: dt.date | None = None,
+             end: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """package id -> month (YYYY-MM) -> count (of the days from `start` to `end`)."""
     out: dict[str, dict[str, int]] = defaultdict(dict)
     if ids:
-        for package_id, month, count in model.Session.execute(statement, {"ids": ids}):
+        for package_id, month, count in model.Session.execute(statement, {
+                "ids": ids, "start": start or FIRST_DAY, "end": end or LAST_DAY}):
             out[package_id][month] = int(count or 0)
     return out
 
@@ -136,15 +150,22 @@ def _top(datasets: list[dict[str, Any]], counts: dict[str, int],
             for p in ranked[:TOP]]
 
 
-def compute() -> dict[str, Any]:
-    """Every figure of `satudata_statistics_show` (see its docstring)."""
+def compute(start: dt.date | None = None, end: dt.date | None = None,
+            organization_id: str | None = None) -> dict[str, Any]:
+    """Every figure of `satudata_statistics_show` (see its docstring): of all time, or
+    of the days from `start` to `end` (either may be None: open-ended); of every OPD,
+    or of one (`organization_id`)."""
     datasets, opds = public_datasets()
+    if organization_id:
+        datasets = [pkg for pkg in datasets if pkg["owner_org"] == organization_id]
     ids = [pkg["id"] for pkg in datasets]
-    views_by_month, downloads_by_month = _monthly(_VIEWS, ids), _monthly(_DOWNLOADS, ids)
+    views_by_month = _monthly(_VIEWS, ids, start, end)
+    downloads_by_month = _monthly(_DOWNLOADS, ids, start, end)
     views = {pid: sum(m.values()) for pid, m in views_by_month.items()}
     downloads = {pid: sum(m.values()) for pid, m in downloads_by_month.items()}
     published: Counter[str] = Counter(
-        when.strftime("%Y-%m") for when in verification.publication_dates(ids).values())
+        when.strftime("%Y-%m") for when in verification.publication_dates(ids).values()
+        if (start is None or when.date() >= start) and (end is None or when.date() <= end))
     monthly: dict[str, dict[str, Any]] = {}
 
     def month(key: str) -> dict[str, Any]:
@@ -172,7 +193,13 @@ def compute() -> dict[str, Any]:
     }
 
 
-def figures() -> dict[str, Any]:
-    """The kept figures (computed when none are kept for this catalogue version)."""
-    result: dict[str, Any] = cached("statistik", compute)
+def figures(start: dt.date | None = None, end: dt.date | None = None,
+            organization_id: str | None = None) -> dict[str, Any]:
+    """The kept figures (computed when none are kept for this catalogue version), of
+    all time and every OPD unless a period or an OPD is given (see `compute`)."""
+    if start is None and end is None and not organization_id:
+        result: dict[str, Any] = cached("statistik", compute)
+        return result
+    kind = f"statistik:{start or ''}:{end or ''}:{organization_id or ''}"
+    result = cached(kind, lambda: compute(start, end, organization_id))
     return result
