@@ -16,13 +16,14 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from ckan.views.feed import CKANFeed
 from dateutil.tz import tzutc
-from flask import make_response, request
+from flask import make_response
 from flask_babel import format_date, format_time
 from werkzeug.wrappers import Response
 
 from ckanext.satudata import metadata, search, verification
 from ckanext.satudata.public_catalog import public_search
 from ckanext.satudata.public_pages import satudata_public
+from ckanext.satudata.request_args import int_arg
 
 #: Datasets on one page of Data Terbaru.
 PAGE_SIZE = 20
@@ -71,10 +72,7 @@ def newest(page: int, rows: int = PAGE_SIZE) -> tuple[dict[str, Any] | None,
 
 
 def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return int_arg("page")
 
 
 def latest() -> str:

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, send_file
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ckanext.satudata import config
+from ckanext.satudata.request_args import int_arg
 from ckanext.satudata.tabular import template
 from ckanext.satudata.tabular.structure import FREQUENCIES, Period, Structure
 
@@ -258,7 +259,7 @@ def rows(id: str, input_id: str):
     except ValueError:
         return tk.abort(400, tk._("Not a period code"))
     per_page = config.input_form_rows_per_page()
-    page = max(1, tk.asint(tk.request.values.get("page") or 1))
+    page = int_arg("page", args=tk.request.values)
     columns = [c["id"] for c in input_pkg["columns"]]
     cell_errors: dict[tuple[int, str | None], str] = {}
     error_list: list[str] = []

@@ -266,14 +266,32 @@ def satudata_input_package_list(context: Context, data_dict: DataDict) -> list[d
 
 # --- rows -----------------------------------------------------------------------------
 
+def _whole_number(data_dict: DataDict, field: str, default: int, *, minimum: int,
+                  maximum: int = 10**9) -> int:
+    """A whole-number argument (`default` when absent or empty); anything else is a
+    ValidationError naming the field."""
+    value = data_dict.get(field)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(str(value).strip())
+        if minimum <= number <= maximum:
+            return number
+    except ValueError:
+        pass
+    raise tk.ValidationError({field: [tk._(
+        "Must be a whole number from {minimum} to {maximum}").format(
+        minimum=minimum, maximum=maximum)]})
+
+
 @tk.side_effect_free
 def satudata_input_rows_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Rows of one period, as text. Args: id, period, offset (0), limit (100, at most 1000)."""
     tk.check_access("satudata_input_rows_list", context, data_dict)
     input_pkg = _input_of(data_dict)
     period = _period(input_pkg, data_dict.get("period"))
-    offset = max(0, tk.asint(data_dict.get("offset") or 0))
-    limit = min(1000, max(1, tk.asint(data_dict.get("limit") or 100)))
+    offset = _whole_number(data_dict, "offset", 0, minimum=0)
+    limit = min(1000, _whole_number(data_dict, "limit", 100, minimum=1))
     structure = Structure.from_dict(input_pkg.structure)
     with worktable.transaction() as conn:
         rows = worktable.read_rows(conn, input_pkg.id, structure, period.code(),
@@ -441,6 +459,10 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
         filename = os.path.basename(getattr(upload, "filename", "") or "")
         if upload is None or not filename:
             raise tk.ValidationError({"upload": [tk._("Choose a file to upload")]})
+        if "\x00" in filename:
+            raise tk.ValidationError({"upload": [tk._(
+                "The file name contains a NUL character (byte 0). Rename the file and "
+                "upload it again.")]})
         found = InputImport(input_id=input_pkg.id, period=period.code(), filename=filename,
                             created_by=user.id, sheet_names=[], summary={})
         model.Session.add(found)

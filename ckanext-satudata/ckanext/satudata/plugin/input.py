@@ -6,7 +6,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata import verification
+from ckanext.satudata import request_args, verification
 from ckanext.satudata.inputdata import helpers, publishing
 from ckanext.satudata.inputdata.views import satudata_input
 from ckanext.satudata.logic import input_action, input_auth
@@ -14,7 +14,8 @@ from ckanext.satudata.logic import input_action, input_auth
 
 @tk.blanket.actions(input_action)
 @tk.blanket.auth_functions(input_auth)
-@tk.blanket.blueprints([satudata_input])
+# nul_guard: a NUL byte anywhere in a request is a 4xx, not a 500 (see request_args).
+@tk.blanket.blueprints([satudata_input, request_args.nul_guard])
 @tk.blanket.helpers(helpers)
 class SatudataInputPlugin(p.SingletonPlugin):
     p.implements(p.ISignal)
