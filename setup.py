@@ -65,6 +65,8 @@ setup(
             "satudata_harvest = ckanext.satudata.plugin.harvest:SatudataHarvestPlugin",
             "satudata_locale = ckanext.satudata.plugin:SatudataLocalePlugin",
             "satudata_input = ckanext.satudata.plugin:SatudataInputPlugin",
+            "satudata_chart_view = ckanext.satudata.plugin.resource_views:SatudataChartViewPlugin",
+            "satudata_map_view = ckanext.satudata.plugin.resource_views:SatudataMapViewPlugin",
             "verifikasi = ckanext.verifikasi.plugin:VerifikasiPlugin",
         ],
         "babel.extractors": [
