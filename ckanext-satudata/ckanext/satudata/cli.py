@@ -60,6 +60,34 @@ def wilayah_import(path: Path) -> None:
     click.secho(summary.render(), fg="green")
 
 
+@wilayah.command("import-batas")
+@click.argument("path", metavar="FILE",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--code-property", default="kode", show_default=True,
+              help="The feature property holding the region code (Kemendagri 35.14.01 / "
+                   "35.14.01.2001 or BPS 3514010 / 3514010001).")
+def wilayah_import_batas(path: Path, code_property: str) -> None:
+    """Import official kecamatan/desa boundaries (the monitoring's map) from a GeoJSON
+    FeatureCollection (.geojson, .json) or a zipped Shapefile (.zip), at most 50 MB.
+
+    Every feature is checked first; if any is bad, each problem is listed with the
+    feature's number and nothing is imported (exit code 1). Importing the same file
+    again changes nothing.
+    """
+    from ckanext.satudata.batas import importer
+
+    # Messages in the portal's default language (they need a request's locale).
+    with click.get_current_context().meta["flask_app"].test_request_context():
+        try:
+            summary = importer.import_file(path, code_property)
+        except importer.InvalidFile as err:
+            for problem in err.problems:
+                click.secho(problem.render(), fg="red", err=True)
+            click.secho(err.render_summary(), fg="red", err=True)
+            raise click.exceptions.Exit(1) from None
+        click.secho(summary.render(), fg="green")
+
+
 @satudata.command("discard-stale-imports")
 @click.option("--hours", type=int, default=None,
               help="Keep checked imports this many hours (default: the configured "

@@ -84,7 +84,42 @@ def index() -> str:
     result, filters = _figures()
     return tk.render("satudata_monitoring/index.html", {
         "result": result, "filters": filters, "this_year": dt.date.today().year,
-        "charts": _charts(result)})
+        "charts": _charts(result), "coverage_map": _coverage_map(result)})
+
+
+def _coverage_map(result: dict[str, Any]) -> dict[str, Any]:
+    """The thematic map of the coverage per kecamatan: whether kecamatan boundaries
+    exist (one query; the boundaries themselves come from `boundaries()`), and the
+    figures it colours, those of the table (the caller's scope)."""
+    from ckanext.satudata.batas import store
+    from ckanext.satudata.public_latest import published_text
+
+    stored = store.stored("kecamatan")
+    labels = dict(result["kecamatan_columns"])
+    return {
+        "count": stored.count, "of": len(result["kecamatan"]),
+        "imported_at": published_text(stored.imported_at) if stored.imported_at else "",
+        "data": {"url": tk.url_for("satudata_monitoring.boundaries"),
+                 "value": "specific", "labels": {k: labels[k] for k in ("specific", "total")},
+                 "regions": [{"kode": r["kode"], "nama": r["nama"], "specific": r["specific"],
+                              "total": r["total"]} for r in result["kecamatan"]]},
+    }
+
+
+@satudata_monitoring.route("/batas-kecamatan.geojson")
+def boundaries() -> Response:
+    """The simplified kecamatan boundaries (public, like the region codes: no figures)."""
+    import hashlib
+    import json
+
+    from ckanext.satudata.batas import store
+
+    body = json.dumps(store.kecamatan_collection(), separators=(",", ":")).encode("utf-8")
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    response = Response(body, mimetype="application/geo+json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response.make_conditional(request)
 
 
 def _charts(result: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
