@@ -17,11 +17,12 @@ from ckanext.satudata import (
     public_pages,
     wilayah,
 )
+from ckanext.satudata.statistik import capaian
 
 __all__ = [
     "satudata_activity_of", "satudata_chart_number", "satudata_citation",
     "satudata_condition_values",
-    "satudata_contact", "satudata_data_access",
+    "satudata_contact", "satudata_data_access", "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
     "satudata_show_if_conditions", "satudata_value_domain_text",
@@ -49,6 +50,12 @@ def satudata_activity_of(package_id: str) -> dict[str, str] | None:
 def satudata_chart_number(value: float | int) -> str:
     """A number of a chart's table in the current locale (1.234,5 in `id`)."""
     return charts.format_number(value)
+
+
+def satudata_indicator_series(rows: Any) -> list[dict[str, Any]]:
+    """An indicator's yearly target, realisation and achievement (%), computed as the
+    Capaian Kinerja page computes them."""
+    return capaian.series(rows)
 
 
 def satudata_contact() -> dict[str, str]:
