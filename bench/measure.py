@@ -144,6 +144,62 @@ def _seed_daftar(names: list[str], count: int, seed: int) -> None:
     model.Session.commit()
 
 
+def _seed_indicators(names: list[str], count: int, seed: int) -> list[str]:
+    """The suite's published indicators (MS-Ind): `count` of them, each produced by one of
+    the datasets and with five years of target and realisation (2021-2025), made public
+    at once as a sysadmin's public dataset is. Stock CKAN has no indicator type: none."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.satudata.ms_keg_sample import complete_ms_ind
+
+    rng = random.Random(seed)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context: dict[str, Any] = {"user": site_user["name"], "ignore_auth": True}
+    made = []
+    for i in range(count):
+        activity = tk.get_action("package_show")(dict(context), {"id": names[i % len(names)]})
+        title = f"Indikator {i:05d} " + rng.choice(WORDS)
+        target = rng.randint(50, 100)
+        tk.get_action("package_create")(dict(context), {
+            **complete_ms_ind(title, activity["title"], capaian=[
+                {"tahun": year, "target": str(target + k),
+                 "realisasi": str(round(target * rng.uniform(0.6, 1.2), 1))}
+                for k, year in enumerate(range(2021, 2026))]),
+            "name": f"indikator-{i:05d}", "title": title, "ms_keg_id": activity["id"],
+            "owner_org": activity["owner_org"], "kategori": "DATA_DASAR",
+            "klasifikasi_akses": "terbuka", "license_id": "cc-by", "private": False})
+        made.append(f"indikator-{i:05d}")
+    from ckan.lib.search import commit
+    commit()
+    return made
+
+
+def _seed_usage(days: int) -> None:
+    """A year of usage of every dataset, as the statistics read it: a page-view row per
+    dataset per day in core's tracking_summary (both configurations have the table) and,
+    in the suite, a download row per resource per day. Counts are fixed by a hash, so
+    both configurations get the same rows."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    model.Session.execute(sa.text("""
+        INSERT INTO tracking_summary (url, package_id, tracking_type, count, running_total,
+                                      recent_views, tracking_date)
+        SELECT '/dataset/' || p.name, p.id, 'page', (hashtext(p.id || d::text) & 15) + 1,
+               0, 0, d::date
+        FROM package p CROSS JOIN generate_series(current_date - :days + 1, current_date,
+                                                  interval '1 day') d
+        WHERE p.state = 'active'"""), {"days": days})
+    if sa.inspect(model.Session.get_bind()).has_table("satudata_download_daily"):
+        model.Session.execute(sa.text("""
+            INSERT INTO satudata_download_daily (resource_id, day, package_id, count)
+            SELECT r.id, d::date, r.package_id, (hashtext(r.id || d::text) & 7) + 1
+            FROM resource r CROSS JOIN generate_series(current_date - :days + 1,
+                                                       current_date, interval '1 day') d
+            WHERE r.state = 'active'"""), {"days": days})
+    model.Session.commit()
+
+
 def _operator_token() -> str:
     """An OPD operator (a verifikasi role in the suite, an org editor in stock CKAN)."""
     import ckan.plugins.toolkit as tk
@@ -182,7 +238,8 @@ def _walidata_token() -> str | None:
         "user": user["name"], "name": "bench"})["token"]
 
 
-def _paths(names: list[str]) -> dict[str, tuple[list[str], str]]:
+def _paths(names: list[str],
+           indicators: list[str] | None = None) -> dict[str, tuple[list[str], str]]:
     """{measurement: (paths, as whom: "" anonymous, "operator" or "walidata")}; the
     same paths in every configuration."""
     rng = random.Random(7)
@@ -211,6 +268,13 @@ def _paths(names: list[str]) -> dict[str, tuple[list[str], str]]:
                                            "/api/3/action/satudata_kpi_show?year=2026"
                                            "&organization=opd-03"]),
         "kinerja_sdi": ("satudata_kpi_show", ["/kinerja-sdi?tahun=2026"]),
+        # Issue 17 sets the portal's own public pages against stock's dataset page.
+        "home_vs_dataset": ("satudata_metadata_check", ["/"]),
+        "statistik": ("satudata_statistics_show", ["/statistik"]),
+        "capaian_kinerja": ("satudata_statistics_show", ["/capaian-kinerja"]),
+        "indicator_page": ("satudata_metadata_check",
+                           [f"/indikator/{rng.choice(indicators)}" for _ in range(20)]
+                           if indicators else pages),
     }
     for key, (action, paths) in suite_only.items():
         measurements[key] = (paths if _has_action(action) else pages, "")
@@ -266,10 +330,13 @@ def main() -> int:
         # The action answers with dates in the request's language: a request context.
         with app._wsgi_app.test_request_context():
             _seed_daftar(names, args.daftar_entries, seed=43)
+    indicators = (_seed_indicators(names, max(1, args.datasets // 10), seed=44)
+                  if _has_action("satudata_metadata_check") else [])
+    _seed_usage(days=365)
     walidata = _walidata_token()
     headers = {"": {}, "operator": {"Authorization": _operator_token()},
                "walidata": {"Authorization": walidata} if walidata else {}}
-    measurements = _paths(names)
+    measurements = _paths(names, indicators)
     # One warm-up pass of each so template compilation and caches are not measured.
     for paths, who in measurements.values():
         _timed(client, paths, 0, min(5, len(paths)), headers[who])

@@ -29,6 +29,12 @@ ROWS = [("package_search + 6 facets", "package_search_facets"),
         ("jadwal-rilis.ics vs dataset page", "jadwal_rilis_ics"),
         ("kpi_show vs dataset page", "kpi_show"),
         ("/kinerja-sdi vs dataset page", "kinerja_sdi"),
+        # Issue 17: the public pages against stock's dataset page, with a year of
+        # tracking and download rows and an indicator per ten datasets.
+        ("home page (/) vs dataset page", "home_vs_dataset"),
+        ("/statistik vs dataset page", "statistik"),
+        ("/capaian-kinerja vs dataset page", "capaian_kinerja"),
+        ("indicator page vs dataset page", "indicator_page"),
         # The walidata's staff pages, requested as the walidata.
         ("/monitoring vs dataset page", "monitoring"),
         ("/kualitas-metadata vs dataset page", "kualitas_metadata")]
