@@ -26,6 +26,7 @@ from ckanext.satudata.loader.columns import Column, ambiguous_notice, column_ids
 from ckanext.satudata.loader.errors import LoadFailed, Retype, message
 from ckanext.satudata.tabular.guard import Limits
 from ckanext.satudata.tabular.read import CsvTable, TableFile, open_table
+from ckanext.satudata.tabular.sheets import data_sheet
 from ckanext.satudata.tabular.values import display
 
 log = logging.getLogger(__name__)
@@ -112,11 +113,12 @@ def run_load(resource_id: str, path: str, filename: str | None, *, sheet: str | 
 
 def _open_sheet(table: TableFile, sheet: str | None, result: LoadResult,
                 progress: Progress) -> Iterator[Row]:
-    """The rows of the sheet asked for (else the first one); the result names it."""
+    """The rows of the sheet asked for (else the first one that looks like data, see
+    tabular.sheets.data_sheet); the result names it."""
     result.format, result.sheets = table.format, list(table.sheet_names)
     if sheet is not None and sheet not in table.sheet_names:
         raise LoadFailed([message('The file has no sheet named "{sheet}".', sheet=sheet)])
-    result.sheet = sheet or (table.sheet_names[0] if table.sheet_names else None)
+    result.sheet = sheet or data_sheet(table)
     progress(stage="reading", sheets=result.sheets, sheet=result.sheet, format=result.format)
     return table.rows(result.sheet)
 
@@ -138,6 +140,12 @@ def _plan(table: TableFile, sheet: str | None, old: shadow.OldTable | None,
         n for n in result.notices if n.get("retyped")] + [
         ambiguous_notice(c.id, sample[c.ambiguous_at][0], sample[c.ambiguous_at][1][index])
         for index, c in enumerate(columns) if c.ambiguous_at is not None]
+    if sheet is None and len(result.sheets) > 1:
+        result.notices.insert(0, dict(message(
+            'The file has {n} sheets; the sheet "{sheet}" was read because it is the first '
+            "one that looks like data (a header row followed by rows of values). If the "
+            "data is on another sheet, choose it below.", n=len(result.sheets),
+            sheet=result.sheet), notice=True, sheet_auto=True))
     progress(stage="loading", columns=result.columns, rows_loaded=0, notices=result.notices)
     fields = [shadow.Field(c.id, c.datastore_type, old.comments.get(c.id) if old else None)
               for c in columns]

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.satudata.loader import badges, cli, logic, views
+from ckanext.satudata.loader import badges, cli, logic, resources, views
 
 LOADER_DIR = Path(__file__).resolve().parent.parent / "loader"
 
@@ -18,3 +19,17 @@ LOADER_DIR = Path(__file__).resolve().parent.parent / "loader"
 @tk.blanket.helpers({"xloader_badge": badges.xloader_badge})
 class SatudataLoaderPlugin(p.SingletonPlugin):
     """Templates come from the `satudata` plugin's template directory."""
+
+    p.implements(p.IResourceController, inherit=True)
+
+    # IResourceController: a changed sheet reloads; a macro workbook is refused (loader.resources)
+
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        resources.after_create(context, resource)
+
+    def before_resource_update(self, context: Any, current: dict[str, Any],
+                               resource: dict[str, Any]) -> None:
+        resources.before_update(context, current, resource)
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        resources.after_update(context, resource)
