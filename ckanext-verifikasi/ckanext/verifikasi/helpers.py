@@ -10,10 +10,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.verifikasi import notify, uploads
+from ckanext.verifikasi import localtime, notify, uploads
 
 __all__ = [
-    "verifikasi_action_label", "verifikasi_role_label", "verifikasi_state_class",
+    "verifikasi_action_label", "verifikasi_date", "verifikasi_datetime",
+    "verifikasi_grant_status_label", "verifikasi_role_label", "verifikasi_state_class",
     "verifikasi_status", "verifikasi_unread_count", "verifikasi_webpage_src",
 ]
 
@@ -72,3 +73,19 @@ def verifikasi_action_label(action: str, to_state: str | None = None) -> str:
 def verifikasi_webpage_src(resource_view: dict[str, Any], resource: dict[str, Any]) -> str | None:
     """What a webpage view may frame: another site's http(s) page, or None (no frame)."""
     return uploads.webpage_src(resource_view, resource)
+
+
+def verifikasi_date(value: Any) -> str:
+    """A date (or a UTC time's local date) as "5 Desember 2026"."""
+    return localtime.format_date(value)
+
+
+def verifikasi_datetime(value: Any) -> str:
+    """A stored UTC time as "5 Desember 2026, 10.36 WIB" (`ckan.display_timezone`)."""
+    return localtime.format_datetime(value)
+
+
+def verifikasi_grant_status_label(status: str) -> str:
+    """An access grant's status: active, expired or revoked."""
+    return {"active": tk._("Active"), "expired": tk._("Expired"),
+            "revoked": tk._("Revoked")}.get(status, status)

@@ -236,18 +236,21 @@ def role_revoke():
     return tk.redirect_to("verifikasi_pages.roles")
 
 
-AUDIT_COLUMNS = ("id", "created", "actor", "action", "object_type", "object_id",
-                 "remote_addr", "detail")
-
-
 @verifikasi_pages.route("/audit")
 def audit_log() -> str:
-    """Walidata: browse the audit log (newest first), filtered by object or actor."""
-    query = {k: v for k, v in tk.request.args.items() if k in ("object_id", "actor") and v}
+    """Walidata: browse the audit log (newest first), filtered by user, OPD, action and
+    local dates (see audit_pages), with names, labels and one-line summaries."""
+    from ckanext.verifikasi import audit, audit_pages
+
+    tk.check_access("verifikasi_audit_list", _context(), {})
+    query, form, filter_errors = audit_pages.query(tk.request.args)
     offset = int_arg("offset", 0)
     entries = _action("verifikasi_audit_list", {**query, "limit": 100, "offset": offset})
-    return tk.render("verifikasi/audit.html", {"entries": entries, "query": query,
-                                                "offset": offset})
+    return tk.render("verifikasi/audit.html", {
+        "entries": entries, "query": query, "offset": offset, "form": form,
+        "filter_errors": filter_errors, "organizations": _organizations(),
+        "actions": sorted(audit.action_labels().items(), key=lambda item: item[1]),
+    }), 400 if filter_errors else 200
 
 
 @verifikasi_pages.route("/audit.csv")
@@ -255,21 +258,22 @@ def audit_export():
     """Walidata: the audit log as CSV (spreadsheet-safe), up to 100,000 entries."""
     import csv
     import io
-    import json
 
-    query = {k: v for k, v in tk.request.args.items() if k in ("object_id", "actor") and v}
+    from ckanext.verifikasi import audit_pages
+
+    tk.check_access("verifikasi_audit_list", _context(), {})
+    query, _form, filter_errors = audit_pages.query(tk.request.args)
+    if filter_errors:
+        return make_response("\n".join(filter_errors), 400,
+                             {"Content-Type": "text/plain; charset=utf-8"})
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(AUDIT_COLUMNS)
+    writer.writerow(audit_pages.CSV_COLUMNS)
     offset = 0
     while offset < 100_000:
         batch = _action("verifikasi_audit_list", {**query, "limit": 1000, "offset": offset})
         for entry in batch:
-            row = [entry[c] if c != "detail" else json.dumps(entry[c], ensure_ascii=False)
-                   for c in AUDIT_COLUMNS]
-            # Neutralise spreadsheet formulas in free text (=, +, -, @).
-            writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v
-                             for v in row])
+            writer.writerow(audit_pages.csv_row(entry))
         if len(batch) < 1000:
             break
         offset += 1000

@@ -81,6 +81,7 @@ def _downloads() -> Blueprint:
 
 
 def get_blueprints() -> list[Blueprint]:
+    from ckanext.verifikasi import grant_pages  # noqa: F401 - its routes join verifikasi_pages
     from ckanext.verifikasi.pages import verifikasi_pages
 
     # Registered before core's blueprints, so the download rules answer first.

@@ -12,7 +12,17 @@ from ckan import model
 from ckan.lib import search
 from ckan.types import Action, Context, DataDict
 
-from ckanext.verifikasi import audit, config, gate, labels, notify, roles, states, workflow
+from ckanext.verifikasi import (
+    audit,
+    config,
+    gate,
+    labels,
+    localtime,
+    notify,
+    roles,
+    states,
+    workflow,
+)
 from ckanext.verifikasi.context import is_transition
 from ckanext.verifikasi.logic import auth, schema
 from ckanext.verifikasi.logic.published_reads import (
@@ -30,7 +40,8 @@ __all__ = [
     "activity_create", "bulk_update_private", "bulk_update_public", "dataset_purge",
     "datastore_create", "datastore_delete", "datastore_info", "datastore_search",
     "datastore_search_sql", "datastore_upsert", "package_create", "package_update",
-    "verifikasi_access_grant", "verifikasi_access_revoke", "verifikasi_approve",
+    "user_autocomplete", "verifikasi_access_grant", "verifikasi_access_grant_extend",
+    "verifikasi_access_grant_list", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
     "verifikasi_role_revoke", "verifikasi_status_show", "verifikasi_submit",
@@ -243,7 +254,7 @@ def verifikasi_access_grant(context: Context, data_dict: DataDict) -> dict[str, 
     data = data_dict
     expires = data["expires"].date() if isinstance(data["expires"], dt.datetime) \
         else data["expires"]
-    if expires < dt.date.today():
+    if expires < localtime.today():
         raise tk.ValidationError({"expires": [tk._("The expiry date cannot be in the past")]})
     pkg = model.Package.get(data["id"])
     if pkg is None:
@@ -282,6 +293,113 @@ def verifikasi_access_revoke(context: Context, data_dict: DataDict) -> dict[str,
     return {"package_id": pkg.id, "user_id": grantee.id, "revoked": result.rowcount}
 
 
+@tk.validate_action_data(schema.grant_extend)
+def verifikasi_access_grant_extend(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Walidata: give an access grant a new expiry date (an expired grant is current again).
+
+    Authorized against the grant's dataset, looked up from the grant.
+
+    Args:
+        grant_id: the grant (its number). expires: YYYY-MM-DD, a local date not in the past.
+    Returns:
+        the grant.
+    """
+    grant = model.Session.get(AccessGrant, data_dict["grant_id"])
+    if grant is None:
+        raise tk.ObjectNotFound(tk._("Access grant not found"))
+    tk.check_access("verifikasi_access_grant_extend", context,
+                    {"id": grant.package_id, "grant_id": grant.id})
+    if grant.revoked is not None:
+        raise tk.ValidationError({"grant_id": [tk._(
+            "A revoked grant cannot be extended; grant access again")]})
+    expires = data_dict["expires"]
+    expires = expires.date() if isinstance(expires, dt.datetime) else expires
+    if expires < localtime.today():
+        raise tk.ValidationError({"expires": [tk._("The expiry date cannot be in the past")]})
+    actor = _user(context)
+    previous = grant.expires
+    grant.expires = expires
+    audit.record(actor.id, "access_extend", "package", grant.package_id,
+                 user_id=grant.user_id, grant_id=grant.id,
+                 previous_expires=previous.isoformat(), expires=expires.isoformat())
+    model.Session.commit()
+    _reindex(grant.package_id)
+    return _grant_dict(grant)
+
+
+def _grant_status(grant: AccessGrant, today: dt.date) -> str:
+    if grant.revoked is not None:
+        return "revoked"
+    return "active" if grant.expires >= today else "expired"
+
+
+def _grant_dict(grant: AccessGrant, **names: Any) -> dict[str, Any]:
+    return {"id": grant.id, "package_id": grant.package_id, "user_id": grant.user_id,
+            "expires": grant.expires.isoformat(), "reason": grant.reason,
+            "created": grant.created.isoformat(), "created_by": grant.created_by,
+            "revoked": grant.revoked.isoformat() if grant.revoked else None,
+            "revoked_by": grant.revoked_by,
+            "status": _grant_status(grant, localtime.today()), **names}
+
+
+@tk.side_effect_free
+@tk.validate_action_data(schema.grant_list)
+def verifikasi_access_grant_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Walidata: access grants, newest first, with the names of dataset and people
+    (one query for the page).
+
+    Args:
+        grant_id: only this grant. id: only grants of this dataset (id or name).
+        user: only of this user (id or name).
+        status: active | expired | revoked (expired: past its expiry date, local time).
+        limit (100; at most `ckan.search.rows_max`), offset.
+    Returns:
+        {"count": n, "results": [{id, package_id, package_name, package_title, user_id,
+        user_name, user_title, created_by, created_by_name, created_by_title, expires,
+        reason, created, revoked, revoked_by, status}]}
+    """
+    tk.check_access("verifikasi_access_grant_list", context, data_dict)
+    grantee, granter = sa.orm.aliased(model.User), sa.orm.aliased(model.User)
+    conditions = []
+    if data_dict.get("grant_id") is not None:
+        conditions.append(AccessGrant.id == data_dict["grant_id"])
+    if data_dict.get("id"):
+        conditions.append(AccessGrant.package_id == model.Package.get(data_dict["id"]).id)
+    if data_dict.get("user"):
+        conditions.append(AccessGrant.user_id == model.User.get(data_dict["user"]).id)
+    today = localtime.today()
+    status = data_dict.get("status")
+    if status == "revoked":
+        conditions.append(AccessGrant.revoked.isnot(None))
+    elif status == "active":
+        conditions += [AccessGrant.revoked.is_(None), AccessGrant.expires >= today]
+    elif status == "expired":
+        conditions += [AccessGrant.revoked.is_(None), AccessGrant.expires < today]
+
+    def title(table: Any, column: Any) -> Any:
+        return sa.func.coalesce(sa.func.nullif(column, ""), table.name)
+
+    stmt = (sa.select(AccessGrant, model.Package.name, title(model.Package, model.Package.title),
+                      grantee.name, title(grantee, grantee.fullname),
+                      granter.name, title(granter, granter.fullname),
+                      sa.func.count().over())
+            .outerjoin(model.Package, model.Package.id == AccessGrant.package_id)
+            .outerjoin(grantee, grantee.id == AccessGrant.user_id)
+            .outerjoin(granter, granter.id == AccessGrant.created_by)
+            .where(*conditions)
+            .order_by(AccessGrant.created.desc(), AccessGrant.id.desc())
+            .limit(data_dict["limit"]).offset(data_dict["offset"]))
+    rows = model.Session.execute(stmt).all()
+    results = [_grant_dict(g, package_name=pn, package_title=pt, user_name=un,
+                           user_title=ut, created_by_name=cn, created_by_title=ct)
+               for g, pn, pt, un, ut, cn, ct, _count in rows]
+    count = rows[0][-1] if rows else 0
+    if not rows and data_dict["offset"]:
+        count = model.Session.execute(sa.select(sa.func.count()).select_from(
+            AccessGrant).where(*conditions)).scalar_one()
+    return {"count": count, "results": results}
+
+
 def _reindex(package_id: str) -> None:
     from ckan.lib.search import rebuild
 
@@ -291,20 +409,40 @@ def _reindex(package_id: str) -> None:
 @tk.side_effect_free
 @tk.validate_action_data(schema.audit_list)
 def verifikasi_audit_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
-    """Walidata: audit entries, newest first.
+    """Walidata: audit entries, newest first, with the names of the people, datasets and
+    OPDs they mention (one query per page), the action's label and a one-line summary.
 
-    Args: object_id, actor, limit (100; at most `ckan.search.rows_max`), offset."""
+    Args: object_id, actor (user id), user (id or name: done by or about them),
+    organization (OPD id or name), action (code), since/until (local dates, YYYY-MM-DD,
+    both included), limit (100; at most `ckan.search.rows_max`), offset."""
     tk.check_access("verifikasi_audit_list", context, data_dict)
     stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     if data_dict.get("object_id"):
         stmt = stmt.where(AuditEntry.object_id == data_dict["object_id"])
     if data_dict.get("actor"):
         stmt = stmt.where(AuditEntry.actor == data_dict["actor"])
+    stmt = _audit_filters(stmt, data_dict)
     stmt = stmt.limit(data_dict["limit"]).offset(data_dict["offset"])
-    return [{"id": e.id, "created": e.created.isoformat(), "actor": e.actor,
-             "action": e.action, "object_type": e.object_type, "object_id": e.object_id,
-             "detail": e.detail, "remote_addr": e.remote_addr}
-            for e in model.Session.execute(stmt).scalars()]
+    return audit.readable([
+        {"id": e.id, "created": e.created.isoformat(), "actor": e.actor,
+         "action": e.action, "object_type": e.object_type, "object_id": e.object_id,
+         "detail": e.detail, "remote_addr": e.remote_addr}
+        for e in model.Session.execute(stmt).scalars()])
+
+
+def _audit_filters(stmt: Any, data: DataDict) -> Any:
+    """`data`: validated with schema.audit_list (local dates become UTC bounds)."""
+    def day(value: Any) -> dt.date | None:
+        return value.date() if isinstance(value, dt.datetime) else value
+
+    since, until = day(data.get("since")), day(data.get("until"))
+    user = model.User.get(data["user"]) if data.get("user") else None
+    org = model.Group.get(data["organization"]) if data.get("organization") else None
+    return audit.filtered(
+        stmt, user_id=user.id if user else None, organization_id=org.id if org else None,
+        action=data.get("action"),
+        since=localtime.day_start_utc(since) if since else None,
+        before=localtime.day_start_utc(until + dt.timedelta(days=1)) if until else None)
 
 
 @tk.side_effect_free
@@ -322,6 +460,34 @@ def verifikasi_notification_list(context: Context, data_dict: DataDict) -> dict[
 
 
 # Chained core actions: publication only through the gate (see gate.py).
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_autocomplete(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Walidata find people by e-mail too (core: sysadmins only), to give them roles and
+    access grants; the result still holds only id, name and full name."""
+    found = next_action(context, data_dict)
+    user = _caller(context)
+    q = str(data_dict.get("q") or "").strip()
+    if not user or user.sysadmin or "@" not in q or not roles.roles_of(user.id).walidata:
+        return found
+    try:
+        limit = max(min(int(data_dict.get("limit") or 20), 100), 1)
+    except (TypeError, ValueError):
+        limit = 20
+    known = {u["id"] for u in found}
+    more = model.Session.execute(
+        sa.select(model.User.id, model.User.name, model.User.fullname)
+        .where(model.User.email.ilike(f"%{_like_escaped(q)}%", escape="\\"),
+               model.User.state != "deleted",
+               model.User.id.notin_(known) if known else sa.true())
+        .order_by(model.User.name).limit(max(limit - len(found), 0))).all()
+    return found + [{"id": i, "name": n, "fullname": f} for i, n, f in more]
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 

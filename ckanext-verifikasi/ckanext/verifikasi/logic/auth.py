@@ -15,7 +15,8 @@ __all__ = [
     "datastore_create", "datastore_delete", "datastore_upsert",
     "datastore_info", "datastore_search", "datastore_search_sql", "follow_user",
     "package_show", "user_activity_list",
-    "verifikasi_access_grant", "verifikasi_access_revoke", "verifikasi_approve",
+    "verifikasi_access_grant", "verifikasi_access_grant_extend",
+    "verifikasi_access_grant_list", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
     "verifikasi_role_revoke", "verifikasi_status_show", "verifikasi_submit",
@@ -74,6 +75,9 @@ def verifikasi_role_assign(context: Context, data_dict: DataDict) -> AuthResult:
 verifikasi_role_revoke = verifikasi_access_grant = verifikasi_access_revoke = \
     verifikasi_role_assign
 verifikasi_audit_list = verifikasi_role_assign
+# Grants of any dataset are walidata's (the rule of verifikasi_access_grant); the extend
+# action looks the dataset up from the grant before asking.
+verifikasi_access_grant_list = verifikasi_access_grant_extend = verifikasi_role_assign
 
 
 def verifikasi_role_list(context: Context, data_dict: DataDict) -> AuthResult:
