@@ -409,7 +409,7 @@ def _geometry(number: int, geometry: Any, problems: list[Problem]) -> dict[str, 
 
 def _ring(number: int, polygon: int, ring_number: int, ring: Any,
           problems: list[Problem]) -> list[list[float]] | None:
-    where = {"polygon": polygon, "ring": ring_number}
+    where: dict[str, object] = {"polygon": polygon, "ring": ring_number}
     if not isinstance(ring, (list, tuple)) or len(ring) < 4:
         problems.append(Problem(number, N_(
             "ring {ring} of polygon {polygon} has fewer than 4 points"), where))

@@ -18,15 +18,15 @@ __all__ = ["Stored", "kecamatan_collection", "stored"]
 class Stored(NamedTuple):
     """How many boundaries of a level exist, and when the newest was imported."""
 
-    count: int
+    regions: int
     imported_at: dt.datetime | None
 
 
 def stored(tingkat: str = "kecamatan") -> Stored:
-    count, newest = model.Session.execute(
+    regions, newest = model.Session.execute(
         sa.select(sa.func.count(), sa.func.max(WilayahBatas.imported_at))
         .where(WilayahBatas.tingkat == tingkat)).one()
-    return Stored(int(count), newest)
+    return Stored(int(regions), newest)
 
 
 def kecamatan_collection() -> dict[str, Any]:

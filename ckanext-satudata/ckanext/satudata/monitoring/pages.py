@@ -97,7 +97,7 @@ def _coverage_map(result: dict[str, Any]) -> dict[str, Any]:
     stored = store.stored("kecamatan")
     labels = dict(result["kecamatan_columns"])
     return {
-        "count": stored.count, "of": len(result["kecamatan"]),
+        "count": stored.regions, "of": len(result["kecamatan"]),
         "imported_at": published_text(stored.imported_at) if stored.imported_at else "",
         "data": {"url": tk.url_for("satudata_monitoring.boundaries"),
                  "value": "specific", "labels": {k: labels[k] for k in ("specific", "total")},
@@ -119,7 +119,8 @@ def boundaries() -> Response:
     response = Response(body, mimetype="application/geo+json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=3600"
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 when the ETag matches
+    return response
 
 
 def _charts(result: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
