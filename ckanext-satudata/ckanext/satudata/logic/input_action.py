@@ -21,7 +21,7 @@ from ckanext.satudata import config
 from ckanext.satudata.inputdata import access, import_files, publishing, worktable
 from ckanext.satudata.model import InputImport, InputPackage, SurveyLink, SurveySubmission
 from ckanext.satudata.ms_var import TIPE_DATA
-from ckanext.satudata.tabular import guard, read, validate
+from ckanext.satudata.tabular import guard, read, sheets, validate
 from ckanext.satudata.tabular.structure import (
     COLUMN_ID,
     FREQUENCIES,
@@ -415,9 +415,18 @@ def _decimal_separator(data_dict: DataDict) -> str | None:
 
 
 def _run_validation(input_pkg: InputPackage, found: InputImport, period: Period):
-    """The file's validation, with the decimal separator it was checked with (in its summary)."""
+    """The file's validation, with the decimal separator it was checked with (in its summary).
+
+    Without a chosen sheet, the first sheet that looks like data is read (tabular.sheets).
+    """
     structure = Structure.from_dict(input_pkg.structure)
     table = read.open_table(str(import_files.import_path(found)), found.filename, _limits())
+    if found.sheet is None:
+        try:
+            found.sheet = sheets.data_sheet(table)
+        except BaseException:
+            table.close()
+            raise
     return table, validate.Validation(
         table, structure, sheet=found.sheet, period=period, package_id=input_pkg.id,
         decimal_separator=(found.summary or {}).get("decimal_separator"))
@@ -437,7 +446,9 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
 
     Args:
         id: the input package. period: period code. upload: the file (xlsx, xls, ods, csv).
-        sheet: which sheet to read (default the first; the answer lists all).
+        sheet: which sheet to read (default the first sheet that looks like data, see
+            tabular.sheets.data_sheet; the answer lists all and `summary.sheet_auto`
+            says whether the sheet was picked that way).
         import_id: check an already uploaded file again (e.g. with another sheet).
         decimal_separator: "," or "." when the file's numbers use that decimal separator;
             empty: read it from each column's numbers. A column whose numbers are all
@@ -469,6 +480,7 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
         model.Session.flush()
         _save_upload(upload, import_files.import_path(found))
     found.sheet = data_dict.get("sheet") or None
+    chosen = found.sheet is not None
     if "decimal_separator" in data_dict or not found.summary:
         found.summary = {**(found.summary or {}), "decimal_separator": separator}
     try:
@@ -481,7 +493,9 @@ def satudata_input_import_check(context: Context, data_dict: DataDict) -> dict[s
         found.sheet_names = list(table.sheet_names)
         for _ in validation.rows():
             pass
-        found.summary = validation.summary.to_dict()
+        # sheet_auto: the sheet was picked as the first that looks like data (not chosen).
+        found.summary = {**validation.summary.to_dict(),
+                         "sheet_auto": not chosen and len(found.sheet_names) > 1}
         found.sheet = validation.summary.sheet
     model.Session.commit()
     return _import_dict(found)
@@ -534,7 +548,8 @@ def satudata_input_import_apply(context: Context, data_dict: DataDict) -> dict[s
                     (mode == "all_or_nothing" and not summary.ok):
                 raise _NothingWritten()  # rolls the period's replacement back
     except _NothingWritten as abort:
-        found.summary = summary.to_dict()
+        found.summary = {**summary.to_dict(),
+                         "sheet_auto": (found.summary or {}).get("sheet_auto", False)}
         model.Session.commit()
         problems = summary.errors_total + len(summary.file_errors)
         message = tk._("Nothing was written: the file has {n} problem(s); see the summary"
