@@ -6,6 +6,8 @@ public only through a *publication*, and every publication follows the same rule
 
 * `rahasia` is never public (a publication of it keeps the dataset private);
 * the SDI metadata is complete (the check `verifikasi_submit` makes);
+* the receivers of `before_transition` accept it, as for a workflow publication
+  (satudata's personal data gate refuses data holding personal data);
 * the published snapshot is taken (only a publication changes it), its time is the
   public `metadata_modified`;
 * the state becomes `published` and a history entry says how and by whom.
@@ -48,6 +50,16 @@ def publication_errors(package_id: str, user_name: str, *, public: bool) -> dict
         ).format(access_class=secret)]
     if not check["complete"]:
         errors["metadata"] = [p["message"] for p in check["problems"]]
+    if pkg is not None:
+        # The same receivers as a workflow publication (satudata's personal data gate).
+        try:
+            signals.before_transition.send(pkg.id, package=pkg, action="publish",
+                                           to_state="published",
+                                           user=model.User.get(user_name))
+        except tk.ValidationError as err:
+            for key, messages in err.error_dict.items():
+                errors.setdefault(key, []).extend(
+                    messages if isinstance(messages, list) else [messages])
     return errors
 
 

@@ -134,6 +134,26 @@ def under_review(package_id: str) -> bool:
     return workflow.state_of(package_id).state in states.REVIEW_STATES
 
 
+def write_goes_live(context_: dict[str, Any], package_id: str, *, table: bool) -> bool:
+    """Whether a write to the dataset's data made with `context_` becomes part of its
+    published version at once, without a new workflow publication: the dataset is
+    published (no update in progress) and the write starts no update. `table`: a write
+    to an existing DataStore table (a sysadmin's or an `ignore_auth` write goes live);
+    otherwise an edit of the dataset or its resources (a sysadmin's goes live, as a
+    direct publication). The workflow's own and system writes never count (their data
+    went through a publication). satudata's personal data gate checks such writes."""
+    if context.is_transition(context_):
+        return False
+    pkg = model.Package.get(package_id)
+    if pkg is None or pkg.state == "deleted" or pkg.type not in _config.dataset_types():
+        return False
+    if workflow.state_of(pkg.id).state != "published":
+        return False
+    user = model.User.get(context_.get("user") or "")
+    sysadmin = bool(user is not None and user.sysadmin)
+    return sysadmin or bool(table and context_.get("ignore_auth"))
+
+
 def has_published(package_id: str) -> bool:
     return workflow.state_of(package_id).has_published
 

@@ -11,6 +11,9 @@ import ckan.plugins.toolkit as tk
 #: (model.Package), `action` (submit/approve/return/withdraw), `to_state` and `user`
 #: (model.User). A receiver refuses the step by raising tk.ValidationError (the pages show
 #: its messages, the API answers 409); nothing of the step is written then.
+#: Also sent before a direct publication outside the workflow (gate.py: a sysadmin's
+#: create/update/patch, bulk_update_public, a harvester's edit), with action `publish` and
+#: to_state `published`, after the change is flushed: the same receivers decide.
 before_transition = tk.signals.ckanext.signal("verifikasi_before_transition")
 
 #: Sent inside a workflow transition's transaction, after the step (state, history

@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ckanext.satudata import form_pages, indah, metadata
+from ckanext.satudata.pii import paths as pii_paths
 
 __all__ = ["datastore_create", "package_update", "satudata_indah_export",
            "satudata_metadata_check"]
@@ -17,7 +18,9 @@ def datastore_create(next_action: Action, context: Context, data_dict: DataDict)
     """A table made through the API (data entry, the demo, an API client) gets the
     resource's default views, as a file loaded by the loader does: core creates views only
     when a resource is created, before it has a table, so the page had no preview.
-    Existing views are kept; a view type the resource already has is not added again."""
+    Existing views are kept; a view type the resource already has is not added again.
+    Records that would make personal data public at once are refused first (pii.paths)."""
+    pii_paths.check_datastore_write(context, data_dict)
     result = next_action(context, data_dict)
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     system: Context = {"user": site_user["name"], "ignore_auth": True}
@@ -29,7 +32,10 @@ def datastore_create(next_action: Action, context: Context, data_dict: DataDict)
 
 @tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    """A save of one dataset form page keeps the fields of the other pages (see form_pages)."""
+    """A save of one dataset form page keeps the fields of the other pages (see form_pages).
+    Uploaded files that would make personal data public at once are refused before core
+    stores them (pii.paths; resource_create and resource_update come through here)."""
+    pii_paths.check_uploads(context, data_dict)
     return next_action(context, form_pages.complete_form_page(context, data_dict))
 
 

@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from ckan import model
 from ckanext.datastore.backend.postgres import get_read_engine, get_write_engine, identifier
 
 from .detect import ColumnTally, Finding, findings
@@ -132,3 +133,16 @@ def scan_table(resource_id: str, resource_name: str,
                     if value is not None:
                         tallies[index].add_candidate(int(row[0]), value)
     return findings(resource_id, resource_name, headers, tallies)
+
+
+def resource_of(resource_id_or_alias: str) -> model.Resource | None:
+    """The active resource a DataStore write names, by its id or by an alias of its
+    table (the DataStore accepts both)."""
+    resource = model.Resource.get(resource_id_or_alias)
+    if resource is None:
+        with get_read_engine().connect() as conn:
+            target = conn.execute(sa.text(
+                'SELECT alias_of FROM "_table_metadata" WHERE name = :n AND alias_of '
+                "IS NOT NULL"), {"n": resource_id_or_alias}).scalar()
+        resource = model.Resource.get(target) if target else None
+    return resource if resource is not None and resource.state == "active" else None

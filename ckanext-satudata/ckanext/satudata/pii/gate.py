@@ -47,7 +47,8 @@ def message(finding: dict[str, Any]) -> str:
     """One finding for the user: resource, column, kind, count and sample rows."""
     place = {"datastore": tk._('Table "{resource}", column "{column}"'),
              "file": tk._('File "{resource}", column "{column}"'),
-             "input": tk._('Entered data "{resource}", column "{column}"')}[
+             "input": tk._('Entered data "{resource}", column "{column}"'),
+             "records": tk._('Records sent to "{resource}", column "{column}"')}[
         finding["source"]].format(resource=finding["resource_name"], column=finding["column"])
     kind = _kind_label(finding["kind"])
     if finding["kind"] == "name" or not finding["rows"]:
@@ -67,11 +68,17 @@ def messages(found: list[dict[str, Any]]) -> list[str]:
         "walidata to record an accepted exception (with a reason) for a column.")]
 
 
-def check(package: model.Package) -> None:
-    """Raise ValidationError({"data_pribadi": [...]}) while personal data blocks it."""
+def check(package: model.Package, incoming: list[dict[str, Any]] | None = None) -> None:
+    """The one check of every path by which data can become public: raise
+    ValidationError({"data_pribadi": [...]}) while personal data that no exception
+    covers is in the dataset's data, or in `incoming` data about to become part of its
+    published version (records or an upload: `scan.records_findings`/`upload_findings`).
+
+    Called by the workflow's steps and direct publications (`on_before_transition`)
+    and by writes that go live at once (`paths`)."""
     if not applies(package):
         return
-    found = scan.blocking_findings(package.id)
+    found = scan.blocking_findings(package.id, incoming)
     if found:
         log.info("personal data gate: dataset %s held back (%d column(s))",
                  package.id, len(found))
@@ -80,6 +87,8 @@ def check(package: model.Package) -> None:
 
 def on_before_transition(package_id: str, *, package: model.Package, to_state: str,
                          **_: Any) -> None:
-    """Receiver of verifikasi's `before_transition`: submitting and publishing are gated."""
+    """Receiver of verifikasi's `before_transition`: submitting and publishing are gated,
+    in the workflow and in a direct publication (a sysadmin's create, update or patch,
+    bulk_update_public, a harvester's edit of a published dataset)."""
     if to_state in GATED_STATES:
         check(package)

@@ -17,10 +17,11 @@ import datetime as dt
 import logging
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from ckan import model
@@ -32,6 +33,7 @@ from ckanext.satudata.model import InputPackage
 from ckanext.satudata.tabular.guard import FileRejected
 
 from . import datastore, files
+from .detect import ColumnTally, findings
 from .model import PiiException, PiiScan
 
 log = logging.getLogger(__name__)
@@ -173,9 +175,57 @@ def exceptions_of(package_id: str) -> list[PiiException]:
         .order_by(PiiException.created, PiiException.id)).scalars())
 
 
-def blocking_findings(package_id: str) -> list[dict[str, Any]]:
+def blocking_findings(package_id: str,
+                      incoming: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The findings no accepted exception covers (an exception covers one column of one
-    resource: its DataStore table and its uploaded file)."""
+    resource: its DataStore table and its uploaded file): the dataset's, then those of
+    `incoming` data about to be written (`records_findings`, `upload_findings`)."""
     accepted = {(e.resource_id, e.column) for e in exceptions_of(package_id)}
-    return [f for f in package_findings(package_id)
+    return [f for f in package_findings(package_id) + list(incoming or [])
             if (f["resource_id"], f["column"]) not in accepted]
+
+
+def records_findings(resource_id: str, name: str,
+                     records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings of records about to be written to a DataStore table (a `datastore_create`
+    or `datastore_upsert` request), judged on their own; rows are the records' positions
+    in the request (from 1). The DataStore's `_id` is not data."""
+    headers: list[str] = []
+    for record in records:
+        if isinstance(record, dict):
+            headers += [str(k) for k in record if k != "_id" and str(k) not in headers]
+    tallies = [ColumnTally() for _ in headers]
+    for number, record in enumerate(records, start=1):
+        if isinstance(record, dict):
+            for index, header in enumerate(headers):
+                tallies[index].add(number, record.get(header))
+    return [{**f.as_dict(), "source": "records", "sampled": False}
+            for f in findings(resource_id, name, headers, tallies)]
+
+
+def upload_findings(stream: IO[bytes], filename: str, resource_id: str,
+                    name: str) -> list[dict[str, Any]]:
+    """Findings of an uploaded file before it is stored (a tabular file only; its first
+    `ckanext.satudata.pii.file_rows` rows, as for stored files). The stream is read
+    from its current position and put back there."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in TABULAR:
+        return []
+    start = stream.tell()
+    folder = tempfile.mkdtemp(prefix="satudata-pii-")
+    path = os.path.join(folder, re.sub(r"[^\w.\-]", "_", filename) or f"data.{ext}")
+    try:
+        with open(path, "wb") as out:
+            shutil.copyfileobj(stream, out)
+        found = files.scan_file(path, os.path.basename(path), resource_id, name,
+                                max_rows=config.pii_file_rows())
+    except FileRejected as err:
+        # Not a table we can read; the loader refuses it the same way. No values logged.
+        log.warning("personal data scan skipped an upload (%s): %s", name, err.code)
+        return []
+    finally:
+        stream.seek(start)
+        if os.path.exists(path):
+            os.unlink(path)
+        os.rmdir(folder)
+    return [{**f.as_dict(), "source": "file", "sampled": False} for f in found]

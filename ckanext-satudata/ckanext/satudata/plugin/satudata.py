@@ -43,6 +43,7 @@ from ckanext.satudata.permohonan import views as permohonan_views
 from ckanext.satudata.pii import action as pii_action
 from ckanext.satudata.pii import auth as pii_auth
 from ckanext.satudata.pii import gate as pii_gate
+from ckanext.satudata.pii import paths as pii_paths
 from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.quality import action as quality_action
 from ckanext.satudata.quality import auth as quality_auth
@@ -76,7 +77,7 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action, laporan_action,
                                      statistik_action, permohonan_action,
                                      keamanan_action, twofactor_action, quality_action,
-                                     monitoring_action, pii_action))
+                                     monitoring_action, pii_action, pii_paths))
 @tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth, laporan_auth,
                                             statistik_auth, permohonan_auth,
                                             keamanan_auth, twofactor_auth, quality_auth,

@@ -32,7 +32,14 @@ def _published_copy(context: Context, resource_id: str) -> str | None:
         return None
     if access.is_team(model.User.get(context.get("user") or ""), resource.package):
         return None
-    return published_data.kept_table(resource.id)
+    kept = published_data.kept_table(resource.id)
+    if kept is None and resource.id not in {
+            r.get("id") for r in (workflow.published_snapshot(resource.package_id) or {})
+            .get("resources", [])}:
+        # Added during the update: not public before the update is published (it has
+        # not been verified, nor checked for personal data).
+        raise tk.ObjectNotFound(tk._("Resource was not found."))
+    return kept
 
 
 def _read_copy(next_action: Action, context: Context, data_dict: DataDict, key: str) -> Any:
