@@ -49,5 +49,7 @@ def test_walidata_sees_the_map_drawn(live_ckan):
         assert {h for h in browser.execute_script(_HOSTS)} <= {own}
         browser.find_element(By.ID, "monitoring-map").screenshot(
             str(ARTEFACTS / "monitoring-map.png"))
+        browser.execute_script("document.getElementById('kecamatan').scrollIntoView();")
+        browser.save_screenshot(str(ARTEFACTS / "monitoring-map-page.png"))
     finally:
         browser.quit()

@@ -231,6 +231,30 @@ def test_files_over_50_mb_are_refused_before_reading(tmp_path, with_request_cont
     assert "50" in problem.render()
 
 
+@pytest.mark.parametrize(("name", "content", "params"), [
+    ("batas.geojson", b"{bukan json", None),
+    ("batas.geojson", b'{"type": "Feature"}', {}),
+    ("batas.geojson", json.dumps({"type": "FeatureCollection", "features": [],
+                                  "crs": {"type": "name", "properties": {
+                                      "name": "urn:ogc:def:crs:EPSG::32749"}}}).encode(),
+     {"crs": "urn:ogc:def:crs:EPSG::32749"}),
+    ("batas.geojson", b'{"type": "FeatureCollection", "features": []}', {}),
+    ("batas.kml", b"<kml/>", {"suffix": ".kml"}),
+    ("batas.zip", b"PK bukan zip", {}),
+])
+def test_file_level_problems(tmp_path, name, content, params, with_request_context):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(importer.InvalidFile) as refused:
+        importer.import_file(path)
+    [problem] = refused.value.problems
+    assert problem.feature is None
+    if params is not None:
+        assert problem.params == params
+    assert problem.render()
+    assert _table() == []
+
+
 def test_desa_boundaries_need_the_desa_in_the_region_table(tmp_path, with_request_context):
     desa = tmp_path / "desa.csv"
     desa.write_text("kode_kemendagri,kode_bps,nama,jenis\n"
