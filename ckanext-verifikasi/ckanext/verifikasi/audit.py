@@ -181,6 +181,7 @@ def summary(entry: dict[str, Any], found: dict[str, dict[str, dict[str, Any]]]) 
         parts.append(_("Dataset: {dataset}").format(
             dataset=title("package", detail.pop("package_id"))))
     detail.pop("package_id", None)
+    detail.pop("grant_id", None)  # the grant's number says nothing to a reader
     if detail.get("previous_expires") and detail.get("expires"):
         parts.append(_("Valid until: {old} → {new}").format(
             old=localtime.format_date(detail.pop("previous_expires")),
