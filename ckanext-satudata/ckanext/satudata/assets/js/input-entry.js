@@ -80,4 +80,12 @@
       body.appendChild(clone);
     });
   });
+
+  // A select that re-runs its form when changed (the import summary's sheet choice);
+  // the form keeps its button for browsers without script.
+  document.querySelectorAll("select[data-satudata-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.form.requestSubmit) { select.form.requestSubmit(); } else { select.form.submit(); }
+    });
+  });
 })();

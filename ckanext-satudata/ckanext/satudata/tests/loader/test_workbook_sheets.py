@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import pytest
+from ckan.tests import factories as core_factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.loader import resources
@@ -113,12 +114,17 @@ def test_a_workbook_of_prose_only_is_read_from_its_first_sheet(upload_resource, 
 @pytest.mark.parametrize("filename,fmt", [("makro.xlsm", "XLSM"), ("makro.xlsm", "XLSX"),
                                           ("makro.xlsb", "XLSB")])
 def test_a_macro_workbook_is_refused_with_a_message(create_with_upload, sysadmin_context,
-                                                    run_worker, filename, fmt):
+                                                    run_worker, app, filename, fmt):
+    dataset = factories.Dataset()
     resource = create_with_upload(workbook(), filename, context=dict(sysadmin_context),
-                                  package_id=factories.Dataset()["id"], url=filename,
-                                  format=fmt)
+                                  package_id=dataset["id"], url=filename, format=fmt)
     run_worker()
     state = _status(resource["id"])
     assert state["stage"] == "error", state
     assert state["errors"][0]["msgid"] == resources.MACRO_MESSAGE
     assert not call_action("resource_show", id=resource["id"]).get("datastore_active")
+    # The DataStore tab shows it (the editor's view of the load).
+    token = core_factories.APIToken(user=sysadmin_context["user"])["token"]
+    page = app.get(f"/dataset/{dataset['name']}/resource_data/{resource['id']}",
+                   headers={"Authorization": token})
+    assert page.status_code == 200 and 'data-stage="error"' in page.body
