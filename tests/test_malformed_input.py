@@ -151,7 +151,9 @@ def test_rows_list_with_a_non_numeric_limit_is_a_validation_error(web, world, fi
     assert field in json.loads(res.body)["error"]
 
 
-def test_latest_data_page_with_a_non_numeric_page_is_400(web):
-    res = web.get("/data-terbaru?page=abc")
+@pytest.mark.parametrize("url", ["/data-terbaru", "/jadwal-rilis"])
+def test_public_pages_with_a_non_numeric_page_are_400(web, url):
+    res = web.get(f"{url}?page=abc")
     assert res.status_code == 400, (res.status_code, res.body[:1500])
     assert "page" in res.body
+    assert web.get(f"{url}?page=2").status_code == 200

@@ -20,6 +20,7 @@ from ckanext.satudata.daftar import calendar, ics
 from ckanext.satudata.daftar import periods as P
 from ckanext.satudata.localtime import year_or_current
 from ckanext.satudata.public_pages import satudata_public
+from ckanext.satudata.request_args import int_arg
 from ckanext.satudata.statistik import aggregate
 
 #: Past years the iCalendar feed still carries.
@@ -42,10 +43,7 @@ VIEWS = ("bulan", "daftar")
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return int_arg("page")
 
 
 def _chosen_month(months: list[calendar.Month]) -> calendar.Month | None:
