@@ -1,21 +1,23 @@
 """Template helpers of ckanext-verifikasi (registered by blanket, all prefixed).
 
-Only `verifikasi_status` and `verifikasi_unread_count` touch the database, once
-per page: the first on the dataset page only, the second in the header of
-logged-in users. Neither is meant for search results.
+Only `verifikasi_status`, `verifikasi_unread_count` and `verifikasi_waiting_count`
+touch the database, once per page: the first on the dataset page only, the others in
+the header of logged-in users. Neither is meant for search results.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 
-from ckanext.verifikasi import localtime, notify, uploads
+from ckanext.verifikasi import localtime, notify, queue, uploads
 
 __all__ = [
     "verifikasi_action_label", "verifikasi_date", "verifikasi_datetime",
     "verifikasi_grant_status_label", "verifikasi_role_label", "verifikasi_state_class",
-    "verifikasi_status", "verifikasi_unread_count", "verifikasi_webpage_src",
+    "verifikasi_status", "verifikasi_unread_count", "verifikasi_waiting_count",
+    "verifikasi_webpage_src",
 ]
 
 _STATE_CLASS = {
@@ -43,6 +45,13 @@ def verifikasi_unread_count() -> int:
     if not tk.current_user.is_authenticated:
         return 0
     return notify.unread_count(tk.current_user.id)
+
+
+def verifikasi_waiting_count() -> int:
+    """How many datasets wait for the logged-in user's action (one COUNT query, for the
+    header's inbox badge)."""
+    user = model.User.get(tk.current_user.id) if tk.current_user.is_authenticated else None
+    return queue.waiting_count(user) if user else 0
 
 
 def verifikasi_state_class(state: str) -> str:

@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, current_app, make_response
 from werkzeug.exceptions import Forbidden, NotFound
 
+from ckanext.verifikasi import queue
 from ckanext.verifikasi.helpers import verifikasi_role_label
 from ckanext.verifikasi.request_args import int_arg
 from ckanext.verifikasi.workflow import STEPS
@@ -71,7 +72,16 @@ def _not_found(err: tk.ObjectNotFound):
 
 @verifikasi_pages.route("/inbox")
 def inbox() -> str:
-    return tk.render("verifikasi/inbox.html", {"queue": _action("verifikasi_queue_list")})
+    found = _action("verifikasi_queue_list")
+    sort, organization = tk.request.args.get("urut"), tk.request.args.get("opd") or None
+    every = found["waiting"] + found["returned"]
+    return tk.render("verifikasi/inbox.html", {
+        "queue": {key: queue.arranged(items, sort, organization)
+                  for key, items in found.items()},
+        "sort": sort if sort in queue.SORTS else "waiting_since",
+        "organization": organization,
+        "organizations": sorted({i["organization"] for i in every if i["organization"]}),
+    })
 
 
 # Status, history and steps of one dataset

@@ -82,7 +82,8 @@ def _downloads() -> Blueprint:
 
 def get_blueprints() -> list[Blueprint]:
     from ckanext.verifikasi import grant_pages  # noqa: F401 - its routes join verifikasi_pages
+    from ckanext.verifikasi.landing import verifikasi_landing
     from ckanext.verifikasi.pages import verifikasi_pages
 
     # Registered before core's blueprints, so the download rules answer first.
-    return [verifikasi, _downloads(), verifikasi_pages]
+    return [verifikasi, _downloads(), verifikasi_pages, verifikasi_landing]

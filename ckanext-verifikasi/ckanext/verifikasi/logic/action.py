@@ -19,6 +19,7 @@ from ckanext.verifikasi import (
     labels,
     localtime,
     notify,
+    queue,
     roles,
     states,
     workflow,
@@ -152,47 +153,12 @@ def verifikasi_queue_list(context: Context, data_dict: DataDict) -> dict[str, An
     """The caller's inbox: datasets waiting for them, returned by them, and overdue ones.
 
     Returns:
-        {"waiting": [...], "returned": [...], "overdue": [...]} of
-        {id, name, title, state, deadline, overdue}.
+        {"waiting": [...], "returned": [...], "overdue": [...]} of {id, name, title,
+        state, state_label, organization, waiting_since, days_waiting, deadline, overdue},
+        oldest first.
     """
     tk.check_access("verifikasi_queue_list", context, data_dict)
-    user = _user(context)
-    held = roles.roles_of(user.id)
-    waiting_clauses = []
-    if user.sysadmin or held.walidata:
-        waiting_clauses.append(workflow.WorkflowState.state == "verified")
-    verifier_orgs = [o for o, r in held.opd.items() if "verifikator" in r]
-    operator_orgs = [o for o, r in held.opd.items() if "operator" in r]
-    if verifier_orgs:
-        waiting_clauses.append(sa.and_(workflow.WorkflowState.state == "submitted",
-                                       model.Package.owner_org.in_(verifier_orgs)))
-    if operator_orgs:
-        waiting_clauses.append(sa.and_(workflow.WorkflowState.state == "returned",
-                                       model.Package.owner_org.in_(operator_orgs)))
-    base = (sa.select(workflow.WorkflowState, model.Package)
-            .join(model.Package, model.Package.id == workflow.WorkflowState.package_id)
-            .where(model.Package.state != "deleted"))
-    rows = model.Session.execute(base.where(sa.or_(*waiting_clauses))).all() \
-        if waiting_clauses else []
-    returned_ids = model.Session.execute(
-        sa.select(workflow.WorkflowEvent.package_id).distinct()
-        .where(workflow.WorkflowEvent.actor_id == user.id,
-               workflow.WorkflowEvent.action == "return")).scalars().all()
-    returned = model.Session.execute(base.where(
-        workflow.WorkflowState.package_id.in_(returned_ids),
-        workflow.WorkflowState.state == "returned")).all() if returned_ids else []
-
-    def item(state, pkg):
-        return {"id": pkg.id, "name": pkg.name, "title": pkg.title, "state": state.state,
-                "state_label": states.state_label(state.state),
-                "deadline": state.deadline.isoformat() if state.deadline else None,
-                "overdue": workflow.is_overdue(state)}
-
-    waiting = [item(s, p) for s, p in rows]
-    returned_items = [item(s, p) for s, p in returned]
-    overdue = [i for i in waiting + returned_items if i["overdue"]]
-    return {"waiting": waiting, "returned": returned_items,
-            "overdue": list({i["id"]: i for i in overdue}.values())}
+    return queue.inbox(_user(context))
 
 
 def _role_args(data: DataDict) -> tuple[model.User, str, str | None]:
