@@ -79,6 +79,8 @@ this.ckan.module('satudata-resource-chart', function ($) {
     draw: function () {
       if (!this.chart) { return; }
       var type = this.state.type, series = this._series(), categories = this._categories();
+      // Names slanted when each gets less than ~80 px (a phone, or many kecamatan).
+      var perLabel = (this.el[0].clientWidth || 600) / Math.max(categories.length, 1);
       this.chart.setOption({
         color: PALETTE,
         animation: false,
@@ -96,7 +98,7 @@ this.ckan.module('satudata-resource-chart', function ($) {
         legend: { show: series.length > 1, bottom: 0, type: 'scroll' },
         grid: { left: 8, right: 16, top: 24, bottom: series.length > 1 ? 40 : 16, containLabel: true },
         xAxis: { type: 'category', data: categories,
-                 axisLabel: { hideOverlap: true, rotate: categories.length > 8 ? 45 : 0 } },
+                 axisLabel: { hideOverlap: true, rotate: perLabel < 80 ? 45 : 0 } },
         yAxis: { type: 'value', axisLabel: { formatter: function (v) { return number(v); } } },
         dataZoom: categories.length > 40 ? [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 0 }] : [],
         series: series.map(function (s) {

@@ -100,6 +100,8 @@ this.ckan.module('satudata-resource-map', function ($) {
         if (!list.length) { throw new Error('empty'); }
         self.draw(list);
       }).catch(function (error) {
+        if (window.console) { window.console.warn('satudata-resource-map:', error); }
+        self.el.attr('data-map-reason', String(error && error.message || error));
         var key = ['tooLarge', 'invalid', 'empty'].indexOf(error.message) >= 0 ? error.message : 'failed';
         self.fail(key);
       });
