@@ -16,6 +16,7 @@ from ckanext.satudata.batas import importer
 from ckanext.verifikasi.tests.world import make_world
 from tests.browser import chromium, login
 from tests.test_monitoring_map import FIXTURE
+from tests.test_public_language import english_in
 
 ARTEFACTS = Path(os.environ.get("SATUDATA_ARTEFACTS")
                  or Path(__file__).resolve().parent.parent / "var" / "artefacts") / "browser"
@@ -45,6 +46,7 @@ def test_walidata_sees_the_map_drawn(live_ckan):
         assert browser.execute_script(_REGIONS) >= 3
         assert browser.find_element(By.CSS_SELECTOR, "#monitoring-kecamatan").is_displayed()
         assert browser.find_element(By.CSS_SELECTOR, "#monitoring-map").is_displayed()
+        assert not english_in(browser.page_source), english_in(browser.page_source)
         own = urlsplit(base_url).netloc
         assert {h for h in browser.execute_script(_HOSTS)} <= {own}
         browser.find_element(By.ID, "monitoring-map").screenshot(
