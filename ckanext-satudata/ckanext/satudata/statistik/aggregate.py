@@ -92,14 +92,20 @@ def _search(params: dict[str, Any]) -> dict[str, Any]:
         "include_private": False, **params})
 
 
-def public_datasets() -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """(every published statistical activity the public sees, OPD name -> title)."""
+def public_datasets(organization_id: str | None = None
+                    ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """(every published statistical activity the public sees, OPD name -> title); only
+    those of one OPD when `organization_id` is given."""
     datasets: list[dict[str, Any]] = []
     opds: dict[str, str] = {}
     start = 0
+    params: dict[str, Any] = {"rows": PAGE, "sort": "name asc"}
+    if organization_id:
+        params["fq"] = (f"+dataset_type:{metadata.DATASET_TYPE} "
+                        f'+owner_org:"{organization_id}"')
     while True:
         # Whole dataset dicts: the schema's fields are not stored in Solr on their own.
-        found = _search({"rows": PAGE, "start": start, "sort": "name asc"})
+        found = _search({**params, "start": start})
         for pkg in found["results"]:
             org = pkg.get("organization") or {}
             if org.get("name"):
@@ -155,8 +161,8 @@ def compute(start: dt.date | None = None, end: dt.date | None = None,
     """Every figure of `satudata_statistics_show` (see its docstring): of all time, or
     of the days from `start` to `end` (either may be None: open-ended); of every OPD,
     or of one (`organization_id`)."""
-    datasets, opds = public_datasets()
-    if organization_id:
+    datasets, opds = public_datasets(organization_id)
+    if organization_id:  # (the search's filter already; the id is never a query)
         datasets = [pkg for pkg in datasets if pkg["owner_org"] == organization_id]
     ids = [pkg["id"] for pkg in datasets]
     views_by_month = _monthly(_VIEWS, ids, start, end)
