@@ -33,7 +33,7 @@ def _filters() -> dict[str, str]:
 
 def _grants_page(errors: dict[str, list[str]] | None = None,
                  data: dict[str, str] | None = None, code: int = 200,
-                 extend_errors: dict[int, list[str]] | None = None):
+                 extend_errors: dict[int, list[str]] | None = None) -> Any:
     tk.check_access("verifikasi_access_grant_list", _context(), {})
     filters = _filters()
     page = _page_number()
@@ -70,12 +70,12 @@ def _date(value: str) -> dt.date | None:
 
 
 @verifikasi_pages.route("/akses")
-def grants():
+def grants() -> Any:
     return _grants_page()
 
 
 @verifikasi_pages.route("/akses/baru", methods=["POST"])
-def grant_create():
+def grant_create() -> Any:
     tk.check_access("verifikasi_access_grant", _context(), {})
     form = {k: (tk.request.form.get(k) or "").strip() for k in GRANT_FIELDS}
     errors: dict[str, list[str]] = {}
@@ -108,7 +108,7 @@ def _grant(grant_id: int) -> dict[str, Any]:
 
 
 @verifikasi_pages.route("/akses/<int:grant_id>/perpanjang", methods=["POST"])
-def grant_extend(grant_id: int):
+def grant_extend(grant_id: int) -> Any:
     expires = (tk.request.form.get("expires") or "").strip()
     try:
         result = _action("verifikasi_access_grant_extend",
@@ -121,7 +121,7 @@ def grant_extend(grant_id: int):
 
 
 @verifikasi_pages.route("/akses/<int:grant_id>/cabut", methods=["GET", "POST"])
-def grant_revoke(grant_id: int):
+def grant_revoke(grant_id: int) -> Any:
     tk.check_access("verifikasi_access_revoke", _context(), {})
     grant = _grant(grant_id)
     if tk.request.method == "GET":

@@ -247,7 +247,7 @@ def role_revoke():
 
 
 @verifikasi_pages.route("/audit")
-def audit_log() -> str:
+def audit_log() -> tuple[str, int]:
     """Walidata: browse the audit log (newest first), filtered by user, OPD, action and
     local dates (see audit_pages), with names, labels and one-line summaries."""
     from ckanext.verifikasi import audit, audit_pages

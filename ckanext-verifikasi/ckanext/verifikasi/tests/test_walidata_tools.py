@@ -440,3 +440,26 @@ def test_audit_csv_keeps_its_columns_and_adds_names(web, world):
     filtered = web.get(f"/verifikasi/audit.csv?user={world.users['stranger']['name']}",
                        headers={"Authorization": world.users["walidata"]["token"]})
     assert len(filtered.get_data(as_text=True).splitlines()) == 2
+
+
+def test_audit_names_of_a_page_are_one_statement(world):
+    from ckanext.verifikasi import audit
+
+    ds = _audit_world(world)
+    entries = call_action("verifikasi_audit_list", world.context("walidata"))
+    assert len(entries) > 5
+    model.Session.remove()
+    statements = []
+
+    def counter(_conn, _cursor, statement, *_args, **_kwargs):
+        statements.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
+    try:
+        found = audit.names(entries)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
+    assert len(statements) == 1, statements
+    assert found["package"][ds["id"]]["title"] == "Angka Kematian Ibu"
+    assert found["user"][world.users["stranger"]["id"]]["name"] == world.users["stranger"]["name"]
+    assert found["organization"][world.opd["id"]]["title"] == "Dinas Kesehatan"
