@@ -207,11 +207,12 @@ def upload_findings(stream: IO[bytes], filename: str, resource_id: str,
                     name: str) -> list[dict[str, Any]]:
     """Findings of an uploaded file before it is stored (a tabular file only; its first
     `ckanext.satudata.pii.file_rows` rows, as for stored files). The stream is read
-    from its current position and put back there."""
+    from its start and put back where it was."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if ext not in TABULAR:
         return []
     start = stream.tell()
+    stream.seek(0)
     folder = tempfile.mkdtemp(prefix="satudata-pii-")
     path = os.path.join(folder, re.sub(r"[^\w.\-]", "_", filename) or f"data.{ext}")
     try:
