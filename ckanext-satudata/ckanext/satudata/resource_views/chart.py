@@ -137,7 +137,9 @@ def _configured(config: dict[str, Any], fields: list[dict[str, str]]
                     if kinds.get(v) == "number"]
     if saved_values:
         values = saved_values
-    chart_type = config.get("chart_type") if config.get("chart_type") in CHART_TYPES else "bar"
+    saved_type = config.get("chart_type")
+    chart_type = saved_type if isinstance(saved_type, str) and saved_type in CHART_TYPES \
+        else "bar"
     return category, values, chart_type
 
 

@@ -52,10 +52,9 @@ def same_origin_path(url: str) -> str | None:
     """`url` as a path on this portal (site_url's host), or None when it is elsewhere."""
     parts = urlsplit(url or "")
     site = urlsplit(tk.config.get("ckan.site_url") or "")
-    if parts.scheme or parts.netloc:
-        if (parts.scheme.lower(), parts.netloc.lower()) != (site.scheme.lower(),
-                                                           site.netloc.lower()):
-            return None
+    origin = (parts.scheme.lower(), parts.netloc.lower())
+    if (parts.scheme or parts.netloc) and origin != (site.scheme.lower(), site.netloc.lower()):
+        return None
     if not parts.path.startswith("/") or parts.path.startswith("//"):
         return None
     return urlunsplit(("", "", parts.path, parts.query, ""))
