@@ -328,6 +328,28 @@ def test_resource_update_with_a_nik_file_on_a_published_dataset(world, who):
         assert status(world, ds) in ("published", "draft")  # refused, or an update
 
 
+def test_a_file_or_table_added_during_an_update_is_not_public(world, make_app):
+    """The operator's new resource of a published dataset belongs to the update: before
+    it is published, outsiders can neither download its file nor read its table."""
+    ds, _ = _published_clean(world)
+    op = world.context("operator")
+    made = call_action("resource_create", op, package_id=ds["id"], name="Daftar Penerima",
+                       format="CSV", url="penerima.csv", upload=upload(NIK_CSV, "penerima.csv"))
+    table_id = call_action("datastore_create", op, force=True,
+                           resource={"package_id": ds["id"], "name": "Penerima Baru"},
+                           fields=[{"id": "nik", "type": "text"}],
+                           records=[{"nik": nik(i)} for i in range(1, 6)])["resource_id"]
+    assert status(world, ds) == "draft" and not private(ds)
+    web = make_app()
+    url = f"/dataset/{ds['id']}/resource/{made['id']}/download/penerima.csv"
+    res = web.get(url)
+    assert res.status_code == 404 and nik(1) not in res.body
+    assert nik(1) not in public_rows(table_id)
+    # The team works on it.
+    token = {"Authorization": world.users["operator"]["token"]}
+    assert nik(1) in web.get(url, headers=token).body
+
+
 def test_resource_create_of_a_clean_file_by_a_sysadmin_goes_live(world):
     ds, _ = _published_clean(world)
     made = call_action("resource_create", admin(world), package_id=ds["id"], name="Rekap",

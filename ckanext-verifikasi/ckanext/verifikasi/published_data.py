@@ -18,6 +18,8 @@ from ckan import model
 from ckan.lib import uploader
 from ckanext.datastore.backend.postgres import get_write_engine
 
+from ckanext.verifikasi.model import PublishedSnapshot
+
 SUFFIX = "_terbit"
 
 
@@ -110,6 +112,17 @@ def kept_table(resource_id: str) -> str | None:
     with get_write_engine().connect() as conn:
         found = _existing_tables(conn, [table_name(resource_id)])
     return table_name(resource_id) if found else None
+
+
+def in_published_version(resource_id: str, package_id: str) -> bool:
+    """Whether the dataset's published version has this resource. One added while an
+    update is prepared has not been verified (nor checked for personal data): outside
+    the team it does not exist until the update is published. A dataset published
+    before snapshots were kept counts every resource."""
+    snapshot = model.Session.get(PublishedSnapshot, package_id)
+    if snapshot is None:
+        return True
+    return resource_id in {r.get("id") for r in (snapshot.data or {}).get("resources", [])}
 
 
 def kept_file(resource_id: str) -> str | None:

@@ -41,7 +41,12 @@ def _published_file(user: model.User | None, resource: model.Resource) -> str | 
     if state.state == "published" or not state.has_published or \
             access.is_team(user, resource.package):
         return None
-    return published_data.kept_file(resource.id)
+    kept = published_data.kept_file(resource.id)
+    if kept is None and not published_data.in_published_version(resource.id,
+                                                                 resource.package_id):
+        # Added during the update: not public before the update is published.
+        return tk.abort(404, tk._("Resource not found"))
+    return kept
 
 
 def datatables(resource_view_id: str, view_name: str):

@@ -33,11 +33,9 @@ def _published_copy(context: Context, resource_id: str) -> str | None:
     if access.is_team(model.User.get(context.get("user") or ""), resource.package):
         return None
     kept = published_data.kept_table(resource.id)
-    if kept is None and resource.id not in {
-            r.get("id") for r in (workflow.published_snapshot(resource.package_id) or {})
-            .get("resources", [])}:
-        # Added during the update: not public before the update is published (it has
-        # not been verified, nor checked for personal data).
+    if kept is None and not published_data.in_published_version(resource.id,
+                                                                 resource.package_id):
+        # Added during the update: not public before the update is published.
         raise tk.ObjectNotFound(tk._("Resource was not found."))
     return kept
 
