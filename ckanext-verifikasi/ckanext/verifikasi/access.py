@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.verifikasi import config, roles, workflow
+from ckanext.verifikasi import config, localtime, roles, workflow
 from ckanext.verifikasi.labels import WALIDATA_LABEL, grant_label, opd_label
 from ckanext.verifikasi.model import AccessGrant, WorkflowState
 
@@ -33,7 +33,7 @@ def active_grant_packages(user_id: str, today: dt.date | None = None) -> set[str
         sa.select(AccessGrant.package_id)
         .join(WorkflowState, WorkflowState.package_id == AccessGrant.package_id)
         .where(AccessGrant.user_id == user_id, AccessGrant.revoked.is_(None),
-               AccessGrant.expires >= (today or dt.date.today()),
+               AccessGrant.expires >= (today or localtime.today()),
                WorkflowState.has_published.is_(True))).scalars()
     return set(rows)
 

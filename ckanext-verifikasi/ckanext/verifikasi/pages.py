@@ -4,14 +4,13 @@ Every page reads and writes through the action API; the actions check access.
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, current_app, make_response
 from werkzeug.exceptions import Forbidden, NotFound
 
-from ckanext.verifikasi import queue
+from ckanext.verifikasi import localtime, queue
 from ckanext.verifikasi.helpers import verifikasi_role_label
 from ckanext.verifikasi.request_args import int_arg
 from ckanext.verifikasi.workflow import STEPS
@@ -120,7 +119,7 @@ def _dataset_page(id: str, action: str | None = None, errors: dict[str, Any] | N
     return tk.render("verifikasi/dataset.html", {
         "status": status, "pkg": pkg, "steps": _available_steps(status, pkg, my_roles),
         "form_action": action, "errors": field_errors, "error_list": general,
-        "data": data or {}, "today": dt.date.today().isoformat(),
+        "data": data or {}, "today": localtime.today().isoformat(),
     }), code
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from ckan import model
 from flask_babel import force_locale
 
-from ckanext.verifikasi import audit, notify, roles
+from ckanext.verifikasi import audit, localtime, notify, roles
 from ckanext.verifikasi.model import AuditEntry, Notification, WorkflowState
 
 
@@ -20,7 +20,7 @@ def _already_reminded(package_id: str, today: dt.date) -> bool:
 
 def send_overdue_reminders(today: dt.date | None = None) -> int:
     """Notify the operators of every overdue correction once per day; returns how many."""
-    today = today or dt.date.today()
+    today = today or localtime.today()
     overdue = model.Session.execute(
         sa.select(WorkflowState, model.Package)
         .join(model.Package, model.Package.id == WorkflowState.package_id)

@@ -12,7 +12,16 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.verifikasi import access, context, notify, roles, signals, states, workflow
+from ckanext.verifikasi import (
+    access,
+    context,
+    localtime,
+    notify,
+    roles,
+    signals,
+    states,
+    workflow,
+)
 from ckanext.verifikasi import audit as _audit
 from ckanext.verifikasi import config as _config
 from ckanext.verifikasi.model import (
@@ -209,7 +218,7 @@ def access_grants(package_ids: list[str] | None = None, user_id: str | None = No
         query = query.where(AccessGrant.user_id == user_id)
     if current_only:
         query = query.where(AccessGrant.revoked.is_(None),
-                            AccessGrant.expires >= dt.date.today())
+                            AccessGrant.expires >= localtime.today())
     return [{"id": g.id, "package_id": g.package_id, "user_id": g.user_id,
              "expires": g.expires, "reason": g.reason, "created": g.created,
              "created_by": g.created_by, "revoked": g.revoked, "revoked_by": g.revoked_by}
@@ -245,7 +254,7 @@ def workflow_figures_by_field(field: str, organization_ids: list[str] | None = N
 
 def _workflow_figures(field: str | None, organization_ids: list[str] | None,
                       today: dt.date | None) -> dict[Any, dict[str, Any]]:
-    today = today or dt.date.today()
+    today = today or localtime.today()
     pkg = model.package_table
     state, event = WorkflowState, WorkflowEvent
     org_filter = [pkg.c.state != "deleted", pkg.c.owner_org.isnot(None)]

@@ -20,7 +20,15 @@ from ckan import model
 from ckan.lib import search
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from ckanext.verifikasi import config, gate, labels, published_data, roles, signals
+from ckanext.verifikasi import (
+    config,
+    gate,
+    labels,
+    localtime,
+    published_data,
+    roles,
+    signals,
+)
 from ckanext.verifikasi.context import transition_context
 from ckanext.verifikasi.model import PublishedSnapshot, WorkflowEvent, WorkflowState
 from ckanext.verifikasi.states import state_label
@@ -116,7 +124,7 @@ def _last_submitter(package_id: str) -> str | None:
 
 
 def _check_deadline(deadline: dt.date | None) -> None:
-    if deadline and deadline < dt.date.today():
+    if deadline and deadline < localtime.today():
         raise tk.ValidationError({"deadline": [tk._("The deadline cannot be in the past")]})
 
 
@@ -324,4 +332,4 @@ def history(package_id: str) -> list[dict[str, Any]]:
 
 def is_overdue(state: WorkflowState, today: dt.date | None = None) -> bool:
     return bool(state.state == "returned" and state.deadline
-                and state.deadline < (today or dt.date.today()))
+                and state.deadline < (today or localtime.today()))

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, send_file
 from werkzeug.exceptions import Forbidden, NotFound
 
 from ckanext.satudata import config
+from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.request_args import int_arg
 from ckanext.satudata.tabular import template
 from ckanext.satudata.tabular.structure import FREQUENCIES, Period, Structure
@@ -74,9 +75,8 @@ def _input(pkg: dict[str, Any], input_id: str) -> dict[str, Any]:
 
 def _periods(frequency: str, around: int | None = None) -> list[Period]:
     """Periods offered in pickers: this year, the five before and the next."""
-    import datetime as dt
 
-    year = around or dt.date.today().year
+    year = around or today_wib().year
     counts = {"tahunan": None, "semesteran": 2, "triwulanan": 4, "bulanan": 12}
     out = []
     for y in range(year + 1, year - 6, -1):

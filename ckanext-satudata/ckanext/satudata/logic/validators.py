@@ -1,13 +1,14 @@
 """Validators of the Satu Data schema (registered by blanket, prefixed satudata_)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
+
+from ckanext.satudata.localtime import today_wib
 
 __all__ = [
     "satudata_activity", "satudata_email", "satudata_geojson", "satudata_ms_var_info",
@@ -24,9 +25,9 @@ def satudata_year(value: Any) -> Any:
     """A plausible year of a statistical activity: 1945 to next year."""
     if value in (None, ""):
         return value
-    if not 1945 <= int(value) <= dt.date.today().year + 1:
+    if not 1945 <= int(value) <= today_wib().year + 1:
         raise tk.Invalid(tk._("Year must be between 1945 and {last}").format(
-            last=dt.date.today().year + 1))
+            last=today_wib().year + 1))
     return value
 
 

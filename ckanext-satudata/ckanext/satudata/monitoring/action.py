@@ -10,6 +10,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.satudata import metadata
 from ckanext.satudata.daftar import access
+from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.monitoring import figures
 
 __all__ = ["satudata_monitoring_show"]
@@ -64,7 +65,7 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
     if errors:
         raise tk.ValidationError(errors)
     period = _period(data)
-    year = int(data.get("year") or (period[1].year if period else dt.date.today().year))
+    year = int(data.get("year") or (period[1].year if period else today_wib().year))
     if not 2000 <= year <= 2100:
         raise tk.ValidationError({"year": [tk._("Year must be between 2000 and 2100")]})
     who = access.caller(context.get("user"))
@@ -76,7 +77,7 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
             raise tk.ObjectNotFound(tk._("Organization not found"))
         organization = org.id
         scope = [org.id]
-    today = min(period[1] + dt.timedelta(days=1), dt.date.today()) if period else None
+    today = min(period[1] + dt.timedelta(days=1), today_wib()) if period else None
     rows = figures.by_opd(year, scope, today, period)
     return {"year": year, "organization": organization,
             "start": period[0].isoformat() if period else None,

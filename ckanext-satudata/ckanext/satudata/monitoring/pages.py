@@ -5,13 +5,13 @@ visitor is sent to the login page, anyone refused gets 403 (also for a foreign O
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request
 
+from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.monitoring import figures
 
 satudata_monitoring = Blueprint("satudata_monitoring", __name__, url_prefix="/monitoring")
@@ -83,7 +83,7 @@ def _table(result: dict[str, Any], which: str = "") -> list[list[Any]]:
 def index() -> str:
     result, filters = _figures()
     return tk.render("satudata_monitoring/index.html", {
-        "result": result, "filters": filters, "this_year": dt.date.today().year,
+        "result": result, "filters": filters, "this_year": today_wib().year,
         "charts": _charts(result), "coverage_map": _coverage_map(result)})
 
 

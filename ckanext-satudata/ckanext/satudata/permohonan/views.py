@@ -14,7 +14,6 @@ visitor has no session cookie (core lets such posts through).
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -24,6 +23,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.wrappers import Response
 from wtforms import ValidationError as WTFValidationError
 
+from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.permohonan import requests as R
 from ckanext.satudata.permohonan.schema import KINDS, LIMITS, STEPS
 from ckanext.satudata.public_pages import satudata_public
@@ -170,7 +170,7 @@ def permohonan_grants() -> str | Response:
     packages = R.rows_by_id((g["package_id"] for g in grants), model.Package)
     users = R.rows_by_id((g["user_id"] for g in grants), model.User)
     rows = [{**g, "package": packages.get(g["package_id"]), "user": users.get(g["user_id"]),
-             "active": g["revoked"] is None and g["expires"] >= dt.date.today()}
+             "active": g["revoked"] is None and g["expires"] >= today_wib()}
             for g in grants]
     return tk.render("satudata_permohonan/grants.html", {"grants": rows,
                                                          "show_all": show_all})

@@ -102,5 +102,7 @@ def test_inbox_shows_opd_waiting_days_and_sorts_and_filters(web, world):
     assert by_title.index("Angka Baru") < by_title.index("Zona Lama")
     other = _get(web, world, "verifikator", "/verifikasi/inbox?opd=Dinas+Pendidikan").body
     assert "Zona Lama" not in other and "Angka Baru" not in other
-    # Nonsense arguments keep the default view rather than failing.
-    assert _get(web, world, "verifikator", "/verifikasi/inbox?urut=%00x&opd=").status_code == 200
+    # An unknown order keeps the default; a NUL byte is refused before the page (400).
+    default = _get(web, world, "verifikator", "/verifikasi/inbox?urut=harga&opd=").body
+    assert default.index("Zona Lama") < default.index("Angka Baru")
+    assert _get(web, world, "verifikator", "/verifikasi/inbox?urut=%00x").status_code == 400
