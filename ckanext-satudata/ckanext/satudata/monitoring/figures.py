@@ -1,6 +1,7 @@
 """The monitoring figures per OPD, in a fixed handful of SQL queries (never one per
 dataset or OPD): OPDs, workflow figures (one aggregate of verifikasi's shared module),
-Daftar Data planned/with data/overdue, views and downloads of published data."""
+Daftar Data planned/with data/overdue, views and downloads of published data (scanned
+once per catalogue version and hour, see `usage`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,8 @@ from ckan import model
 
 from ckanext.satudata import verification
 from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
+from ckanext.satudata.localtime import today_wib
+from ckanext.satudata.statistik import aggregate
 
 STATES = ("draft", "submitted", "verified", "returned", "published", "withdrawn")
 
@@ -35,20 +38,53 @@ COLUMNS = (
     ("downloads", N_("Downloads")),
 )
 
-def _download_counts(org_ids: list[str] | None,
-                     period: tuple[dt.date, dt.date] | None = None) -> dict[str, int]:
-    """Downloads of published datasets per OPD (statistik's daily counts), on the days
-    of `period` (start, end; inclusive) when given."""
-    query = sa.text(
-        "SELECT p.owner_org, COALESCE(SUM(d.count), 0) FROM satudata_download_daily d "
-        "JOIN package p ON p.id = d.package_id WHERE p.state = 'active' AND NOT p.private "
-        + ("AND p.owner_org = ANY(:orgs) " if org_ids is not None else "")
-        + ("AND d.day BETWEEN :start AND :end " if period else "")
-        + "GROUP BY p.owner_org")
-    params: dict[str, Any] = {"orgs": org_ids} if org_ids is not None else {}
-    if period:
-        params.update(start=period[0], end=period[1])
-    return {o: int(c) for o, c in model.Session.execute(query, params)}
+_USAGE = """
+    SELECT t.package_id, p.owner_org, SUM(t.count) FROM {table} t
+    JOIN package p ON p.id = t.package_id
+    WHERE p.state = 'active' AND NOT p.private {period}
+    GROUP BY 1, 2
+"""
+
+
+def usage(period: tuple[dt.date, dt.date] | None = None) -> dict[str, list[Any]]:
+    """{package id: [OPD id, views, downloads]} of the published (active, not private)
+    datasets, on the days of `period` (start, end; inclusive) when given, else ever.
+
+    Two grouped scans of the tracking and download tables, kept in Redis with the public
+    statistics (under the catalogue's version, for an hour): the OPD table and each
+    breakdown add up the same kept numbers instead of scanning the tables again."""
+    def build() -> dict[str, list[Any]]:
+        params = {"start": period[0], "end": period[1]} if period else {}
+        out: dict[str, list[Any]] = {}
+        for column, (table, day) in enumerate((("tracking_summary", "tracking_date"),
+                                               ("satudata_download_daily", "day")), 1):
+            statement = sa.text(_USAGE.format(
+                table=table, period=f"AND t.{day} BETWEEN :start AND :end" if period else ""))
+            for package_id, org, count in model.Session.execute(statement, params):
+                out.setdefault(package_id, [org, 0, 0])[column] = int(count or 0)
+        return out
+
+    kind = f"monitoring-usage:{period[0]}:{period[1]}" if period else "monitoring-usage"
+    result: dict[str, list[Any]] = aggregate.cached(kind, build)
+    return result
+
+
+def _usage_by(key_of: dict[str, str | None] | None,
+              period: tuple[dt.date, dt.date] | None) -> tuple[dict[Any, int], dict[Any, int]]:
+    """(views, downloads) summed per OPD, or per `key_of[package id]` when given
+    (datasets missing from `key_of` are not counted)."""
+    views: dict[Any, int] = {}
+    downloads: dict[Any, int] = {}
+    for package_id, (org, viewed, downloaded) in usage(period).items():
+        if key_of is None:
+            key: Any = org
+        elif package_id in key_of:
+            key = key_of[package_id]
+        else:
+            continue
+        views[key] = views.get(key, 0) + viewed
+        downloads[key] = downloads.get(key, 0) + downloaded
+    return views, downloads
 
 
 def _workflow_types() -> tuple[str, ...]:
@@ -62,7 +98,7 @@ def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None,
            period: tuple[dt.date, dt.date] | None = None) -> list[dict[str, Any]]:
     """One row per OPD (all OPDs when `org_ids` is None), sorted by title; views and
     downloads on the days of `period` (start, end; inclusive) when given, else ever."""
-    today = today or dt.date.today()
+    today = today or today_wib()
     group = model.group_table
     orgs_q = sa.select(group.c.id, group.c.name, group.c.title).where(
         group.c.is_organization, group.c.state == "active")
@@ -89,14 +125,7 @@ def by_opd(year: int, org_ids: list[str] | None, today: dt.date | None = None,
         .where(DaftarEntry.year == year, DaftarEntry.organization_id.in_(ids or [""]),
                DaftarPeriod.released.is_(None), due < today)
         .group_by(DaftarEntry.organization_id)).all())
-    views = {o: int(v) for o, v in model.Session.execute(sa.text(
-        "SELECT p.owner_org, COALESCE(SUM(t.count), 0) FROM tracking_summary t "
-        "JOIN package p ON p.id = t.package_id WHERE p.state = 'active' AND NOT p.private "
-        "AND p.owner_org = ANY(:orgs) "
-        + ("AND t.tracking_date BETWEEN :start AND :end " if period else "")
-        + "GROUP BY p.owner_org"),
-        {"orgs": ids, **({"start": period[0], "end": period[1]} if period else {})})}
-    downloads = _download_counts(ids, period)
+    views, downloads = _usage_by(None, period)
     rows = []
     for org in orgs:
         fig = workflow.get(org.id, {"states": {}, "returned": 0, "notes": 0,
@@ -146,7 +175,7 @@ def by_field(which: str, year: int, org_ids: list[str], labels: dict[str, str],
     value or dataset). One row per choice (`labels`: value -> label, in order), then
     values outside the choices, then datasets without a value when there are any."""
     field, entry_column, _ = BREAKDOWNS[which]
-    today = today or dt.date.today()
+    today = today or today_wib()
     ids = org_ids or [""]
     shared = verification.shared()
     workflow = shared.workflow_figures_by_field(field, ids, today) if shared else {}
@@ -171,19 +200,13 @@ def by_field(which: str, year: int, org_ids: list[str], labels: dict[str, str],
         .where(DaftarEntry.year == year, DaftarEntry.organization_id.in_(ids),
                DaftarPeriod.released.is_(None), due < today)
         .group_by(entry_column)).all()}
-    params: dict[str, Any] = {"orgs": ids, "field": field,
-                              **({"start": period[0], "end": period[1]} if period else {})}
-    joined = ("JOIN package p ON p.id = t.package_id LEFT JOIN package_extra e "
-              "ON e.package_id = p.id AND e.key = :field AND e.state = 'active' "
-              "WHERE p.state = 'active' AND NOT p.private AND p.owner_org = ANY(:orgs) ")
-    views = {v: int(n) for v, n in model.Session.execute(sa.text(
-        "SELECT NULLIF(e.value, ''), COALESCE(SUM(t.count), 0) FROM tracking_summary t "
-        + joined + ("AND t.tracking_date BETWEEN :start AND :end " if period else "")
-        + "GROUP BY 1"), params)}
-    downloads = {v: int(n) for v, n in model.Session.execute(sa.text(
-        "SELECT NULLIF(e.value, ''), COALESCE(SUM(t.count), 0) FROM satudata_download_daily t "
-        + joined + ("AND t.day BETWEEN :start AND :end " if period else "")
-        + "GROUP BY 1"), params)}
+    # Each published dataset of these OPDs with its value of the field (None: not filled).
+    value_of = {package_id: v for package_id, v in model.Session.execute(
+        sa.select(pkg.c.id, value)
+        .select_from(pkg.outerjoin(extra, sa.and_(
+            extra.c.package_id == pkg.c.id, extra.c.key == field, extra.c.state == "active")))
+        .where(pkg.c.owner_org.in_(ids), pkg.c.state == "active", sa.not_(pkg.c.private)))}
+    views, downloads = _usage_by(value_of, period)
     found = set(workflow) | set(datasets) | set(planned) | set(overdue) | set(views) \
         | set(downloads)
     values: list[str | None] = list(labels) + sorted(
