@@ -214,3 +214,21 @@ def test_capaian_kinerja_lists_published_indicators_with_achievement(app, catalo
     cells = list(book.active.iter_rows(min_row=2, values_only=True))
     assert [c[4:] for c in cells] == [(2024, 50, 55, 110), (2025, 80, 60, 75)]
     assert all(hidden["title"] not in str(c) for c in cells)
+
+
+def test_capaian_kinerja_one_grouping_a_page_kept_until_the_catalogue_changes(app, catalogue):
+    world = catalogue["world"]
+    first = _indicator(world, catalogue["open"], "Angka Partisipasi Sekolah",
+                       [{"tahun": 2025, "target": "80", "realisasi": "60"}])
+    world.publish(first["id"])
+    by_opd = app.get("/capaian-kinerja").get_data(as_text=True)
+    assert 'id="capaian-opd"' in by_opd and 'id="capaian-sektor"' not in by_opd
+    assert "Angka Partisipasi Sekolah" in by_opd
+    by_sector = app.get("/capaian-kinerja?menurut=sektor").get_data(as_text=True)
+    assert 'id="capaian-sektor"' in by_sector and "Angka Partisipasi Sekolah" in by_sector
+    assert app.get("/capaian-kinerja?menurut=tahun").status_code == 400
+    # The kept groups follow the catalogue: a second publication shows at once.
+    second = _indicator(world, catalogue["open"], "Angka Melek Huruf",
+                        [{"tahun": 2025, "target": "90", "realisasi": "95"}])
+    world.publish(second["id"])
+    assert "Angka Melek Huruf" in app.get("/capaian-kinerja").get_data(as_text=True)

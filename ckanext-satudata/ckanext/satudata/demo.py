@@ -7,11 +7,13 @@ are, so running the seed again is safe and keeps whatever users changed.
 """
 from __future__ import annotations
 
+import io
 import json
 import random
 from typing import Any, NamedTuple
 
 import ckan.plugins.toolkit as tk
+from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata import config, wilayah
 from ckanext.satudata.daftar import demo as daftar_demo
@@ -284,9 +286,17 @@ def _geospatial(slug: str, title: str, org: str, sektor: str, box: tuple) -> Non
         "klasifikasi_akses": "terbuka", "license_id": "cc-by", "spatial": _box(*box),
         "private": False,  # published directly (through verifikasi's gate)
         "tags": [{"name": "peta"}, {"name": "geospasial"}],
-        "resources": [{"name": f"{title} (GeoJSON)", "format": "GeoJSON",
-                       "url": f"https://satudata.pasuruankab.go.id/geo/{slug}.geojson"}],
         **complete_ms_keg(title, 2025, _org_title(org), sektor_kegiatan=sektor),
+    })
+    # The file is kept by the portal (its map view draws only the portal's own files):
+    # the area the demo dataset covers, as one feature.
+    feature = {"type": "Feature", "geometry": json.loads(_box(*box)),
+               "properties": {"nama": title, "keterangan": "Batas cakupan data (demo)"}}
+    collection = json.dumps({"type": "FeatureCollection", "features": [feature]})
+    tk.get_action("resource_create")(_context(), {
+        "package_id": slug, "name": f"{title} (GeoJSON)", "format": "GeoJSON",
+        "upload": FileStorage(io.BytesIO(collection.encode("utf-8")),
+                              filename=f"{slug}.geojson", content_type="application/geo+json"),
     })
 
 

@@ -17,7 +17,7 @@ from flask_babel import format_date
 
 from ckanext.satudata.public_latest import published_text
 from ckanext.satudata.public_pages import satudata_public
-from ckanext.satudata.statistik import capaian, downloads
+from ckanext.satudata.statistik import aggregate, capaian, downloads
 
 TABLES = ("monthly", "by_category", "by_sector", "by_opd", "most_viewed", "most_downloaded")
 
@@ -85,12 +85,28 @@ def _capaian_rows() -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+#: Groupings of /capaian-kinerja (`menurut`): the indicator's key and label fields.
+GROUPINGS = {"opd": ("opd", "opd_title"), "sektor": ("sector", "sector_label")}
+
+
 def capaian_kinerja() -> str:
+    grouping = tk.request.args.get("menurut") or "opd"
+    if grouping not in GROUPINGS:
+        return tk.abort(400, tk._('The "{name}" argument must be one of: {choices}.').format(
+            name="menurut", choices=", ".join(GROUPINGS)))
     items = capaian.indicators()
+
+    # The indicators' charts and tables are the page's cost (hundreds of indicators):
+    # rendered once per catalogue version, language and grouping, kept with the figures.
+    def groups_html() -> str:
+        key, label = GROUPINGS[grouping]
+        return tk.render("satudata_statistik/capaian_groups.html", {
+            "groups": capaian.grouped(items, key, label), "heading_id": grouping})
+
+    language = tk.h.lang() or "id"
     return tk.render("satudata_statistik/capaian.html", {
-        "indicators": items,
-        "by_opd": capaian.grouped(items, "opd", "opd_title"),
-        "by_sector": capaian.grouped(items, "sector", "sector_label"),
+        "indicators": items, "grouping": grouping,
+        "groups_html": aggregate.cached(f"capaian-html:{language}:{grouping}", groups_html),
     })
 
 
