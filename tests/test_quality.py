@@ -280,3 +280,29 @@ def test_page_figures_per_opd_and_kpi(world, cli):
                                   "percent": 100}]
     assert summary.kpi([world.other_opd["id"]]) == []
     assert other["id"]
+
+
+def test_one_waiting_scoring_per_dataset(world):
+    ds = good(world)
+    work()
+    queue = get_queue()
+
+    def waiting() -> int:
+        return sum(1 for job in queue.jobs
+                   if job.func_name.endswith("score_datasets") and list(job.args) == [[ds["id"]]])
+
+    assert waiting() == 0
+    # package_patch signals success twice (itself and the package_update it calls), and a
+    # second edit comes before the worker: one scoring waits, and it reads the last edit.
+    sysadmin = {"user": world.users["sysadmin"]["name"]}
+    call_action("package_patch", dict(sysadmin), id=ds["id"], tags=[])
+    call_action("package_patch", dict(sysadmin), id=ds["id"], title="Jumlah Bidan")
+    assert waiting() == 1
+    work()
+    assert waiting() == 0
+    assert [t.check for t in open_tickets(ds["id"])] == ["kata_kunci"]
+    # After it ran, the next change is scored again.
+    call_action("package_patch", dict(sysadmin), id=ds["id"], tags=[{"name": "posyandu"}])
+    assert waiting() == 1
+    work()
+    assert open_tickets(ds["id"]) == []

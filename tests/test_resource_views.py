@@ -14,6 +14,7 @@ import html
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from ckan.tests.helpers import call_action
@@ -301,7 +302,7 @@ def test_a_map_of_an_unpublished_dataset_is_not_shown_to_outsiders(
 @pytest.mark.slow
 @pytest.mark.usefixtures("with_request_context")
 def test_the_demo_resources_get_the_views_and_ckan_views_create_adds_missing_ones(
-        cli, sysadmin_context):
+        cli, sysadmin_context, app):
     from ckan.cli.cli import ckan
 
     seeded = cli.invoke(ckan, ["satudata", "seed-demo"])
@@ -318,6 +319,11 @@ def test_the_demo_resources_get_the_views_and_ckan_views_create_adds_missing_one
     for resource in geo:
         types = {v["view_type"] for v in call_action("resource_view_list", id=resource["id"])}
         assert "satudata_map_view" in types, resource["name"]
+        # The demo's files are kept by the portal, so anyone can have them drawn.
+        assert resource["url_type"] == "upload", resource["url"]
+        served = app.get(urlsplit(resource["url"]).path)
+        assert served.status_code == 200, resource["name"]
+        assert json.loads(served.get_data())["type"] == "FeatureCollection"
     # A portal whose resources have no chart yet (made before this plugin): the command
     # of the upgrade adds it, and only it.
     first = tables[0]["id"]

@@ -13,6 +13,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib.redis import connect_to_redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from ckanext.satudata.quality import checks, tickets
 from ckanext.satudata.quality.model import QualityScore
@@ -34,12 +37,29 @@ def enqueue(package_ids: list[str]) -> None:
     committed already, and the nightly scan catches up with a scoring that was lost."""
     if not package_ids:
         return
+    rq_kwargs: dict[str, Any] = {"timeout": 600}
     try:
+        if len(package_ids) == 1:
+            # One waiting scoring per dataset is enough: it reads the dataset when it runs
+            # (package_patch signals twice, through package_update too).
+            job_id = f"{tk.config.get('ckan.site_id')}:satudata_quality:{package_ids[0]}"
+            status = _status(job_id)
+            if status == JobStatus.QUEUED:
+                return
+            if status != JobStatus.STARTED:  # a running one keeps its id to its end
+                rq_kwargs["job_id"] = job_id
         tk.enqueue_job(score_datasets, [package_ids],
                        title=f"satudata_quality: score {len(package_ids)} dataset(s)",
-                       queue="default", rq_kwargs={"timeout": 600})
+                       queue="default", rq_kwargs=rq_kwargs)
     except Exception:
         log.exception("quality: could not queue the scoring of %s", package_ids)
+
+
+def _status(job_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id, connection=connect_to_redis()).get_status(refresh=False)
+    except NoSuchJobError:
+        return None
 
 
 def _package_of(action_name: str, data_dict: dict[str, Any], result: Any) -> str | None:
