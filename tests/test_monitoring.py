@@ -14,6 +14,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.monitoring import figures
+from ckanext.satudata.statistik import aggregate
 from ckanext.verifikasi.tests.world import make_world
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -98,6 +99,8 @@ def test_action_scopes_and_refuses_foreign_opd(world):
 
 
 def _queries(app, path: str, headers: dict[str, str]) -> int:
+    """Queries of a page whose figures are computed (not answered from Redis)."""
+    aggregate.clear()
     model.Session.remove()
     count = 0
 
@@ -148,3 +151,26 @@ def _copy_fields(world) -> dict:
                 "relationships_as_subject", "private", "type", "extras"):
         keep.pop(key, None)
     return keep
+
+
+def test_figures_are_kept_and_a_transition_shows_at_once(app):
+    with app.flask_app.test_request_context():
+        world = build_world()
+        draft = world.dataset(title="Data baru")
+    context = world.context("walidata")
+    aggregate.clear()
+    first = call_action("satudata_monitoring_show", dict(context), year=YEAR)
+    kept = call_action("satudata_monitoring_show", dict(context), year=YEAR)
+    assert kept == first
+
+    def health(result):
+        return next(r for r in result["rows"] if r["organization_title"] == "Dinas Kesehatan")
+
+    # A transition changes the figures at once: they are kept under the workflow's version.
+    call_action("verifikasi_submit", world.context("operator"), id=draft["id"])
+    after = health(call_action("satudata_monitoring_show", dict(context), year=YEAR))
+    assert after["state_submitted"] == health(first)["state_submitted"] + 1
+    assert after["state_draft"] == health(first)["state_draft"] - 1
+    # The scope is part of what is kept: an OPD's operator never gets the walidata's rows.
+    own = call_action("satudata_monitoring_show", world.context("operator"), year=YEAR)
+    assert {r["organization_title"] for r in own["rows"]} == {"Dinas Kesehatan"}

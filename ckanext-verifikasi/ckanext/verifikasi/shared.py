@@ -233,6 +233,16 @@ def audit(actor_id: str | None, action: str, object_type: str, object_id: str,
     _audit.record(actor_id, action, object_type, object_id, **detail)
 
 
+def workflow_version() -> str:
+    """Changes with every transition and every change of a workflow state (one query):
+    what figures built from the workflow are kept under."""
+    events, last_event, last_state = model.Session.execute(sa.select(
+        sa.select(sa.func.count()).select_from(WorkflowEvent).scalar_subquery(),
+        sa.select(sa.func.max(WorkflowEvent.id)).scalar_subquery(),
+        sa.select(sa.func.max(WorkflowState.updated)).scalar_subquery())).one()
+    return f"{events}:{last_event or 0}:{last_state.isoformat() if last_state else ''}"
+
+
 def workflow_figures_by_organization(organization_ids: list[str] | None = None,
                                      today: dt.date | None = None) -> dict[str, dict[str, Any]]:
     """The workflow figures of every OPD (or of these OPDs) in one SQL aggregate:

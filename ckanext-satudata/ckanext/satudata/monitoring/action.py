@@ -5,13 +5,15 @@ import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.satudata import metadata
-from ckanext.satudata.daftar import access
+from ckanext.satudata import metadata, verification
+from ckanext.satudata.daftar import access, calendar
 from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.monitoring import figures
+from ckanext.satudata.statistik import aggregate
 
 __all__ = ["satudata_monitoring_show"]
 
@@ -78,6 +80,36 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
         organization = org.id
         scope = [org.id]
     today = min(period[1] + dt.timedelta(days=1), today_wib()) if period else None
+    # Kept under everything the figures are made of, for the scope the caller may see.
+    key = ":".join(str(part) for part in (
+        "monitoring", year, organization, ",".join(scope) if scope is not None else "*",
+        period, today or today_wib(), _language(), _data_version()))
+    result: dict[str, Any] = aggregate.cached(
+        key, lambda: _compute(year, scope, organization, today, period))
+    return result
+
+
+def _language() -> str:
+    """The language of the labels in the result (a job or the CLI has no request)."""
+    try:
+        return str(tk.h.lang() or "")
+    except (RuntimeError, AttributeError):
+        return str(tk.config.get("ckan.locale_default") or "")
+
+
+def _data_version() -> str:
+    """The datasets (any change touches metadata_modified), the workflow, the Daftar
+    Data and the region boundaries; views and downloads are kept an hour (figures.usage)."""
+    count, newest = model.Session.execute(sa.select(
+        sa.func.count(), sa.func.max(model.Package.metadata_modified))).one()
+    shared = verification.shared()
+    workflow = shared.workflow_version() if shared else ""
+    return f"{count}:{newest}:{workflow}:{calendar.version()}"
+
+
+def _compute(year: int, scope: list[str] | None, organization: str | None,
+             today: dt.date | None, period: tuple[dt.date, dt.date] | None
+             ) -> dict[str, Any]:
     rows = figures.by_opd(year, scope, today, period)
     return {"year": year, "organization": organization,
             "start": period[0].isoformat() if period else None,

@@ -80,10 +80,10 @@ def cached(kind: str, build: Any) -> Any:
 def clear() -> None:
     """Forget every kept figure (tests; `ckan satudata statistik refresh`)."""
     conn = connect_to_redis()
-    for key in conn.scan_iter(f"{tk.config.get('ckan.site_id')}:satudata:statistik:*"):
-        conn.delete(key)
-    for key in conn.scan_iter(f"{tk.config.get('ckan.site_id')}:satudata:capaian:*"):
-        conn.delete(key)
+    # statistik*, capaian* (figures and rendered groups), monitoring* (figures, usage)
+    for kind in ("statistik", "capaian", "monitoring"):
+        for key in conn.scan_iter(f"{tk.config.get('ckan.site_id')}:satudata:{kind}*"):
+            conn.delete(key)
 
 
 def _search(params: dict[str, Any]) -> dict[str, Any]:
