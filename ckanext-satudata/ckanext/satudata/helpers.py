@@ -11,6 +11,7 @@ from ckanext.satudata import (
     charts,
     config,
     jsonld,
+    localtime,
     metadata,
     ms_var,
     public_dataset,
@@ -22,7 +23,8 @@ from ckanext.satudata.statistik import capaian
 __all__ = [
     "satudata_activity_of", "satudata_chart_number", "satudata_citation",
     "satudata_condition_values",
-    "satudata_contact", "satudata_data_access", "satudata_indicator_series",
+    "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
+    "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
     "satudata_show_if_conditions", "satudata_value_domain_text",
@@ -134,6 +136,16 @@ def satudata_condition_values(data: dict[str, Any] | None,
     watched = {name for condition in satudata_show_if_conditions(dataset_type).values()
                for name in condition}
     return {name: metadata.values_of(data.get(name)) for name in watched}
+
+
+def satudata_date(value: Any) -> str:
+    """A date (or a stored UTC time's WIB date) as "5 Desember 2026"."""
+    return localtime.format_date(value)
+
+
+def satudata_datetime(value: Any) -> str:
+    """A stored UTC time as "5 Desember 2026, 10.36 WIB"."""
+    return localtime.format_datetime(value)
 
 
 def get_helpers() -> dict[str, Any]:

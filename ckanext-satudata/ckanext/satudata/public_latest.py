@@ -17,10 +17,9 @@ from ckan.lib.pagination import Page
 from ckan.views.feed import CKANFeed
 from dateutil.tz import tzutc
 from flask import make_response
-from flask_babel import format_date, format_time
 from werkzeug.wrappers import Response
 
-from ckanext.satudata import metadata, search, verification
+from ckanext.satudata import localtime, metadata, search, verification
 from ckanext.satudata.public_catalog import public_search
 from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.request_args import int_arg
@@ -44,11 +43,9 @@ def period_label(pkg: dict[str, Any], months: dict[str, str], quarters: dict[str
 
 
 def published_text(value: dt.datetime) -> str:
-    """A publication time as users read it: "5 Desember 2026, pukul 19.08 WIB" (stored in
-    UTC, shown in the portal's display timezone, WIB)."""
-    aware = _utc(value)
-    return tk._("{date}, {time} WIB").format(date=format_date(aware, "long"),
-                                            time=format_time(aware, "HH.mm"))
+    """A publication time as users read it: "5 Desember 2026, 19.08 WIB" (stored in
+    UTC, shown in WIB; the one format of `localtime.format_datetime`)."""
+    return localtime.format_datetime(value)
 
 
 def newest(page: int, rows: int = PAGE_SIZE) -> tuple[dict[str, Any] | None,

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.satudata import verification
+from ckanext.satudata import localtime, verification
 from ckanext.satudata.model import InputImport, InputPackage, SurveyLink, SurveySubmission
 
 
@@ -136,7 +136,7 @@ def usable_link(token: Any) -> SurveyLink:
         raise tk.ValidationError({"link": [tk._("This form link has been revoked by its owner")]})
     if link.expires is not None and link.expires < dt.datetime.utcnow():
         raise tk.ValidationError({"link": [tk._("This form link expired on {date}").format(
-            date=link.expires.strftime("%d/%m/%Y %H:%M"))]})
+            date=localtime.datetime_wib(link.expires))]})
     if link.max_submissions is not None and link.submissions >= link.max_submissions:
         raise tk.ValidationError({"link": [tk._(
             "This form has received its maximum number of submissions")]})

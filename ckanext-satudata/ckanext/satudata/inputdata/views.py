@@ -5,6 +5,7 @@ Every page reads and writes through the action API; the actions check access.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -71,6 +72,19 @@ def _of_url(name: str, data: dict[str, Any]) -> Any:
 def _input(pkg: dict[str, Any], input_id: str) -> dict[str, Any]:
     """The input package of the URL, only under its own dataset's URL."""
     return _of_url("satudata_input_package_show", {"id": input_id, "package_id": pkg["id"]})
+
+
+def _latest_ended(frequency: str, today: dt.date | None = None) -> Period:
+    """The latest period that has ended by `today` (WIB): the default of the pickers
+    (in December 2026: 2025, Semester I 2026, Triwulan III 2026, November 2026)."""
+    today = today or today_wib()
+    if frequency == "tahunan":
+        return Period(frequency, today.year - 1)
+    size = {"semesteran": 6, "triwulanan": 3, "bulanan": 1}[frequency]
+    current = (today.month - 1) // size  # 0-based number of the running sub-period
+    if current == 0:
+        return Period(frequency, today.year - 1, 12 // size)
+    return Period(frequency, today.year, current)
 
 
 def _periods(frequency: str, around: int | None = None) -> list[Period]:
@@ -161,6 +175,7 @@ def read(id: str, input_id: str):
     return tk.render("satudata_input/read.html", {
         "pkg": pkg, "pkg_dict": pkg, "input": input_pkg, "links": links,
         "pending_count": len(pending), "periods": _periods(input_pkg["frequency"]),
+        "default_period": _latest_ended(input_pkg["frequency"]).code(),
         "can_write": tk.h.check_access("satudata_input_rows_save", {"id": input_id})})
 
 

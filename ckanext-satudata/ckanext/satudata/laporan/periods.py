@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
-WIB = ZoneInfo("Asia/Jakarta")
+# The date formats live in the portal's local-time module; re-exported for the reports.
+from ckanext.satudata.localtime import MONTHS_ID, WIB
+from ckanext.satudata.localtime import date_id as date_id
+from ckanext.satudata.localtime import datetime_wib as datetime_wib
+
 KINDS = ("monthly", "quarterly", "yearly")
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember")
 _ROMAN = ("I", "II", "III", "IV")
 _PATTERN = re.compile(r"^(\d{4})(?:-(?:(\d{2})|[Qq]([1-4])))?$")
 
@@ -78,16 +79,3 @@ def previous(kind: str, today: dt.date) -> Period:
 
 def today_wib(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.timezone.utc)).astimezone(WIB).date()
-
-
-def date_id(day: dt.date) -> str:
-    """"5 Desember 2026"."""
-    return f"{day.day} {MONTHS_ID[day.month - 1]} {day.year}"
-
-
-def datetime_wib(when: dt.datetime) -> str:
-    """A UTC time (naive means UTC) as "5 Desember 2026, 19.31 WIB"."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    local = when.astimezone(WIB)
-    return f"{date_id(local.date())}, {local:%H.%M} WIB"

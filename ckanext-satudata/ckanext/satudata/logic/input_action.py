@@ -19,6 +19,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.satudata import config
 from ckanext.satudata.inputdata import access, import_files, publishing, worktable
+from ckanext.satudata.localtime import local_to_utc
 from ckanext.satudata.model import InputImport, InputPackage, SurveyLink, SurveySubmission
 from ckanext.satudata.ms_var import TIPE_DATA
 from ckanext.satudata.tabular import guard, read, sheets, validate
@@ -579,18 +580,28 @@ def _link_dict(link: SurveyLink) -> dict[str, Any]:
 
 
 def _datetime(value: Any, field: str) -> dt.datetime | None:
+    """A date-time given to an action as the naive UTC time stored.
+
+    A naive value (the web form's `datetime-local`, "2026-12-20T23:59", or a date, which
+    means 23:59 of that day) is local time (WIB); an ISO string or datetime with an offset
+    ("2026-12-20T23:59:00+07:00", "...Z") keeps its offset. Both are converted to UTC.
+    """
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
-        return value
-    for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%d/%m/%Y"):
+        return local_to_utc(value)
+    text = str(value).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            parsed = dt.datetime.strptime(str(value).strip(), pattern)
+            day = dt.datetime.strptime(text, pattern)
         except ValueError:
             continue
-        return parsed.replace(hour=23, minute=59) if pattern in ("%Y-%m-%d", "%d/%m/%Y") \
-            else parsed
-    raise tk.ValidationError({field: [tk._("Not a date; use DD/MM/YYYY")]})
+        return local_to_utc(day.replace(hour=23, minute=59))
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise tk.ValidationError({field: [tk._("Not a date; use DD/MM/YYYY")]}) from None
+    return local_to_utc(parsed)
 
 
 def satudata_survey_link_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -599,7 +610,8 @@ def satudata_survey_link_create(context: Context, data_dict: DataDict) -> dict[s
     Args:
         id: the input package. period: period code. title: shown on the form.
         columns: column ids asked (default all); every required column must be asked.
-        expires: date/time (optional). max_submissions: int (optional).
+        expires: date/time (optional): ISO 8601 with an offset, or naive local time (WIB)
+            as the web form sends it; stored in UTC. max_submissions: int (optional).
         login_required: bool (default false).
     """
     tk.check_access("satudata_survey_link_create", context, data_dict)
