@@ -396,7 +396,7 @@ def test_survey_link_rules(world):
                 values={"kode": "1", "nama": "A", "jumlah": "1"})
     expired = call_action("satudata_survey_link_create", dict(op), id=pkg["id"], period="2025",
                           expires=(dt.datetime.utcnow() + dt.timedelta(minutes=1)).strftime(
-                              "%Y-%m-%dT%H:%M"))
+                              "%Y-%m-%dT%H:%MZ"))  # UTC, with its offset
     from ckan import model
 
     from ckanext.satudata.model import SurveyLink
