@@ -184,3 +184,17 @@ class TestPages:
             assert _selected(body, select_id) == [expected]
         if frequency == "tahunan":
             assert expected == str(localtime.today_wib().year - 1)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+def test_request_page_shows_dates_in_the_one_format(web, smtp_server):
+    world = make_world()
+    own = call_action("satudata_request_create", world.context("grantee"), kind="data",
+                      description="Data curah hujan")
+    body = web.get(f"/permohonan-data/{own['number']}",
+                   headers=_headers(world, "grantee")).body
+    received = dt.date.fromisoformat(own["received"])
+    assert localtime.date_id(received) in body  # "6 Desember 2026"
+    # the steps carry a time: "6 Desember 2026, 07.39 WIB", never "Desember 6, 2026, 00:39"
+    assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}\.\d{2} WIB", body)
+    assert not re.search(r"[A-Z][a-z]+ \d{1,2}, \d{4}", body)
