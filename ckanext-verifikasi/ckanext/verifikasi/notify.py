@@ -1,6 +1,17 @@
-"""Who hears about a workflow step: an in-app notification and an e-mail, in Indonesian."""
+"""Who hears about a workflow step: an in-app notification and an e-mail, in Indonesian.
+
+Language: a notification's subject and body are rendered once, when written, in the
+portal's default language (`ckan.locale_default`, `id`), whoever the caller is: a web
+request in another language, an API call, a background job or the CLI (`ckan satudata
+seed-demo`). `default_language()` forces that locale; outside any Flask app context (the
+CLI commands, jobs) it pushes the running CLI's Flask app context first, so `tk._` finds
+the catalogues. Storing a message key and translating at display time was not chosen: the
+e-mails must be rendered anyway, and the stored text stays what the readers were told.
+"""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -11,6 +22,34 @@ from flask_babel import force_locale
 from ckanext.verifikasi import roles
 from ckanext.verifikasi.model import Notification, WorkflowEvent
 from ckanext.verifikasi.states import state_label
+
+
+@contextlib.contextmanager
+def default_language() -> Iterator[None]:
+    """Within: `tk._` translates into the portal's default language, with or without a
+    web request (see the module docstring)."""
+    language = tk.config.get("ckan.locale_default", "id")
+    with contextlib.ExitStack() as stack:
+        if not has_app_context():
+            app = _cli_flask_app()
+            if app is not None:
+                stack.enter_context(app.test_request_context())
+        if has_app_context():
+            stack.enter_context(force_locale(language))
+        yield
+
+
+def _cli_flask_app() -> Any:
+    """The Flask app of the running `ckan` command, if any."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        app = ctx.meta.get("flask_app")
+        if app is not None:
+            return app
+        ctx = ctx.parent
+    return None
 
 
 def _recipients(pkg: model.Package, event: WorkflowEvent) -> set[str]:
@@ -55,11 +94,7 @@ def on_transition(package_id: str, *, package: model.Package, event: WorkflowEve
     pkg = package
     actor = model.User.get(event.actor_id)
     actor_name = (actor.fullname or actor.name) if actor else event.actor_id
-    language = tk.config.get("ckan.locale_default", "id")
-    if has_app_context():
-        with force_locale(language):
-            subject, body = _message(pkg, event, actor_name)
-    else:
+    with default_language():
         subject, body = _message(pkg, event, actor_name)
     notes = [Notification(user_id=uid, package_id=pkg.id, event_id=event.id, subject=subject,
                           body=body)
