@@ -21,6 +21,7 @@ there (no box ticked in a checkbox list) is cleared, as in any form.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -28,6 +29,24 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 PHASE = "_ckan_phase"
+_BLOCK = re.compile(r"^((?:blok|block) [IVX]+(?:-[IVX]+)?)\s+(.+)$", re.IGNORECASE)
+
+
+def page_label(title: str) -> str:
+    """Short step label of a form page.
+
+    "MS-Keg: Blok VI Pengumpulan Data" -> "Blok VI · Pengumpulan Data".
+
+    The common "MS-Keg:" prefix is dropped, so narrow steps show the block name
+    rather than a label cut to "MS-…".
+    """
+    text = title.strip()
+    if text.lower().startswith("ms-keg:"):
+        text = text[len("ms-keg:"):].strip()
+    match = _BLOCK.match(text)
+    if match:
+        return f"{match.group(1)} \u00b7 {match.group(2)}"
+    return text
 
 
 def _page_fields(package_type: str, phase: Any) -> set[str] | None:

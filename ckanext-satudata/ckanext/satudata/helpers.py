@@ -10,6 +10,7 @@ from ckan import model
 from ckanext.satudata import (
     charts,
     config,
+    form_pages,
     jsonld,
     localtime,
     metadata,
@@ -24,6 +25,7 @@ __all__ = [
     "satudata_activity_of", "satudata_chart_number", "satudata_citation",
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
+    "satudata_form_page_label",
     "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
@@ -146,6 +148,11 @@ def satudata_date(value: Any) -> str:
 def satudata_datetime(value: Any) -> str:
     """A stored UTC time as "5 Desember 2026, 10.36 WIB"."""
     return localtime.format_datetime(value)
+
+
+def satudata_form_page_label(title: Any) -> str:
+    """Step label and heading of a form page from its schema title."""
+    return form_pages.page_label(tk.h.scheming_language_text(title))
 
 
 def get_helpers() -> dict[str, Any]:

@@ -1,0 +1,93 @@
+"""The multi-page dataset form guides the operator: block names on the steps and as
+each page's heading, a back button, any-order navigation once the dataset exists,
+"*" on the fields the completeness check requires, and a sentence on pages that do
+not apply.
+
+Pages are fetched as in tests/test_dataset_form_pages.py (an app of its own, `web`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from ckanext.scheming.helpers import scheming_get_dataset_form_pages
+
+from ckanext.satudata.form_pages import page_label
+from ckanext.verifikasi.tests.world import make_world
+
+PAGES = scheming_get_dataset_form_pages("dataset") or []
+
+
+@pytest.fixture
+def world(with_plugins, clean_db, clean_index, with_request_context):
+    return make_world()
+
+
+@pytest.fixture
+def web(make_app):
+    return make_app()
+
+
+def page(web, user: dict[str, Any], url: str) -> BeautifulSoup:
+    response = web.test_client().get(url, extra_environ={"REMOTE_USER": user["name"]},
+                                     follow_redirects=True)
+    assert response.status_code == 200, (url, response.status_code, response.body[:2000])
+    return BeautifulSoup(response.body, "html.parser")
+
+
+def steps(soup: BeautifulSoup) -> list[Any]:
+    ol = soup.find("ol", class_="satudata-form-steps")
+    assert ol is not None
+    return ol.find_all("li")
+
+
+def test_page_label_shows_the_block_name():
+    assert page_label("MS-Keg: Blok I-II Penyelenggara dan Penanggung Jawab") == \
+        "Blok I-II \u00b7 Penyelenggara dan Penanggung Jawab"
+    assert page_label("MS-Keg: Blok VI Pengumpulan Data") == "Blok VI \u00b7 Pengumpulan Data"
+    assert page_label("MS-Keg: Identitas Kegiatan") == "Identitas Kegiatan"
+    assert page_label("Informasi Umum") == "Informasi Umum"
+
+
+def test_steps_and_heading_show_block_names(world, web):
+    dataset = world.dataset()
+    labels = [page_label(p["title"]["id"]) for p in PAGES]
+    assert not any(label.startswith("MS-") for label in labels)
+    assert "Blok I-II \u00b7 Penyelenggara dan Penanggung Jawab" in labels
+    for number in range(1, len(PAGES) + 1):
+        soup = page(web, world.users["operator"], f"/dataset/edit/{dataset['name']}/{number}")
+        shown = [li.get_text(" ", strip=True) for li in steps(soup)]
+        assert shown[:len(PAGES)] == labels
+        heading = soup.find(id="form-page-heading")
+        assert heading is not None and heading.get_text(strip=True) == labels[number - 1]
+
+
+def test_back_button_points_to_the_previous_page(world, web):
+    dataset = world.dataset()
+    for route in ("edit", "new"):
+        first = page(web, world.users["operator"], f"/dataset/{route}/{dataset['name']}/1")
+        assert first.find(id="form-page-back") is None
+        for number in range(2, len(PAGES) + 1):
+            url = f"/dataset/{route}/{dataset['name']}/{number}"
+            soup = page(web, world.users["operator"], url)
+            back = soup.find(id="form-page-back")
+            assert back is not None, (route, number)
+            assert back["href"] == f"/dataset/{route}/{dataset['name']}/{number - 1}"
+
+
+def test_new_dataset_first_page_links_no_later_step(world, web):
+    soup = page(web, world.users["operator"], "/dataset/new")
+    assert [li.find("a") for li in steps(soup)[:len(PAGES)]] == [None] * len(PAGES)
+    assert soup.find(id="form-page-back") is None
+
+
+def test_after_first_save_every_step_links_to_its_page(world, web):
+    """In the wizard (a draft), page 2 links to every other page, later ones included."""
+    dataset = world.dataset(state="draft")
+    soup = page(web, world.users["operator"], f"/dataset/new/{dataset['name']}/2")
+    links = [li.find("a") for li in steps(soup)[:len(PAGES)]]
+    assert links[1] is None  # the page shown
+    for number, link in enumerate(links, start=1):
+        if number != 2:
+            assert link is not None and link["href"] == f"/dataset/new/{dataset['name']}/{number}"
