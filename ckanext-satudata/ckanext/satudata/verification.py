@@ -4,6 +4,7 @@ verifikasi is optional for satudata's own tests of the tables; the portal runs b
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from types import ModuleType
 from typing import Any
@@ -63,6 +64,13 @@ def role_holders(role: str, organization_id: str | None = None) -> list[str]:
     """Ids of the users holding a verifikasi role (of an OPD, or global); none without it."""
     module = shared()
     return module.role_holders(role, organization_id) if module is not None else []
+
+
+def default_language() -> Any:
+    """Context manager for building notification texts in the portal's default language,
+    whoever calls (web, API, job, CLI); a no-op without verifikasi."""
+    module = shared()
+    return module.default_language() if module is not None else contextlib.nullcontext()
 
 
 def notify_users(user_ids: list[str], subject: str, body: str, package_id: str = "",

@@ -6,7 +6,6 @@ import datetime as dt
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from flask_babel import force_locale
 
 from ckanext.verifikasi import audit, localtime, notify, roles
 from ckanext.verifikasi.model import AuditEntry, Notification, WorkflowState
@@ -31,7 +30,7 @@ def send_overdue_reminders(today: dt.date | None = None) -> int:
     for state, pkg in overdue:
         if _already_reminded(pkg.id, today):
             continue
-        with force_locale(tk.config.get("ckan.locale_default", "id")):
+        with notify.default_language():
             subject = tk._("[Satu Data] Correction overdue: {title}").format(title=pkg.title)
             body = tk._('The correction of "{title}" was due on {date}. Please correct it and '
                         "send it to the verifikator again: {url}").format(

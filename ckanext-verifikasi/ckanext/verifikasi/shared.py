@@ -114,6 +114,12 @@ def roles_held(user_name: str | None) -> set[str]:
     return held
 
 
+def default_language() -> Any:
+    """Context manager: `tk._` renders in `ckan.locale_default` with or without a web
+    request (notification texts built by CLI commands and jobs too)."""
+    return notify.default_language()
+
+
 def notify_users(user_ids: list[str], subject: str, body: str, package_id: str = "",
                  send_now: bool = False) -> int:
     """In-app notifications (and e-mails) for these users about something of the other

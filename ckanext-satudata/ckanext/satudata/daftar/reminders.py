@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.satudata import config, verification
@@ -156,7 +156,7 @@ def send(today: dt.date | None = None) -> Sent:
     """Send every reminder due on `today` (WIB; default today) that was not sent yet."""
     today = today or P.today_wib()
     sent = Sent()
-    with force_locale(tk.config.get("ckan.locale_default", "id")):
+    with verification.default_language():
         _opd_reminders(today, sent)
         _digest(today, sent)
     return sent

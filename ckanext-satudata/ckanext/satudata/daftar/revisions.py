@@ -15,7 +15,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from flask_babel import force_locale
 
 from ckanext.satudata import verification
 from ckanext.satudata.daftar import periods as P
@@ -149,7 +148,7 @@ def notify_proposed(entry: DaftarEntry, period: DaftarPeriod, revision: DaftarRe
                     ) -> None:
     """Walidata hear of a proposal waiting for them (in-app and e-mail, Indonesian)."""
     proposer = model.User.get(revision.proposed_by)
-    with force_locale(tk.config.get("ckan.locale_default", "id")):
+    with verification.default_language():
         subject = tk._("[Satu Data] Revised release date proposed: {title}").format(
             title=entry.title)
         body = tk._('{user} proposes to move the release of "{title}" ({period}) from '
@@ -167,7 +166,7 @@ def notify_proposed(entry: DaftarEntry, period: DaftarPeriod, revision: DaftarRe
 def notify_decided(entry: DaftarEntry, period: DaftarPeriod, revision: DaftarRevision
                    ) -> None:
     """The proposer hears of walidata's decision."""
-    with force_locale(tk.config.get("ckan.locale_default", "id")):
+    with verification.default_language():
         if revision.state == "approved":
             subject = tk._("[Satu Data] Revised release date approved: {title}")
         else:

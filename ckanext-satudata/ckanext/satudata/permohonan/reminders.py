@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.satudata import verification
@@ -113,7 +113,7 @@ def send(today: dt.date | None = None) -> Sent:
     off = deadline.holidays()
     # Enough calendar days to hold `remind_days` working days and the holidays between.
     horizon = deadline.add_working_days(today, remind_days(), off)
-    with force_locale(tk.config.get("ckan.locale_default", "id")):
+    with verification.default_language():
         for request in _open_requests(horizon):
             assert request.due is not None
             kind = "overdue" if request.due < today else "before"

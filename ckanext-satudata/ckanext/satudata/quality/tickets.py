@@ -20,8 +20,6 @@ from collections.abc import Iterable
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
-from flask import has_app_context
-from flask_babel import force_locale
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.satudata import verification
@@ -150,10 +148,8 @@ def _message(title: str, tickets: list[QualityTicket], site: str) -> tuple[str, 
         lines += ["", site + "/kualitas-metadata"]
         return subject, "\n".join(lines)
 
-    if has_app_context():
-        with force_locale(tk.config.get("ckan.locale_default", "id")):
-            return build()
-    return build()
+    with verification.default_language():
+        return build()
 
 
 def close(ticket: QualityTicket, user_id: str, reason: str,
