@@ -11,6 +11,7 @@ e-mails must be rendered anyway, and the stored text stays what the readers were
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from flask import has_app_context
 from flask_babel import force_locale
+from markupsafe import Markup, escape
 
 from ckanext.verifikasi import roles
 from ckanext.verifikasi.model import Notification, WorkflowEvent
@@ -83,8 +85,38 @@ def _message(pkg: model.Package, event: WorkflowEvent, actor: str) -> tuple[str,
     if event.deadline:
         lines.append(tk._("Correction deadline: {date}").format(
             date=event.deadline.strftime("%d-%m-%Y")))
-    lines.append(tk._("Open the dataset: {url}").format(url=url))
+    lines.append(_next_step(pkg, event, title, url))
     return subjects[event.action].format(title=title), "\n\n".join(lines)
+
+
+def _next_step(pkg: model.Package, event: WorkflowEvent, title: str, url: str) -> str:
+    """What the reader should do now, naming the dataset, with its absolute link."""
+    if event.action == "submit":
+        text = tk._("Check it and approve or return it: {title} — {url}")
+    elif event.action == "approve" and event.to_state == "verified":
+        text = tk._("Check it and publish or return it: {title} — {url}")
+    elif event.action == "return":
+        text = tk._("Correct it and send it again: {title} — {url}")
+    else:
+        text = tk._("Open the dataset: {title} — {url}")
+    return text.format(title=title, url=url)
+
+
+_URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)]")
+
+
+def linkify(text: str | None) -> Markup:
+    """A notification's text for HTML: everything escaped, http(s) URLs made links."""
+    text = text or ""
+    parts: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        parts.append(str(escape(text[last:match.start()])))
+        url = escape(match.group(0))
+        parts.append(f'<a href="{url}">{url}</a>')
+        last = match.end()
+    parts.append(str(escape(text[last:])))
+    return Markup("".join(parts))
 
 
 def on_transition(package_id: str, *, package: model.Package, event: WorkflowEvent,

@@ -157,8 +157,10 @@ def dataset_step(id: str, action: str):
 
 @verifikasi_pages.route("/notifications")
 def notifications() -> str:
+    from ckanext.verifikasi.notify import linkify
+
     return tk.render("verifikasi/notifications.html",
-                     {"result": _action("verifikasi_notification_list")})
+                     {"result": _action("verifikasi_notification_list"), "linkify": linkify})
 
 
 @verifikasi_pages.route("/notifications/read", methods=["POST"])

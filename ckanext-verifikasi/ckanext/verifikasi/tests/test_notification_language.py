@@ -6,6 +6,7 @@ import threading
 
 import ckan.plugins.toolkit as tk
 import click
+import pytest
 from ckan import model
 from ckan.tests.helpers import call_action
 
@@ -50,3 +51,26 @@ def test_cli_without_app_context_uses_the_commands_flask_app(app):
     thread.start()
     thread.join()
     assert out["text"] == "[Satu Data] Menunggu verifikasi Anda: {title}"
+
+
+@pytest.fixture
+def web(make_app):
+    return make_app()
+
+
+def test_notification_page_links_the_dataset_and_escapes_its_title(web, world):
+    ds = world.dataset(title="<b>x</b> Posyandu")
+    call_action("verifikasi_submit", world.context("operator"), id=ds["id"])
+    note = model.Session.query(Notification).filter_by(
+        package_id=ds["id"], user_id=world.users["verifikator"]["id"]).one()
+    url = tk.config["ckan.site_url"].rstrip("/") + f"/dataset/{ds['name']}"
+    # The last line names the dataset and says what to do next, with the absolute link
+    # ("Periksa dan setujui atau kembalikan: ..." once pesan.tsv is merged).
+    assert note.body.splitlines()[-1].endswith(f": <b>x</b> Posyandu — {url}")
+    res = web.get("/verifikasi/notifications",
+                  headers={"Authorization": world.users["verifikator"]["token"]})
+    assert res.status_code == 200
+    body = res.body.split('verifikasi-notification-body')[1].split("</p>")[0]
+    assert f'<a href="{url}">{url}</a>' in body
+    assert "<b>x</b>" not in res.body
+    assert "&lt;b&gt;x&lt;/b&gt; Posyandu" in body
