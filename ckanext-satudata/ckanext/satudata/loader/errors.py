@@ -6,6 +6,7 @@ re-raised in the job: they pickle with their fields.
 from __future__ import annotations
 
 import copyreg
+import re
 from typing import Any
 
 from ckanext.satudata.tabular.guard import FileRejected
@@ -14,6 +15,15 @@ from ckanext.satudata.tabular.guard import FileRejected
 def message(msgid: str, **params: Any) -> dict[str, Any]:
     """An error or notice kept in the status: English msgid + parameters, translated when shown."""
     return {"msgid": msgid, "params": params, "message": msgid.format(**params)}
+
+
+_URL = re.compile(r"\b\w+://\S+")
+
+
+def public_detail(exc: BaseException, limit: int = 300) -> str:
+    """An unexpected error's text for the status shown to users: internal addresses
+    (xloader/DataStore URLs such as http://127.0.0.1:...) replaced, length capped."""
+    return _URL.sub("[alamat internal]", str(exc))[:limit]
 
 
 class LoadFailed(Exception):

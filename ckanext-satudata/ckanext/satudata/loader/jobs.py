@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.satudata.loader import config, shadow, status
 from ckanext.satudata.loader.afterswap import after_swap, site_context
 from ckanext.satudata.loader.columns import declared_separator
-from ckanext.satudata.loader.errors import LoadFailed, message
+from ckanext.satudata.loader.errors import LoadFailed, message, public_detail
 from ckanext.satudata.loader.heartbeat import Heartbeat
 from ckanext.satudata.loader.run import run_load
 from ckanext.satudata.loader.source import file_of, md5
@@ -71,7 +71,7 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
         progress(stage="error", finished=status.now(), errors=errors, message=exc.message)
     except Exception as exc:
         log.exception("load of %s failed", resource_id)
-        errors = [message("The load failed unexpectedly: {error}", error=str(exc)[:300])]
+        errors = [message("The load failed unexpectedly: {error}", error=public_detail(exc))]
         progress(stage="error", finished=status.now(), errors=errors,
                  message=errors[0]["message"])
     finally:

@@ -19,7 +19,7 @@ from ckanext.datastore.backend import postgres as ds
 
 from ckanext.satudata.loader import config, jobs, shadow, status
 from ckanext.satudata.loader.afterswap import after_swap
-from ckanext.satudata.loader.errors import message
+from ckanext.satudata.loader.errors import message, public_detail
 from ckanext.satudata.loader.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def finish_indexing(resource_id: str, attempt: int = 2) -> None:
                      rows_total=rows, indexing_only=False)
     except Exception as exc:
         log.exception("finishing the index of %s failed", resource_id)
-        errors = [message("The load failed unexpectedly: {error}", error=str(exc)[:300])]
+        errors = [message("The load failed unexpectedly: {error}", error=public_detail(exc))]
         progress(stage="error", finished=status.now(), errors=errors,
                  message=errors[0]["message"], indexing_only=False)
     finally:
