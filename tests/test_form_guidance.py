@@ -7,6 +7,7 @@ Pages are fetched as in tests/test_dataset_form_pages.py (an app of its own, `we
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -91,3 +92,39 @@ def test_after_first_save_every_step_links_to_its_page(world, web):
     for number, link in enumerate(links, start=1):
         if number != 2:
             assert link is not None and link["href"] == f"/dataset/new/{dataset['name']}/{number}"
+
+
+def starred(soup: BeautifulSoup) -> set[str]:
+    """Names of the fields whose label carries the required mark."""
+    names = set()
+    for mark in soup.find("form", id="dataset-edit").find_all("span", class_="control-required"):
+        if mark.find_parent("p", class_="control-required-message"):
+            continue  # the legend ("* required field"), not a field
+        group = mark.find_parent(class_=["form-group", "control-group", "scheming-fieldset"])
+        assert group is not None, mark.parent
+        controls = [c["name"] for c in group.find_all(attrs={"name": True})]
+        rows = [m.group(1) for c in controls if (m := re.match(r"^(\w+)-\d+-", c))]
+        names.add(rows[0] if rows else controls[0].split("-")[0])
+    return names
+
+
+@pytest.mark.parametrize("survey", [False, True], ids=["not-survey", "survey"])
+def test_star_marks_exactly_what_the_completeness_check_requires(world, web, survey):
+    from ckan.tests.helpers import call_action
+
+    from ckanext.satudata import metadata
+    dataset = world.dataset()
+    if survey:
+        call_action("package_patch", world.context("operator"), id=dataset["id"],
+                    cara_pengumpulan_data="SURVEI")
+    shown = call_action("package_show", {"ignore_auth": True}, id=dataset["id"])
+    required = {f["field_name"] for f in metadata.dataset_fields()
+                if metadata.is_required(f, shown)}
+    assert ("metode_sampling" in required) is survey
+    for number, form_page in enumerate(PAGES, start=1):
+        on_page = {f["field_name"] for f in form_page["fields"]
+                   if f.get("form_snippet", "") is not None}
+        url = f"/dataset/edit/{dataset['name']}/{number}"
+        soup = page(web, world.users["operator"], url)
+        # The URL and the OPD are needed by CKAN to save at all; they keep their mark.
+        assert starred(soup) - {"name", "owner_org"} == on_page & required, number

@@ -25,7 +25,7 @@ __all__ = [
     "satudata_activity_of", "satudata_chart_number", "satudata_citation",
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
-    "satudata_form_page_label",
+    "satudata_field_required", "satudata_form_page_label",
     "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
@@ -153,6 +153,24 @@ def satudata_datetime(value: Any) -> str:
 def satudata_form_page_label(title: Any) -> str:
     """Step label and heading of a form page from its schema title."""
     return form_pages.page_label(tk.h.scheming_language_text(title))
+
+
+def satudata_field_required(field: dict[str, Any], data: dict[str, Any] | None,
+                            dataset_type: str = metadata.DATASET_TYPE) -> bool:
+    """Whether the form marks `field` with "*".
+
+    A dataset field is marked exactly when the completeness check requires it
+    (`metadata.is_required`: `sdi_required`, or `sdi_required_if` met by `data`);
+    any other field (a resource's, a repeating block's subfield) and a field CKAN
+    itself needs to save (the URL) keep scheming's own mark.
+    """
+    from ckanext.scheming.helpers import scheming_field_required
+    if scheming_field_required(field):
+        return True
+    name = field.get("field_name")
+    schema_field = next((f for f in metadata.dataset_fields(dataset_type)
+                         if f["field_name"] == name), None)
+    return schema_field == field and metadata.is_required(field, data or {})
 
 
 def get_helpers() -> dict[str, Any]:
