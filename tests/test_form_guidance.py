@@ -128,3 +128,17 @@ def test_star_marks_exactly_what_the_completeness_check_requires(world, web, sur
         soup = page(web, world.users["operator"], url)
         # The URL and the OPD are needed by CKAN to save at all; they keep their mark.
         assert starred(soup) - {"name", "owner_org"} == on_page & required, number
+
+
+def test_blok_v_says_why_it_does_not_apply(world, web):
+    dataset = world.dataset()
+    number = next(i for i, p in enumerate(PAGES, start=1) if "Blok V " in p["title"]["id"])
+    url = f"/dataset/edit/{dataset['name']}/{number}"
+    if dataset.get("cara_pengumpulan_data") != "SURVEI":
+        assert page(web, world.users["operator"], url).find(id="form-page-not-applicable")
+    from ckan.tests.helpers import call_action
+    call_action("package_patch", world.context("operator"), id=dataset["id"],
+                cara_pengumpulan_data="SURVEI")
+    assert page(web, world.users["operator"], url).find(id="form-page-not-applicable") is None
+    assert page(web, world.users["operator"], url.replace(f"/{number}", "/2")).find(
+        id="form-page-not-applicable") is None

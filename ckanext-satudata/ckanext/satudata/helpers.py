@@ -25,7 +25,7 @@ __all__ = [
     "satudata_activity_of", "satudata_chart_number", "satudata_citation",
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
-    "satudata_field_required", "satudata_form_page_label",
+    "satudata_field_required", "satudata_form_page_label", "satudata_form_page_not_applicable",
     "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
@@ -171,6 +171,30 @@ def satudata_field_required(field: dict[str, Any], data: dict[str, Any] | None,
     schema_field = next((f for f in metadata.dataset_fields(dataset_type)
                          if f["field_name"] == name), None)
     return schema_field == field and metadata.is_required(field, data or {})
+
+
+def satudata_form_page_not_applicable(page: dict[str, Any], data: dict[str, Any] | None,
+                                      dataset_type: str = metadata.DATASET_TYPE) -> str:
+    """Why a form page does not apply ("" when it does).
+
+    A page does not apply when every one of its fields is shown only under a
+    condition (`sdi_show_if`) that `data` does not meet, e.g. Blok V for an
+    activity that is not a survey.
+    """
+    fields = [f for f in page.get("fields", []) if f.get("form_snippet", "") is not None]
+    conditions = [f.get("sdi_show_if") for f in fields]
+    if not fields or not all(conditions) or any(
+            metadata.condition_met(c, data or {}) for c in conditions):
+        return ""
+    by_name = {f["field_name"]: f for f in metadata.dataset_fields(dataset_type)}
+    reasons = []
+    for name, wanted in (conditions[0] or {}).items():
+        choices = metadata.choice_labels(name, dataset_type)
+        reasons.append(tk._("{field} is {values}").format(
+            field=metadata.label(by_name[name]) if name in by_name else name,
+            values=" / ".join(choices.get(str(v), str(v)) for v in wanted)))
+    return tk._("This block does not apply to this activity: it is filled in only when {reason}."
+                ).format(reason=", ".join(reasons))
 
 
 def get_helpers() -> dict[str, Any]:
