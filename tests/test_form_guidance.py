@@ -134,8 +134,8 @@ def test_blok_v_says_why_it_does_not_apply(world, web):
     dataset = world.dataset()
     number = next(i for i, p in enumerate(PAGES, start=1) if "Blok V " in p["title"]["id"])
     url = f"/dataset/edit/{dataset['name']}/{number}"
-    if dataset.get("cara_pengumpulan_data") != "SURVEI":
-        assert page(web, world.users["operator"], url).find(id="form-page-not-applicable")
+    assert dataset["cara_pengumpulan_data"] != "SURVEI"
+    assert page(web, world.users["operator"], url).find(id="form-page-not-applicable")
     from ckan.tests.helpers import call_action
     call_action("package_patch", world.context("operator"), id=dataset["id"],
                 cara_pengumpulan_data="SURVEI")
