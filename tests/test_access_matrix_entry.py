@@ -139,6 +139,22 @@ def test_sysadmin_create_of_public_rahasia_is_refused(app):
     assert model.Package.get(data["name"]) is None
 
 
+def test_a_refused_create_with_resources_stores_nothing(app):
+    """Core makes a new dataset's default views (a map for GeoJSON) with a context of its
+    own; their commits stored and indexed the dataset before the gate refused it."""
+    world = make_world()
+    data = _complete(world, "rahasia", private=False, resources=[
+        {"name": "Peta", "format": "GeoJSON", "url": "https://contoh.id/p.geojson"}])
+    for context in (_sysadmin(world), _harvester()):
+        with pytest.raises(tk.ValidationError) as error:
+            call_action("package_create", context, **data)
+        _refused(error, "klasifikasi_akses")
+        model.Session.remove()
+        assert model.Package.get(data["name"]) is None
+        assert call_action("package_search", {"ignore_auth": True}, q=f"name:{data['name']}",
+                           include_private=True, include_drafts=True)["count"] == 0
+
+
 def test_sysadmin_create_of_public_incomplete_metadata_is_refused_naming_the_problems(app):
     world = make_world()
     data = {"name": f"minim-{uuid.uuid4().hex[:8]}", "title": "Data Minim",
@@ -202,7 +218,7 @@ def test_published_indicator_and_map_are_published_in_solr(app):
                                                      "realisasi": "78,5"}])})
     for dataset in (activity, peta, indikator):
         assert _db_state(dataset["id"]) == "published"
-        assert _solr_state(dataset["id"]) == "published"
+        assert _solr_state(dataset["id"]) == "published", (dataset["type"], dataset.get("kategori"))
         assert len(_publications(world, dataset["id"])) == 1
 
 

@@ -70,7 +70,8 @@ def test_form_rows_are_read_as_the_user_sees_them(world):
         ("2025", "0164A", 1234567, "1234.56", "2025-12-31", "1"),
         ("2025", "007", -5, "-0.5", "2025-02-01", "2")]
     views = call_action("resource_view_list", _sys(world), id=pkg["resource_id"])
-    assert [v["view_type"] for v in views] == ["datatables_view"]  # a preview, once
+    # A table preview and a chart, once each.
+    assert [v["view_type"] for v in views] == ["datatables_view", "satudata_chart_view"]
     info = call_action("datastore_info", _sys(world), id=pkg["resource_id"])
     jumlah = next(f for f in info["fields"] if f["id"] == "jumlah")
     assert jumlah["type"] == "int8"

@@ -3,6 +3,7 @@ and chained core actions that keep publication in the workflow's hands."""
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from typing import Any
 
 import ckan.plugins as p
@@ -41,6 +42,7 @@ __all__ = [
     "activity_create", "bulk_update_private", "bulk_update_public", "dataset_purge",
     "datastore_create", "datastore_delete", "datastore_info", "datastore_search",
     "datastore_search_sql", "datastore_upsert", "package_create", "package_update",
+    "resource_view_create",
     "user_autocomplete", "verifikasi_access_grant", "verifikasi_access_grant_extend",
     "verifikasi_access_grant_list", "verifikasi_access_revoke", "verifikasi_approve",
     "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
@@ -461,17 +463,34 @@ def _asks_public(data_dict: DataDict) -> bool:
     return "private" in data_dict and not tk.asbool(data_dict["private"])
 
 
+#: Set while a core action runs without its commit (`_deferred`): core's package_create
+#: makes the default resource views with a context of its own, and each view's commit
+#: would store (and index) the dataset before the gate decided.
+_DEFERRING: ContextVar[bool] = ContextVar("verifikasi_deferring", default=False)
+
+
 def _deferred(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     """Run a core action without its commit: the gate decides before anything is stored."""
     deferred = context.get("defer_commit")
     context["defer_commit"] = True
+    token = _DEFERRING.set(True)
     try:
         return next_action(context, data_dict)
     finally:
+        _DEFERRING.reset(token)
         if deferred is None:
             context.pop("defer_commit", None)
         else:
             context["defer_commit"] = deferred
+
+
+@tk.chained_action
+def resource_view_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """Inside a deferred core action (a dataset's default views), the view is stored with
+    that action's transaction, not committed on its own."""
+    if _DEFERRING.get():
+        context["defer_commit"] = True
+    return next_action(context, data_dict)
 
 
 def _commit_publication(context: Context, package_id: str, record: Any) -> None:
