@@ -45,7 +45,7 @@ def test_operator_walks_ms_keg_pages_in_indonesian(live_ckan, browser, sysadmin_
     browser.get(f"{base_url}/dataset/new")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "id"
     stages = browser.find_element(By.CSS_SELECTOR, "ol.stages").text
-    assert "Informasi Umum" in stages and "MS-Keg: Blok III Perencanaan" in stages
+    assert "Informasi Umum" in stages and "Blok III · Perencanaan" in stages
     browser.find_element(By.ID, "field-title").send_keys("Jumlah Posyandu per Kecamatan")
     Select(browser.find_element(By.ID, "field-kategori")).select_by_value("DATA_DASAR")
     Select(browser.find_element(By.ID, "field-klasifikasi_akses")).select_by_value("terbuka")
@@ -55,7 +55,7 @@ def test_operator_walks_ms_keg_pages_in_indonesian(live_ckan, browser, sysadmin_
     assert not browser.find_element(By.ID, "field-spatial").is_displayed()
     _next_page(browser)
 
-    assert "MS-Keg: Identitas Kegiatan" in _active_page(browser)
+    assert "Identitas Kegiatan" in _active_page(browser)
     browser.find_element(By.ID, "field-judul_kegiatan").send_keys("Pendataan Posyandu 2025")
     Select(browser.find_element(By.ID, "field-cara_pengumpulan_data")).select_by_value("SURVEI")
     _next_page(browser)
@@ -64,7 +64,7 @@ def test_operator_walks_ms_keg_pages_in_indonesian(live_ckan, browser, sysadmin_
         assert expected in _active_page(browser)
         _next_page(browser)
     # Block V (sample design) applies: the activity is a survey.
-    assert "Blok V Desain Sampel" in _active_page(browser)
+    assert "Blok V · Desain Sampel" in _active_page(browser)
     assert browser.find_element(By.ID, "field-metode_sampling").is_displayed()
     browser.save_screenshot(str(tmp_path / "blok-v.png"))
 
