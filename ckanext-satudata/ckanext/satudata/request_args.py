@@ -14,6 +14,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, jsonify, request
 
+from ckanext.verifikasi import shared
+
 __all__ = ["int_arg", "nul_guard", "nul_field"]
 
 #: Registers `refuse_nul_bytes` for every request of the app (no routes of its own).
@@ -24,31 +26,9 @@ _MAX_JSON_DEPTH = 50
 
 def int_arg(name: str, default: int = 1, *, minimum: int = 1, maximum: int = 10**9,
             args: Any = None) -> int:
-    """The whole number in the request argument `name` (`default` when absent or empty).
-
-    Args:
-        name: the argument (e.g. "page").
-        default: the value when the argument is missing or empty.
-        minimum, maximum: the range accepted.
-        args: where to read it (default `tk.request.args`).
-
-    Returns:
-        The number. Anything else (text, a fraction, out of range) aborts with 400
-        and a message naming the argument.
-    """
-    source = tk.request.args if args is None else args
-    raw = (source.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-        if minimum <= value <= maximum:
-            return value
-    except ValueError:
-        pass
-    return tk.abort(400, tk._('The "{name}" argument must be a whole number from {minimum} '
-                              'to {maximum}; "{value}" is not.').format(
-        name=name, minimum=minimum, maximum=maximum, value=raw[:40]))
+    """verifikasi's `int_arg` (one parser, one message), counting pages from 1."""
+    result: int = shared.int_arg(name, default, minimum=minimum, maximum=maximum, args=args)
+    return result
 
 
 def _json_field(value: Any, path: str, depth: int = 0) -> str | None:

@@ -32,6 +32,7 @@ from ckanext.verifikasi.model import (
     WorkflowEvent,
     WorkflowState,
 )
+from ckanext.verifikasi.request_args import int_arg as int_arg  # satudata pages too
 
 #: Sent after a dataset (or an update of it) is published and committed; sender: dataset id.
 published = signals.published
