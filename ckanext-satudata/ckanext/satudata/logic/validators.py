@@ -1,6 +1,7 @@
 """Validators of the Satu Data schema (registered by blanket, prefixed satudata_)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -100,3 +101,18 @@ def satudata_ms_var_info(value: Any) -> Any:
     from ckanext.satudata import ms_var
 
     return ms_var.normalise_info(value)
+
+
+def date_period(data: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The (start, end) dates of validated `start`/`end` (isodate) fields: both or
+    neither, start not after end; None when neither is given."""
+    start, end = data.get("start"), data.get("end")
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        missing = "start" if start is None else "end"
+        raise tk.ValidationError({missing: [tk._("Give both the start and the end of the "
+                                                 "period")]})
+    if start > end:
+        raise tk.ValidationError({"end": [tk._("The end of the period is before its start")]})
+    return start.date(), end.date()

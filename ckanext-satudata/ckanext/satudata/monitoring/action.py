@@ -12,6 +12,7 @@ from ckan.types import Context, DataDict
 from ckanext.satudata import metadata, verification
 from ckanext.satudata.daftar import access, calendar
 from ckanext.satudata.localtime import today_wib
+from ckanext.satudata.logic.validators import date_period
 from ckanext.satudata.monitoring import figures
 from ckanext.satudata.statistik import aggregate
 
@@ -26,20 +27,6 @@ def _schema() -> dict[str, Any]:
     return {"year": [ignore_missing, int_validator],
             "organization": [ignore_missing, unicode_safe],
             "start": [ignore_missing, isodate], "end": [ignore_missing, isodate]}
-
-
-def _period(data: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
-    """The (start, end) dates asked for, both or neither, start not after end."""
-    start, end = data.get("start"), data.get("end")
-    if start is None and end is None:
-        return None
-    if start is None or end is None:
-        missing = "start" if start is None else "end"
-        raise tk.ValidationError({missing: [tk._("Give both the start and the end of the "
-                                                 "period")]})
-    if start > end:
-        raise tk.ValidationError({"end": [tk._("The end of the period is before its start")]})
-    return start.date(), end.date()
 
 
 @tk.side_effect_free
@@ -66,7 +53,7 @@ def satudata_monitoring_show(context: Context, data_dict: DataDict) -> dict[str,
     data, errors = tk.navl_validate(dict(data_dict), _schema(), context)
     if errors:
         raise tk.ValidationError(errors)
-    period = _period(data)
+    period = date_period(data)
     year = int(data.get("year") or (period[1].year if period else today_wib().year))
     if not 2000 <= year <= 2100:
         raise tk.ValidationError({"year": [tk._("Year must be between 2000 and 2100")]})

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -10,23 +9,10 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.satudata import metadata
+from ckanext.satudata.logic.validators import date_period
 from ckanext.satudata.statistik import aggregate, schema
 
 __all__ = ["satudata_statistics_show"]
-
-
-def _period(data: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
-    """The (start, end) dates asked for, both or neither, start not after end."""
-    start, end = data.get("start"), data.get("end")
-    if start is None and end is None:
-        return None, None
-    if start is None or end is None:
-        missing = "start" if start is None else "end"
-        raise tk.ValidationError({missing: [tk._("Give both the start and the end of the "
-                                                 "period")]})
-    if start > end:
-        raise tk.ValidationError({"end": [tk._("The end of the period is before its start")]})
-    return start.date(), end.date()
 
 
 def _organization_id(value: str | None) -> str | None:
@@ -61,7 +47,7 @@ def satudata_statistics_show(context: Context, data_dict: DataDict) -> dict[str,
     data, errors = tk.navl_validate(dict(data_dict), schema.statistics_show(), context)
     if errors:
         raise tk.ValidationError(errors)
-    start, end = _period(data)
+    start, end = date_period(data) or (None, None)
     organization_id = _organization_id(data.get("organization"))
     figures = copy.deepcopy(aggregate.figures(start, end, organization_id))
     for field, rows in (("kategori", figures["by_category"]),
