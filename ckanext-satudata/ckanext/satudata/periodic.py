@@ -20,7 +20,7 @@ the entrypoint before):
   permohonan remind` (each reminder once) and
   `ckan verifikasi index-check --repair`;
 - daily: `ckan satudata quality scan` (metadata quality scores and tickets).
-- every 15 minutes: `ckan satudata integrasi pull-due` (scheduled pulls of input
+- hourly: `ckan satudata integrasi pull-due` (scheduled pulls of input
   packages queued for the worker; missed ones alerted).
 - hourly: `ckan satudata report --due` (the periodic reports of the month,
   quarter and year that ended, once each, e-mailed to the configured recipients).
@@ -113,7 +113,7 @@ def schedule(environ: Mapping[str, str] = os.environ) -> tuple[Job, ...]:
         # Periodic reports (/laporan): on the first day of a month, quarter or year,
         # the reports of the one that ended, e-mailed (each period once).
         Job("reports", HOUR, _fixed("satudata", "report", "--due")),
-        Job("integrasi-pull", 900, _fixed("satudata", "integrasi", "pull-due")),
+        Job("integrasi-pull", HOUR, _fixed("satudata", "integrasi", "pull-due")),
         Job("quality-scan", DAY, _fixed("satudata", "quality", "scan")),
     )
 
