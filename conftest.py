@@ -146,6 +146,7 @@ def clean_db(reset_db, migrate_db_for):
     from ckan import model
 
     reset_db()
+    _pool_connections_again()
     found = model.Session.execute(sa.text(
         "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
         "AND tablename = ANY(:names)"),
@@ -154,6 +155,22 @@ def clean_db(reset_db, migrate_db_for):
     if found != len(_MIGRATION_TABLE_PREFIXES):
         for plugin in PLUGINS_WITH_MIGRATIONS:
             migrate_db_for(plugin)
+
+
+def _pool_connections_again() -> None:
+    """Bind the model to a pooled engine again after CKAN rebuilt its tables.
+
+    Core's alembic env (ckan/migration/env.py) runs init_model() with its own
+    NullPool engine, so after the first rebuild of a session every transaction
+    of every later test opened a new PostgreSQL connection (about a third of a
+    typical test's time). Production never runs migrations inside the web app.
+    """
+    from ckan import model
+    from ckan.common import config
+
+    if isinstance(model.meta.engine.pool, sa.pool.NullPool):
+        model.Session.remove()
+        model.init_model(sa.engine_from_config(config))
 
 
 @pytest.fixture
