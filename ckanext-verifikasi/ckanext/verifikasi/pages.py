@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from flask import Blueprint, current_app, make_response
 from werkzeug.exceptions import Forbidden, NotFound
 
-from ckanext.verifikasi import localtime, queue
+from ckanext.verifikasi import localtime, queue, review, workflow
 from ckanext.verifikasi.helpers import verifikasi_role_label
 from ckanext.verifikasi.request_args import int_arg
 from ckanext.verifikasi.workflow import STEPS
@@ -21,7 +21,10 @@ STEP_ACTIONS = ("submit", "approve", "return", "withdraw")
 #: Form fields each workflow step takes besides the dataset id.
 STEP_FIELDS = {"submit": (), "approve": ("note",), "return": ("note", "deadline"),
                "withdraw": ("reason",)}
-ROLE_CHOICES = ("operator", "surveyor", "verifikator", "walidata")
+ROLE_CHOICES = ("operator", "surveyor", "verifikator", "walidata_pendukung", "walidata",
+                "pembina")
+#: Roles held in no single OPD (the form's OPD is left out for them).
+GLOBAL_ROLE_CHOICES = ("walidata", "pembina")
 ROLE_FIELDS = ("user", "role", "organization")
 
 
@@ -89,7 +92,10 @@ def _available_steps(status: dict[str, Any], pkg: dict[str, Any],
                      my_roles: list[dict[str, Any]]) -> list[str]:
     """The steps the viewer can take now (the action still decides)."""
     user = tk.current_user
-    walidata = any(r["role"] == "walidata" for r in my_roles)
+    # Walidata pendukung take the walidata's steps for datasets of their OPDs.
+    walidata = any(r["role"] == "walidata" or (r["role"] == "walidata_pendukung" and
+                                               r["organization_id"] == pkg.get("owner_org"))
+                   for r in my_roles)
     opd_roles = {r["role"] for r in my_roles if r["organization_id"] == pkg.get("owner_org")}
     submitters = [h["actor_id"] for h in status["history"] if h["action"] == "submit"]
     own_submission = bool(submitters) and submitters[-1] == user.id
@@ -110,16 +116,102 @@ def _available_steps(status: dict[str, Any], pkg: dict[str, Any],
     return steps
 
 
+#: Rows of each DataStore table shown on the review page, and of the list of changes.
+PREVIEW_ROWS = 10
+CHANGES_PER_PAGE = 50
+
+
+def _completeness(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """The check the submit makes (satudata's, through its action), None without it."""
+    try:
+        check = tk.get_action("satudata_metadata_check")
+    except KeyError:
+        return None
+    return check(_context(), {"id": pkg["id"]})
+
+
+def _previews(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first rows and the columns (with their data dictionary) of each DataStore
+    table, read as the viewer: what they may read is what they see."""
+    tables = []
+    for res in pkg.get("resources", []):
+        if not res.get("datastore_active"):
+            continue
+        try:
+            found = _action("datastore_search", {"resource_id": res["id"],
+                                                 "limit": PREVIEW_ROWS, "include_total": True})
+        except (tk.ObjectNotFound, tk.NotAuthorized, KeyError):
+            continue
+        fields = [f for f in found["fields"] if f["id"] not in review.SYSTEM_COLUMNS]
+        tables.append({"resource": res, "fields": fields, "records": found["records"],
+                       "total": found.get("total")})
+    return tables
+
+
+def _changes(status: dict[str, Any], pkg: dict[str, Any],
+             tables: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """For an update of a published dataset: what it changes against the published
+    version (metadata, resources, DataStore rows), and the page of changed rows the
+    query string asks for (`tabel`, `jenis`, `halaman`). None otherwise."""
+    if not status["has_published"] or status["state"] == "published":
+        return None
+    published = workflow.published_snapshot(pkg["id"])
+    if published is None:
+        return None
+    readable = {t["resource"]["id"] for t in tables}
+    names = {r["id"]: r.get("name") or r["id"] for r in published.get("resources") or []}
+    names.update({r["id"]: r.get("name") or r["id"] for r in pkg.get("resources", [])})
+    live_ids = {r["id"] for r in pkg.get("resources", [])}
+    # Tables the viewer reads now, and published ones whose resource is gone.
+    candidates = [rid for rid in names if rid in readable or rid not in live_ids]
+    layouts = review.layouts(candidates)
+    diffs = [review.table_diff(layout) for layout in layouts.values()]
+    for diff in diffs:
+        diff.name = names[diff.resource_id]
+    browse = _browse(pkg, layouts)
+    return {
+        "published": published, "metadata": review.metadata_changes(published, pkg),
+        "resources": review.resource_changes(published, pkg), "tables": diffs,
+        "browse": browse,
+    }
+
+
+def _browse(pkg: dict[str, Any], layouts: dict[str, review.TableLayout]) -> dict[str, Any] | None:
+    """The page of changed rows asked for, from a table of this dataset only."""
+    args = tk.request.args
+    table = args.get("tabel")
+    if not table:
+        return None
+    if table not in layouts:
+        raise tk.ObjectNotFound(tk._("This dataset has no such table to compare"))
+    kind = args.get("jenis") or ""
+    if kind and kind not in review.KINDS:
+        tk.abort(400, tk._('The "jenis" argument must be one of {choices}.').format(
+            choices=", ".join(review.KINDS)))
+    page = int_arg("halaman", 1, minimum=1, maximum=100_000)
+    layout = layouts[table]
+    rows = review.table_rows(layout, kind or None, CHANGES_PER_PAGE + 1,
+                             (page - 1) * CHANGES_PER_PAGE)
+    return {"resource_id": table, "kind": kind, "page": page, "columns": layout.columns,
+            "rows": rows[:CHANGES_PER_PAGE], "more": len(rows) > CHANGES_PER_PAGE}
+
+
 def _dataset_page(id: str, action: str | None = None, errors: dict[str, Any] | None = None,
                   data: dict[str, Any] | None = None, code: int = 200):
+    # verifikasi_status_show admits the dataset's team only: nothing below is read
+    # for anyone else.
     status = _action("verifikasi_status_show", {"id": id})
     pkg = _action("package_show", {"id": status["id"]})
     my_roles = _action("verifikasi_role_list", {"user": tk.current_user.name})
     field_errors, general = _split_errors(errors or {}, STEP_FIELDS.get(action or "", ()))
+    tables = _previews(pkg)
+    changes = _changes(status, pkg, tables)
     return tk.render("verifikasi/dataset.html", {
         "status": status, "pkg": pkg, "steps": _available_steps(status, pkg, my_roles),
         "form_action": action, "errors": field_errors, "error_list": general,
         "data": data or {}, "today": localtime.today().isoformat(),
+        "completeness": _completeness(pkg), "tables": tables, "changes": changes,
+        "changed_fields": [c["field"] for c in (changes or {}).get("metadata", [])],
     }), code
 
 
@@ -205,7 +297,7 @@ def _roles_page(errors: dict[str, Any] | None = None, data: dict[str, Any] | Non
 def _role_form() -> tuple[dict[str, str], dict[str, str]]:
     form = {k: (tk.request.form.get(k) or "").strip() for k in ROLE_FIELDS}
     payload = {k: v for k, v in form.items() if v}
-    if payload.get("role") == "walidata":
+    if payload.get("role") in GLOBAL_ROLE_CHOICES:
         payload.pop("organization", None)
     return form, payload
 
