@@ -157,6 +157,27 @@ def quality_scan(quiet_notifications: bool) -> None:
                f"dibuka, {done['closed']} tiket ditutup")
 
 
+@satudata.group(short_help="Harvest jobs")
+def harvest() -> None:
+    """Harvesting (issue 15): jobs that never finish."""
+
+
+@harvest.command("mark-stuck")
+@click.option("--source", "source_id", default=None, help="Only this harvest source (id or name).")
+def harvest_mark_stuck(source_id: str | None) -> None:
+    """Mark harvest jobs waiting or running without progress for longer than
+    ckanext.satudata.harvest.job_timeout_minutes as finished, with the reason."""
+    import ckan.plugins.toolkit as tk
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    result = tk.get_action("satudata_harvest_mark_stuck")(
+        {"user": site_user["name"]}, {"source_id": source_id} if source_id else {})
+    click.echo(f"Pekerjaan panen macet dihentikan: {len(result['jobs'])} "
+               f"(batas {result['timeout_minutes']} menit)")
+    for job_id in result["jobs"]:
+        click.echo(f"  {job_id}")
+
+
 @satudata.command("report")
 @click.option("--period", default=None,
               help="2026-11 (month), 2026-Q3 (quarter) or 2026 (year).")

@@ -13,7 +13,9 @@ the entrypoint before):
 
 - `ckan satudata-loader sweep` every SATUDATA_SWEEP_INTERVAL seconds (60): dead
   DataStore loads must be noticed within ckanext.satudata.loader.stale_seconds;
-- `ckan harvester run` every SATUDATA_HARVEST_INTERVAL seconds (300);
+- `ckan satudata harvest mark-stuck` (jobs stuck past
+  ckanext.satudata.harvest.job_timeout_minutes closed with the reason), then
+  `ckan harvester run`, every SATUDATA_HARVEST_INTERVAL seconds (300);
 - hourly: `ckan verifikasi send-reminders` (idempotent per day),
   `ckan tracking update` from three days back, `ckan satudata
   discard-stale-imports`, `ckan satudata daftar remind` and `ckan satudata
@@ -94,6 +96,8 @@ def schedule(environ: Mapping[str, str] = os.environ) -> tuple[Job, ...]:
     return (
         Job("loader-sweep", _seconds(environ, "SATUDATA_SWEEP_INTERVAL", 60),
             _fixed("satudata-loader", "sweep")),
+        Job("harvest-stuck", _seconds(environ, "SATUDATA_HARVEST_INTERVAL", 300),
+            _fixed("satudata", "harvest", "mark-stuck")),
         Job("harvest", _seconds(environ, "SATUDATA_HARVEST_INTERVAL", 300),
             _fixed("harvester", "run")),
         Job("reminders", HOUR, _fixed("verifikasi", "send-reminders")),

@@ -16,13 +16,15 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Action, Context, DataDict
+from ckan.logic.schema import validator_args
+from ckan.types import Action, Context, DataDict, Schema, Validator
 from ckanext.harvest.logic import HarvestJobExists, HarvestSourceInactiveError
 
-from ckanext.satudata import harvest_source
+from ckanext.satudata import harvest_jobs, harvest_source
 
 __all__ = ["harvest_job_create", "harvest_source_create", "harvest_source_patch",
-           "harvest_source_update", "package_create", "package_update"]
+           "harvest_source_update", "package_create", "package_update",
+           "satudata_harvest_mark_stuck"]
 
 
 class JobExists(HarvestJobExists, tk.ValidationError):
@@ -168,3 +170,31 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
     result = _as_checked(next_action, context, data_dict, "package_update")
     _keep_active(data_dict, pkg.id, before)
     return result
+
+
+@validator_args
+def _mark_stuck_schema(ignore_missing: Validator, unicode_safe: Validator) -> Schema:
+    return {"source_id": [ignore_missing, unicode_safe]}
+
+
+@tk.validate_action_data(_mark_stuck_schema)
+def satudata_harvest_mark_stuck(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Close the harvest jobs waiting or running without progress for longer than
+    `ckanext.satudata.harvest.job_timeout_minutes` (see `harvest_jobs`).
+
+    Args:
+        source_id: only this harvest source's jobs (id or name; optional).
+
+    Returns:
+        `{"jobs": [ids of the jobs closed], "timeout_minutes": the limit applied}`.
+    """
+    tk.check_access("satudata_harvest_mark_stuck", context, data_dict)
+    source_id = None
+    if data_dict.get("source_id"):
+        pkg = model.Package.get(data_dict["source_id"])
+        if pkg is None or pkg.type != harvest_source.SOURCE_TYPE:
+            raise tk.ObjectNotFound(tk._("Harvest source not found"))
+        source_id = pkg.id
+    timeout = harvest_jobs.job_timeout_minutes()
+    return {"jobs": harvest_jobs.mark_stuck(timeout_minutes=timeout, source_id=source_id),
+            "timeout_minutes": timeout}
