@@ -131,7 +131,8 @@ class PermissionLabels(DefaultPermissionLabels):
                 {"ignore_auth": True}, {"id": user_obj.id})
             labels += [f"collaborator-{c['package_id']}" for c in collaborations]
         held = roles.roles_of(user_obj.id)
-        if held.walidata:
+        if held.reads_all:
+            # Pembina reads what walidata reads (the label every dataset carries).
             labels.append(WALIDATA_LABEL)
         labels += [opd_label(org) for org in held.opd]
         labels += [grant_label(pkg) for pkg in active_grant_packages(user_obj.id)]
@@ -148,7 +149,8 @@ def current_user() -> model.User | None:
 
 
 def is_team(user: model.User | None, pkg: Any) -> bool:
-    """Sysadmin, walidata, or holder of a role in the dataset's OPD."""
+    """Sysadmin, walidata, or holder of a role in the dataset's OPD (walidata pendukung
+    of the OPD included; pembina is not: see `can_read`)."""
     if user is None or getattr(user, "is_anonymous", False):
         return False
     if user.sysadmin:
@@ -156,6 +158,15 @@ def is_team(user: model.User | None, pkg: Any) -> bool:
     held = roles.roles_of(user.id)
     owner = pkg.owner_org if isinstance(pkg, model.Package) else pkg.get("owner_org")
     return held.walidata or held.in_opd(owner)
+
+
+def can_read(user: model.User | None, pkg: Any) -> bool:
+    """May read the dataset and its data whatever its state: its team, or pembina."""
+    if is_team(user, pkg):
+        return True
+    if user is None or getattr(user, "is_anonymous", False):
+        return False
+    return roles.roles_of(user.id).pembina
 
 
 def public_class(pkg: model.Package) -> str:
@@ -178,7 +189,7 @@ def public_class(pkg: model.Package) -> str:
 
 def can_use_data(user: model.User | None, pkg: model.Package) -> bool:
     """May this user download/query the data (not just the metadata) of the dataset?"""
-    if is_team(user, pkg):
+    if can_read(user, pkg):
         return True
     if not pkg.private and public_class(pkg) == config.open_class():
         return True

@@ -53,6 +53,14 @@ def action_labels() -> dict[str, str]:
         "workflow_return": _("Returned"),
         "workflow_withdraw": _("Withdrawn from publication"),
         "workflow_publish": _("Published directly"),
+        "comment": _("Commented on the metadata"),
+        "account_create": _("Account created"),
+        "account_deactivate": _("Account deactivated"),
+        "account_reactivate": _("Account activated again"),
+        "account_activation_send": _("Activation e-mail sent again"),
+        "opd_create": _("OPD created"),
+        "opd_update": _("OPD renamed"),
+        "site_text_update": _("Site texts changed"),
         "role_assign": _("Role assigned"),
         "role_revoke": _("Role revoked"),
         "access_grant": _("Access granted"),
@@ -149,7 +157,9 @@ def _role_label(role: str) -> str:
     # The labels of helpers.verifikasi_role_label (helpers reach this module through
     # notify and roles, so it is not imported here).
     return {"operator": tk._("Operator"), "surveyor": tk._("Surveyor"),
-            "verifikator": tk._("Verifikator"), "walidata": tk._("Walidata")}.get(role, role)
+            "verifikator": tk._("Verifikator"), "walidata": tk._("Walidata"),
+            "walidata_pendukung": tk._("Walidata Pendukung"),
+            "pembina": tk._("Pembina Data")}.get(role, role)
 
 
 def summary(entry: dict[str, Any], found: dict[str, dict[str, dict[str, Any]]]) -> str:

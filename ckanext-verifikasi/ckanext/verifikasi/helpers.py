@@ -14,8 +14,10 @@ from ckan import model
 from ckanext.verifikasi import localtime, notify, queue, uploads
 
 __all__ = [
-    "verifikasi_action_label", "verifikasi_date", "verifikasi_datetime",
-    "verifikasi_grant_status_label", "verifikasi_role_label", "verifikasi_state_class",
+    "verifikasi_action_label", "verifikasi_comment_max_length", "verifikasi_date",
+    "verifikasi_datetime",
+    "verifikasi_grant_status_label", "verifikasi_may_comment", "verifikasi_role_label",
+    "verifikasi_state_class",
     "verifikasi_status", "verifikasi_unread_count", "verifikasi_waiting_count",
     "verifikasi_webpage_src",
 ]
@@ -54,6 +56,25 @@ def verifikasi_waiting_count() -> int:
     return queue.waiting_count(user) if user else 0
 
 
+def verifikasi_may_comment(pkg_id: str) -> bool:
+    """Whether the logged-in user may comment in the dataset's verification history."""
+    if not pkg_id or not tk.current_user.is_authenticated:
+        return False
+    try:
+        tk.check_access("verifikasi_comment_create", {"user": tk.current_user.name},
+                        {"id": pkg_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
+
+
+def verifikasi_comment_max_length() -> int:
+    """The longest comment (characters), for the form's `maxlength`."""
+    from ckanext.verifikasi.comments import MAX_LENGTH
+
+    return MAX_LENGTH
+
+
 def verifikasi_state_class(state: str) -> str:
     """The CSS classes of a state's badge."""
     return _STATE_CLASS.get(state, "bg-secondary")
@@ -64,6 +85,7 @@ def verifikasi_role_label(role: str) -> str:
     return {
         "operator": tk._("Operator"), "surveyor": tk._("Surveyor"),
         "verifikator": tk._("Verifikator"), "walidata": tk._("Walidata"),
+        "walidata_pendukung": tk._("Walidata Pendukung"), "pembina": tk._("Pembina Data"),
     }.get(role, role)
 
 
@@ -76,6 +98,8 @@ def verifikasi_action_label(action: str, to_state: str | None = None) -> str:
         "return": tk._("Returned"), "withdraw": tk._("Withdrawn from publication"),
         # A sysadmin's publication outside the workflow (gate.py).
         "publish": tk._("Published directly"),
+        # Not a step: a comment in the history (comments.py).
+        "comment": tk._("Commented on the metadata"),
     }.get(action, action)
 
 

@@ -14,7 +14,8 @@ verifikasi_landing = Blueprint("verifikasi_landing", __name__)
 def _reviews_or_corrects(user_id: str) -> bool:
     """Holds a role whose work arrives in the inbox (a surveyor's does not)."""
     held = roles.roles_of(user_id)
-    return held.walidata or any(r & {"operator", "verifikator"} for r in held.opd.values())
+    return held.reads_all or any(r & {"operator", "verifikator", "walidata_pendukung"}
+                                 for r in held.opd.values())
 
 
 @verifikasi_landing.route("/verifikasi/beranda")

@@ -17,12 +17,18 @@ SORTS = ("waiting_since", "deadline", "organization", "title")
 
 
 def _waiting_clauses(user: model.User) -> list[Any]:
-    """Who acts next: the walidata on verified datasets, an OPD's verifikators on its
-    submitted ones, its operators on its returned ones."""
+    """Who acts next: the walidata on verified datasets (walidata pendukung on its
+    OPDs'), an OPD's verifikators on its submitted ones, its operators on its returned
+    ones. Pembina, who only reads and comments, sees every dataset under review."""
     held = roles.roles_of(user.id)
     clauses = []
     if user.sysadmin or held.walidata:
         clauses.append(WorkflowState.state == "verified")
+    elif held.supported_opds:
+        clauses.append(sa.and_(WorkflowState.state == "verified",
+                               model.Package.owner_org.in_(sorted(held.supported_opds))))
+    if held.pembina and not (user.sysadmin or held.walidata):
+        clauses.append(WorkflowState.state.in_(sorted(states.REVIEW_STATES)))
     verifier_orgs = [o for o, r in held.opd.items() if "verifikator" in r]
     operator_orgs = [o for o, r in held.opd.items() if "operator" in r]
     if verifier_orgs:

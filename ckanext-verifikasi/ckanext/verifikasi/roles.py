@@ -1,4 +1,10 @@
-"""Portal roles: operator, surveyor, verifikator per OPD; walidata global.
+"""Portal roles: operator, surveyor, verifikator and walidata pendukung per OPD;
+walidata and pembina global.
+
+Walidata pendukung is a walidata for the OPDs it holds the role in (one row per OPD):
+it takes the walidata's steps, grants access and sees the walidata's inbox for their
+datasets only. Pembina Data reads every dataset and its data (unpublished ones too) and
+comments in the review history; it never approves, edits, publishes, withdraws or grants.
 
 Roles live in `verifikasi_role`; CKAN's organization capacities are kept in
 step so core permissions (creating datasets, reading private ones) follow.
@@ -16,14 +22,16 @@ from ckanext.verifikasi.model import Role
 from ckanext.verifikasi.model.role import GLOBAL_ROLES, OPD_ROLES
 
 # The CKAN capacity each OPD role needs: operators create and edit datasets,
-# verifikators and surveyors only read the OPD's private datasets.
-CAPACITY = {"operator": "editor", "verifikator": "member", "surveyor": "member"}
+# verifikators, surveyors and walidata pendukung only read the OPD's private datasets.
+CAPACITY = {"operator": "editor", "verifikator": "member", "surveyor": "member",
+            "walidata_pendukung": "member"}
 _RANK = {"member": 1, "editor": 2, "admin": 3}
 
 
 @dataclass
 class UserRoles:
     walidata: bool = False
+    pembina: bool = False
     opd: dict[str, set[str]] = field(default_factory=dict)
 
     def has(self, role: str, organization_id: str | None) -> bool:
@@ -31,6 +39,20 @@ class UserRoles:
 
     def in_opd(self, organization_id: str | None) -> bool:
         return bool(self.opd.get(organization_id or ""))
+
+    def walidata_of(self, organization_id: str | None) -> bool:
+        """Walidata for datasets of this OPD: the global role, or walidata pendukung there."""
+        return self.walidata or self.has("walidata_pendukung", organization_id)
+
+    @property
+    def supported_opds(self) -> set[str]:
+        """The OPDs this user is walidata pendukung of."""
+        return {org for org, held in self.opd.items() if "walidata_pendukung" in held}
+
+    @property
+    def reads_all(self) -> bool:
+        """Reads every dataset and its data, published or not (walidata, pembina)."""
+        return self.walidata or self.pembina
 
 
 def roles_of(user_id: str | None) -> UserRoles:
@@ -67,15 +89,17 @@ def _load_roles(user_id: str) -> UserRoles:
     rows = model.Session.execute(
         sa.select(Role.role, Role.organization_id).where(Role.user_id == user_id)).all()
     for role, org in rows:
-        if role in GLOBAL_ROLES:
+        if role == "walidata":
             result.walidata = True
+        elif role == "pembina":
+            result.pembina = True
         else:
             result.opd.setdefault(org, set()).add(role)
     return result
 
 
 def holders(role: str, organization_id: str | None = None) -> list[str]:
-    """User ids holding a role (in an OPD, or globally for walidata)."""
+    """User ids holding a role (in an OPD, or globally for walidata and pembina)."""
     stmt = sa.select(Role.user_id).where(Role.role == role)
     if role not in GLOBAL_ROLES:
         stmt = stmt.where(Role.organization_id == organization_id)

@@ -39,7 +39,7 @@ def _published_file(user: model.User | None, resource: model.Resource) -> str | 
     """During an update, people outside the team get the published file."""
     state = workflow.state_of(resource.package_id)
     if state.state == "published" or not state.has_published or \
-            access.is_team(user, resource.package):
+            access.can_read(user, resource.package):
         return None
     kept = published_data.kept_file(resource.id)
     if kept is None and not published_data.in_published_version(resource.id,
@@ -86,7 +86,10 @@ def _downloads() -> Blueprint:
 
 
 def get_blueprints() -> list[Blueprint]:
-    from ckanext.verifikasi import grant_pages  # noqa: F401 - its routes join verifikasi_pages
+    import ckanext.verifikasi.account_pages  # noqa: F401 - routes join verifikasi_pages
+
+    # Their routes join verifikasi_pages.
+    from ckanext.verifikasi import comment_pages, grant_pages  # noqa: F401
     from ckanext.verifikasi.landing import verifikasi_landing
     from ckanext.verifikasi.pages import verifikasi_pages
 

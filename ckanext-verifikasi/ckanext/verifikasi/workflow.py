@@ -94,8 +94,16 @@ def _acting_role(step_role: str, user: model.User, owner_org: str,
     if user.sysadmin:
         return True
     if step_role == "walidata":
-        return held.walidata
+        # Walidata pendukung take the walidata's steps for datasets of their OPDs.
+        return held.walidata_of(owner_org)
     return held.has(step_role, owner_org)
+
+
+def _actor_role(step: Step, user: model.User, held: roles.UserRoles) -> str:
+    """The role recorded in the history: a walidata step by walidata pendukung says so."""
+    if step.role == "walidata" and not user.sysadmin and not held.walidata:
+        return "walidata_pendukung"
+    return step.role
 
 
 def _find_step(action: str, current: str, user: model.User, owner_org: str,
@@ -153,7 +161,8 @@ def transition(package_id: str, action: str, user: model.User, *, note: str | No
 
     _compare_and_set(current, step, deadline if action == "return" else None)
     event = WorkflowEvent(package_id=pkg.id, action=action, from_state=step.from_state,
-                          to_state=step.to_state, actor_id=user.id, actor_role=step.role,
+                          to_state=step.to_state, actor_id=user.id,
+                          actor_role=_actor_role(step, user, held),
                           note=(note or "").strip() or None, deadline=deadline)
     model.Session.add(event)
     if step.to_state == "published":
@@ -254,7 +263,8 @@ def _take_down(pkg: model.Package, user: model.User) -> None:
                           .values(permission_labels=labels.team_labels(pkg))
                           .execution_options(synchronize_session=False))
     team = set(roles.holders("operator", pkg.owner_org)) | \
-        set(roles.holders("verifikator", pkg.owner_org)) | set(roles.holders("walidata"))
+        set(roles.holders("verifikator", pkg.owner_org)) | set(roles.holders("walidata")) | \
+        set(roles.holders("walidata_pendukung", pkg.owner_org)) | set(roles.holders("pembina"))
     model.Session.execute(sa.delete(model.UserFollowingDataset).where(
         model.UserFollowingDataset.object_id == pkg.id,
         model.UserFollowingDataset.follower_id.not_in(team)))

@@ -15,6 +15,7 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.verifikasi import (
     audit,
+    comments,
     config,
     gate,
     labels,
@@ -45,7 +46,8 @@ __all__ = [
     "resource_view_create",
     "user_autocomplete", "verifikasi_access_grant", "verifikasi_access_grant_extend",
     "verifikasi_access_grant_list", "verifikasi_access_revoke", "verifikasi_approve",
-    "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
+    "verifikasi_audit_list", "verifikasi_comment_create", "verifikasi_notification_list",
+    "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
     "verifikasi_role_revoke", "verifikasi_status_show", "verifikasi_submit",
     "verifikasi_withdraw",
@@ -146,8 +148,28 @@ def verifikasi_status_show(context: Context, data_dict: DataDict) -> dict[str, A
         "state_label": states.state_label(state.state),
         "deadline": state.deadline.isoformat() if state.deadline else None,
         "overdue": workflow.is_overdue(state), "has_published": state.has_published,
-        "history": workflow.history(pkg.id),
+        "history": comments.with_history(workflow.history(pkg.id), pkg.id),
     }
+
+
+@tk.validate_action_data(schema.comment)
+def verifikasi_comment_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Pembina, walidata (walidata pendukung of the owning OPD too), or an operator or
+    verifikator of the owning OPD: comment on the dataset's metadata in its verification
+    history (any status; a comment moves nothing). The OPD's operators, verifikators and
+    walidata pendukung are notified.
+
+    Args:
+        id: dataset id or name.
+        text: the comment (at most 2000 characters).
+    Returns:
+        the comment as an entry of the history (`action`: comment, `note`: the text).
+    """
+    pkg = model.Package.get(data_dict["id"])
+    if pkg is None or pkg.state == "deleted" or pkg.type not in config.dataset_types():
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    tk.check_access("verifikasi_comment_create", context, {"id": pkg.id})
+    return comments.create(pkg, _user(context), data_dict["text"])
 
 
 @tk.side_effect_free
@@ -167,7 +189,7 @@ def _role_args(data: DataDict) -> tuple[model.User, str, str | None]:
     """`data`: validated with schema.role."""
     user = model.User.get(data["user"])
     org_id = None
-    if data["role"] != "walidata":
+    if data["role"] not in roles.GLOBAL_ROLES:
         if not data.get("organization"):
             raise tk.ValidationError({"organization": [tk._(
                 "An OPD is required for this role")]})
@@ -180,11 +202,13 @@ def _role_args(data: DataDict) -> tuple[model.User, str, str | None]:
 
 @tk.validate_action_data(schema.role)
 def verifikasi_role_assign(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Walidata: give a user a role (operator/surveyor/verifikator in an OPD, or walidata).
+    """Walidata: give a user a role (operator/surveyor/verifikator/walidata_pendukung in
+    an OPD, or the global walidata or pembina).
 
     Args:
-        user: user id or name. role: operator | surveyor | verifikator | walidata.
-        organization: the OPD (id or name), required except for walidata.
+        user: user id or name.
+        role: operator | surveyor | verifikator | walidata_pendukung | walidata | pembina.
+        organization: the OPD (id or name), required except for walidata and pembina.
     """
     tk.check_access("verifikasi_role_assign", context, data_dict)
     user, role, org_id = _role_args(data_dict)
@@ -313,8 +337,8 @@ def _grant_dict(grant: AccessGrant, **names: Any) -> dict[str, Any]:
 @tk.side_effect_free
 @tk.validate_action_data(schema.grant_list)
 def verifikasi_access_grant_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Walidata: access grants, newest first, with the names of dataset and people
-    (one query for the page).
+    """Walidata (walidata pendukung: of its OPDs' datasets only): access grants, newest
+    first, with the names of dataset and people (one query for the page).
 
     Args:
         grant_id: only this grant. id: only grants of this dataset (id or name).
@@ -329,6 +353,13 @@ def verifikasi_access_grant_list(context: Context, data_dict: DataDict) -> dict[
     tk.check_access("verifikasi_access_grant_list", context, data_dict)
     grantee, granter = sa.orm.aliased(model.User), sa.orm.aliased(model.User)
     conditions = []
+    caller = _user(context)
+    held = roles.roles_of(caller.id)
+    if not (caller.sysadmin or held.walidata):
+        # Walidata pendukung: the grants of its OPDs' datasets only.
+        conditions.append(AccessGrant.package_id.in_(
+            sa.select(model.Package.id).where(
+                model.Package.owner_org.in_(sorted(held.supported_opds)))))
     if data_dict.get("grant_id") is not None:
         conditions.append(AccessGrant.id == data_dict["grant_id"])
     if data_dict.get("id"):

@@ -17,7 +17,8 @@ __all__ = [
     "package_show", "user_activity_list",
     "verifikasi_access_grant", "verifikasi_access_grant_extend",
     "verifikasi_access_grant_list", "verifikasi_access_revoke", "verifikasi_approve",
-    "verifikasi_audit_list", "verifikasi_notification_list", "verifikasi_queue_list",
+    "verifikasi_audit_list", "verifikasi_comment_create", "verifikasi_notification_list",
+    "verifikasi_queue_list",
     "verifikasi_return", "verifikasi_role_assign", "verifikasi_role_list",
     "verifikasi_role_revoke", "verifikasi_status_show", "verifikasi_submit",
     "verifikasi_withdraw",
@@ -52,13 +53,68 @@ def _team(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only the owning OPD and walidata may do this")}
 
 
+def _walidata_of_dataset(context: Context, data_dict: DataDict) -> AuthResult:
+    """Walidata, or walidata pendukung of the OPD owning the dataset (`id`). Without a
+    dataset (a page asking whether to offer a form), holding the role in some OPD is
+    enough: the action asks again with the dataset it acts on."""
+    user = _user(context)
+    if user and user.sysadmin:
+        return {"success": True}
+    held = roles.roles_of(user.id) if user else roles.UserRoles()
+    if held.walidata:
+        return {"success": True}
+    package_id = data_dict.get("id")
+    pkg = model.Package.get(package_id) if package_id else None
+    if (pkg is not None and held.walidata_of(pkg.owner_org)) or \
+            (not package_id and held.supported_opds):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only walidata may do this")}
+
+
+def _walidata_anywhere(context: Context) -> AuthResult:
+    """Walidata, or walidata pendukung of some OPD (the action limits what it shows)."""
+    user = _user(context)
+    if user and roles.roles_of(user.id).supported_opds:
+        return {"success": True}
+    return _walidata(context)
+
+
+def _reader(context: Context, data_dict: DataDict) -> AuthResult:
+    pkg = model.Package.get(data_dict.get("id", ""))
+    if pkg is None:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    if access.can_read(_user(context), pkg):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the owning OPD and walidata may do this")}
+
+
 # Workflow: the step itself checks the exact role; these keep strangers out early.
 verifikasi_submit = verifikasi_approve = verifikasi_return = _team
-verifikasi_status_show = _team
+# The history: the team and pembina.
+verifikasi_status_show = _reader
 
 
 def verifikasi_withdraw(context: Context, data_dict: DataDict) -> AuthResult:
-    return _walidata(context)
+    return _walidata_of_dataset(context, data_dict)
+
+
+def verifikasi_comment_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """Pembina, walidata (pendukung of the owning OPD too), and the operators and
+    verifikators of the owning OPD comment in the review history."""
+    pkg = model.Package.get(data_dict.get("id") or "")
+    if pkg is None:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    user = _user(context)
+    if user is not None and (user.sysadmin or _may_comment(roles.roles_of(user.id),
+                                                           pkg.owner_org)):
+        return {"success": True}
+    return {"success": False, "msg": tk._(
+        "Only pembina, walidata and the owning OPD's operators and verifikators may comment")}
+
+
+def _may_comment(held: roles.UserRoles, owner_org: str | None) -> bool:
+    return held.pembina or held.walidata_of(owner_org) or \
+        held.has("operator", owner_org) or held.has("verifikator", owner_org)
 
 
 def verifikasi_queue_list(context: Context, data_dict: DataDict) -> AuthResult:
@@ -72,12 +128,17 @@ def verifikasi_role_assign(context: Context, data_dict: DataDict) -> AuthResult:
     return _walidata(context)
 
 
-verifikasi_role_revoke = verifikasi_access_grant = verifikasi_access_revoke = \
-    verifikasi_role_assign
+verifikasi_role_revoke = verifikasi_role_assign
 verifikasi_audit_list = verifikasi_role_assign
-# Grants of any dataset are walidata's (the rule of verifikasi_access_grant); the extend
+# Grants of a dataset are walidata's, and its OPD's walidata pendukung's; the extend
 # action looks the dataset up from the grant before asking.
-verifikasi_access_grant_list = verifikasi_access_grant_extend = verifikasi_role_assign
+verifikasi_access_grant = verifikasi_access_revoke = verifikasi_access_grant_extend = \
+    _walidata_of_dataset
+
+
+def verifikasi_access_grant_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Walidata: every grant; walidata pendukung: the action lists its OPDs' only."""
+    return _walidata_anywhere(context)
 
 
 def verifikasi_role_list(context: Context, data_dict: DataDict) -> AuthResult:
@@ -94,13 +155,14 @@ bulk_update_public = bulk_update_private = bulk_update_delete = verifikasi_role_
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
 def package_show(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
-    """Walidata and grant holders also see private (unpublished or rahasia) datasets."""
+    """Walidata, pembina and grant holders also see private (unpublished or rahasia)
+    datasets."""
     result = next_auth(context, data_dict)
     if result.get("success"):
         return result
     user = _user(context)
     pkg = context.get("package") or model.Package.get(data_dict.get("id", ""))
-    if user and pkg and (access.is_team(user, pkg)
+    if user and pkg and (access.can_read(user, pkg)
                          or pkg.id in access.active_grant_packages(user.id)):
         return {"success": True}
     return result

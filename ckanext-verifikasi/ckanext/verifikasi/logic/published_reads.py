@@ -30,7 +30,7 @@ def _published_copy(context: Context, resource_id: str) -> str | None:
     state = workflow.state_of(resource.package_id)
     if state.state == "published" or not state.has_published:
         return None
-    if access.is_team(model.User.get(context.get("user") or ""), resource.package):
+    if access.can_read(model.User.get(context.get("user") or ""), resource.package):
         return None
     kept = published_data.kept_table(resource.id)
     if kept is None and not published_data.in_published_version(resource.id,

@@ -1,6 +1,9 @@
 """Input schemas of the verifikasi actions."""
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
@@ -10,6 +13,23 @@ def transition(not_empty: Validator, unicode_safe: Validator, ignore_missing: Va
                isodate: Validator) -> Schema:
     return {"id": [not_empty, unicode_safe], "note": [ignore_missing, unicode_safe],
             "reason": [ignore_missing, unicode_safe], "deadline": [ignore_missing, isodate]}
+
+
+def _max_chars(limit: int) -> Validator:
+    def validator(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise tk.Invalid(tk._("At most {limit} characters ({length} given)").format(
+                limit=limit, length=len(value)))
+        return value
+    return validator
+
+
+@validator_args
+def comment(not_empty: Validator, unicode_safe: Validator, strip_value: Validator) -> Schema:
+    from ckanext.verifikasi.comments import MAX_LENGTH
+
+    return {"id": [not_empty, unicode_safe],
+            "text": [not_empty, unicode_safe, strip_value, not_empty, _max_chars(MAX_LENGTH)]}
 
 
 @validator_args

@@ -9,16 +9,27 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.verifikasi import access, audit, cli, helpers, notify, signals, views, workflow
+from ckanext.verifikasi import (
+    access,
+    audit,
+    cli,
+    helpers,
+    notify,
+    signals,
+    site_texts,
+    views,
+    workflow,
+)
 from ckanext.verifikasi.context import is_transition
-from ckanext.verifikasi.logic import action, auth
+from ckanext.verifikasi.logic import account_action, account_auth, action, auth
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 @tk.blanket.config_declarations(str(PACKAGE_DIR / "config_declaration.yaml"))
-@tk.blanket.actions(action.get_actions)
-@tk.blanket.auth_functions(auth.get_auth_functions)
+@tk.blanket.actions(lambda: {**action.get_actions(), **account_action.get_actions()})
+@tk.blanket.auth_functions(lambda: {**auth.get_auth_functions(),
+                                    **account_auth.get_auth_functions()})
 @tk.blanket.blueprints(views.get_blueprints)
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.helpers(helpers)
@@ -33,6 +44,10 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "../templates")
+
+    def update_config_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        # The site texts the walidata edits (intro, about, contact details).
+        return site_texts.update_schema(schema)
 
     # ITranslation
 
@@ -61,14 +76,15 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
     # IPackageController
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        """Outside the OPD the public sees the published version while an update is reviewed."""
+        """Outside the OPD (and pembina) the public sees the published version while an
+        update is reviewed."""
         if context.get("ignore_auth") or is_transition(context):
             return pkg_dict
         state = workflow.state_of(pkg_dict["id"])
         if not state.has_published:
             return pkg_dict
         user = model.User.get(context.get("user") or "")
-        if access.is_team(user, pkg_dict):
+        if access.can_read(user, pkg_dict):
             return pkg_dict
         published = workflow.publication_times([pkg_dict["id"]]).get(pkg_dict["id"])
         if state.state != "published":
@@ -104,7 +120,7 @@ class VerifikasiPlugin(access.PermissionLabels, p.SingletonPlugin, DefaultTransl
         if not times:
             return search_results
         user = access.current_user()
-        outsiders = [r for r in results if r.get("id") in times and not access.is_team(user, r)]
+        outsiders = [r for r in results if r.get("id") in times and not access.can_read(user, r)]
         in_review = workflow.updates_in_review([r["id"] for r in outsiders])
         snapshots = workflow.published_snapshots([r["id"] for r in outsiders
                                                   if r["id"] in in_review])

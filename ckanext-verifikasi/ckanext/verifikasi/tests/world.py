@@ -60,6 +60,11 @@ ROLES = {
     "verifikator2": ("verifikator", "opd"), "surveyor": ("surveyor", "opd"),
     "other_operator": ("operator", "other_opd"), "other_verifikator": ("verifikator", "other_opd"),
     "walidata": ("walidata", None),
+    # Pembina Data reads everything and comments; walidata pendukung is a walidata for
+    # its OPD only (here the first one; `other_pendukung` for the other OPD).
+    "pembina": ("pembina", None),
+    "walidata_pendukung": ("walidata_pendukung", "opd"),
+    "other_pendukung": ("walidata_pendukung", "other_opd"),
 }
 
 
