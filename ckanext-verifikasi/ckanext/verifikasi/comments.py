@@ -71,10 +71,12 @@ def _notifications(pkg: model.Package, user: model.User, role: str,
     with notify.default_language():
         title = pkg.title or pkg.name
         subject = tk._("New comment on {title}").format(title=title)
-        body = tk._("{user} ({role}) commented on {title}:\n\n{text}\n\n"
-                    "Read it and answer in the verification history: {url}").format(
-            user=user.fullname or user.name, role=verifikasi_role_label(role),
-            title=title, text=text, url=url)
+        body = "\n\n".join([
+            tk._("{user} ({role}) commented on {title}:").format(
+                user=user.fullname or user.name, role=verifikasi_role_label(role),
+                title=title),
+            text,
+            tk._("Read it and answer in the verification history: {url}").format(url=url)])
     notes = [Notification(user_id=uid, package_id=pkg.id, subject=subject, body=body)
              for uid in sorted(recipients)]
     model.Session.add_all(notes)
