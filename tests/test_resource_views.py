@@ -14,7 +14,6 @@ import html
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from ckan.tests.helpers import call_action
@@ -297,44 +296,6 @@ def test_a_map_of_an_unpublished_dataset_is_not_shown_to_outsiders(
         url = f"/dataset/{dataset['name']}/resource/{res['id']}/view/{view['id']}"
         status = app.get(url, extra_environ=_environ(world, who)).status_code
         assert (status == 200) if sees else status in (403, 404), (who, status)
-
-
-@pytest.mark.slow
-@pytest.mark.usefixtures("with_request_context")
-def test_the_demo_resources_get_the_views_and_ckan_views_create_adds_missing_ones(
-        cli, sysadmin_context, app):
-    from ckan.cli.cli import ckan
-
-    seeded = cli.invoke(ckan, ["satudata", "seed-demo"])
-    assert seeded.exit_code == 0, seeded.output
-    datasets = call_action("package_search", sysadmin_context, rows=1000,
-                           include_private=True)["results"]
-    tables = [r for d in datasets for r in d["resources"] if r.get("datastore_active")]
-    geo = [r for d in datasets for r in d["resources"]
-           if (r.get("format") or "").lower() == "geojson"]
-    assert len(tables) >= 40 and geo
-    for resource in tables:
-        types = {v["view_type"] for v in call_action("resource_view_list", id=resource["id"])}
-        assert {"datatables_view", "satudata_chart_view"} <= types, resource["name"]
-    for resource in geo:
-        types = {v["view_type"] for v in call_action("resource_view_list", id=resource["id"])}
-        assert "satudata_map_view" in types, resource["name"]
-        # The demo's files are kept by the portal, so anyone can have them drawn.
-        assert resource["url_type"] == "upload", resource["url"]
-        served = app.get(urlsplit(resource["url"]).path)
-        assert served.status_code == 200, resource["name"]
-        assert json.loads(served.get_data())["type"] == "FeatureCollection"
-    # A portal whose resources have no chart yet (made before this plugin): the command
-    # of the upgrade adds it, and only it.
-    first = tables[0]["id"]
-    chart = _view(first, "satudata_chart_view")
-    call_action("resource_view_delete", sysadmin_context, id=chart["id"])
-    before = len(call_action("resource_view_list", id=first))
-    created = cli.invoke(ckan, ["views", "create", "-y"])
-    assert created.exit_code == 0, created.output
-    after = call_action("resource_view_list", id=first)
-    assert len(after) == before + 1
-    assert [v["view_type"] for v in after].count("satudata_chart_view") == 1
 
 
 def test_the_view_form_offers_the_table_columns_to_the_dataset_team(app, world):

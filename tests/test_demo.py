@@ -1,17 +1,32 @@
-"""`ckan satudata seed-demo` loads a realistic Pasuruan demo through the real actions."""
+"""The demo portal (`ckan satudata seed-demo`), seeded once and checked as a whole.
+
+Seeding takes most of a minute, so one test loads it and checks everything the demo
+promises, in the order a visitor would meet it: a realistic Pasuruan demo through the
+real actions (OPDs, users, complete metadata, MS-Var, geospatial search, indicators,
+drafts, inboxes, an input package); a Daftar Data whose release dates come from real
+publications, so /jadwal-rilis shows a true mix (issue 12); every DataStore table with
+its table and chart views and every GeoJSON with its map view, `ckan views create`
+adding a missing one; and seeding again changes nothing, keeping a user's edit.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import json
+from urllib.parse import urlsplit
 
 import pytest
 from ckan.cli.cli import ckan
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata import ms_var, wilayah
+from ckanext.satudata.daftar import demo as daftar_demo
+from ckanext.satudata.daftar import periods as P
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
-def test_seed_demo_loads_a_realistic_pasuruan_demo_once(cli, sysadmin_context):
+def test_the_demo_portal_is_realistic_true_viewable_and_seeded_once(cli, sysadmin_context, app):
     first = cli.invoke(ckan, ["satudata", "seed-demo"])
     assert first.exit_code == 0, first.output
     _opds_users_and_datasets()
@@ -20,16 +35,20 @@ def test_seed_demo_loads_a_realistic_pasuruan_demo_once(cli, sysadmin_context):
     _indicators_and_drafts(sysadmin_context)
     _inboxes_have_work()
     _input_package_with_rows_and_a_link()
+    _daftar_data_is_true(app)
+    _resources_have_their_views(cli, sysadmin_context, app)
 
     before = call_action("package_search", rows=0, include_drafts=True)["count"]
     call_action("package_patch", sysadmin_context, id="produksi-susu-2025",
                 notes="Diubah oleh operator")
+    daftar_before = call_action("satudata_daftar_data_list", {"user": "walidata"})
     second = cli.invoke(ckan, ["satudata", "seed-demo"])
 
     assert second.exit_code == 0, second.output
     assert "14 OPD" in second.output
     assert call_action("package_search", rows=0, include_drafts=True)["count"] == before
     assert call_action("package_show", id="produksi-susu-2025")["notes"] == "Diubah oleh operator"
+    assert call_action("satudata_daftar_data_list", {"user": "walidata"}) == daftar_before
 
 
 def _opds_users_and_datasets():
@@ -101,3 +120,66 @@ def _input_package_with_rows_and_a_link():
     assert [(r["kecamatan"], r["posyandu"]) for r in rows][:2] == [("Bangil", 42), ("Beji", 38)]
     [link] = call_action("satudata_survey_link_list", dict(operator), id=package["id"])
     assert link["period"] == "2026" and not link["revoked"]
+
+
+def _daftar_data_is_true(app) -> None:
+    context = {"user": "walidata"}
+    listed = call_action("satudata_daftar_data_list", context)
+    found = {(e["year"], e["title"]): e for e in listed["results"]}
+    assert len(found) == len(daftar_demo.ENTRIES)
+    statuses = {p["status"] for e in found.values() for p in e["periods"]}
+    if P.today_wib() < dt.date(2026, 12, 28):
+        assert "rilis_tepat_waktu" in statuses
+    assert {"rilis_terlambat", "terlambat"} <= statuses
+    assert any(not e["available"] for e in found.values())
+    assert {e["frequency"] for e in found.values()} >= {"tahunan", "bulanan", "semesteran"}
+    # Released only by a real publication of the linked dataset: the 2025 immunisation
+    # entry was revised (with its reason) before its update was published.
+    imunisasi = found[(2025, "Cakupan Imunisasi Dasar Lengkap per Kecamatan")]
+    [period] = imunisasi["periods"]
+    assert period["released"] and period["revised"] == "2026-12-31"
+    assert call_action("verifikasi_status_show", id=imunisasi["package_id"])["state"] == \
+        "published"
+    shown = call_action("satudata_daftar_data_show", context, id=imunisasi["id"])
+    assert [c["action"] for c in shown["changes"]][-1] == "revise"
+    umkm = found[(2026, "Jumlah Usaha Mikro Terdaftar")]
+    assert umkm["pending_revisions"] == 1
+    # The public calendar lists the published entries' titles, and hides the others.
+    body = app.get("/jadwal-rilis?tahun=2025&tampilan=daftar").body
+    assert "Cakupan Imunisasi Dasar Lengkap per Kecamatan" in body
+    assert "Jumlah Balita Stunting per Desa" not in body
+
+
+def _view_types(resource_id: str) -> list[str]:
+    return [v["view_type"] for v in call_action("resource_view_list", id=resource_id)]
+
+
+def _resources_have_their_views(cli, context, app) -> None:
+    datasets = call_action("package_search", context, rows=1000,
+                           include_private=True)["results"]
+    tables = [r for d in datasets for r in d["resources"] if r.get("datastore_active")]
+    geo = [r for d in datasets for r in d["resources"]
+           if (r.get("format") or "").lower() == "geojson"]
+    assert len(tables) >= 40 and geo
+    for resource in tables:
+        assert {"datatables_view", "satudata_chart_view"} <= set(_view_types(resource["id"])), \
+            resource["name"]
+    for resource in geo:
+        assert "satudata_map_view" in _view_types(resource["id"]), resource["name"]
+        # The demo's files are kept by the portal, so anyone can have them drawn.
+        assert resource["url_type"] == "upload", resource["url"]
+        served = app.get(urlsplit(resource["url"]).path)
+        assert served.status_code == 200, resource["name"]
+        assert json.loads(served.get_data())["type"] == "FeatureCollection"
+    # A portal whose resources have no chart yet (made before this plugin): the command
+    # of the upgrade adds it, and only it.
+    first = tables[0]["id"]
+    chart = next(v for v in call_action("resource_view_list", id=first)
+                 if v["view_type"] == "satudata_chart_view")
+    call_action("resource_view_delete", context, id=chart["id"])
+    before = len(_view_types(first))
+    created = cli.invoke(ckan, ["views", "create", "-y"])
+    assert created.exit_code == 0, created.output
+    after = _view_types(first)
+    assert len(after) == before + 1
+    assert after.count("satudata_chart_view") == 1
