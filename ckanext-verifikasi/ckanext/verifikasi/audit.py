@@ -153,6 +153,11 @@ def names(entries: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]
     return found
 
 
+def role_label(role: str) -> str:
+    """A portal role's name in the current language (for modules helpers reaches)."""
+    return _role_label(role)
+
+
 def _role_label(role: str) -> str:
     # The labels of helpers.verifikasi_role_label (helpers reach this module through
     # notify and roles, so it is not imported here).

@@ -65,15 +65,13 @@ def _notifications(pkg: model.Package, user: model.User, role: str,
                   for uid in roles.holders(r, pkg.owner_org)} - {user.id}
     if not recipients:
         return []
-    from ckanext.verifikasi.helpers import verifikasi_role_label
-
     url = tk.config["ckan.site_url"].rstrip("/") + f"/verifikasi/dataset/{pkg.name}"
     with notify.default_language():
         title = pkg.title or pkg.name
         subject = tk._("New comment on {title}").format(title=title)
         body = "\n\n".join([
             tk._("{user} ({role}) commented on {title}:").format(
-                user=user.fullname or user.name, role=verifikasi_role_label(role),
+                user=user.fullname or user.name, role=audit.role_label(role),
                 title=title),
             text,
             tk._("Read it and answer in the verification history: {url}").format(url=url)])
