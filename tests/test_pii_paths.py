@@ -421,3 +421,71 @@ def test_entered_rows_with_niks_stay_out_of_the_public_table(world):
     exception(world, ds, pkg["resource_id"], "nik_kepala")
     world.publish(ds["id"])
     assert nik(1) in public_rows(pkg["resource_id"])
+
+
+# A linked file loaded into a published dataset's table ----------------------------------
+
+@pytest.fixture
+def linked_files():
+    """A real HTTP server on 127.0.0.1 serving a CSV with NIKs and a clean one."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    bodies = {"/penerima": NIK_CSV.encode(), "/rekap": CLEAN_CSV.encode()}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's hook
+            body = bodies.get(self.path.split("?")[0], b"")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/csv")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _load_link(world, ds, url: str) -> tuple[str, dict]:
+    from ckanext.satudata.loader import jobs, status as load_status
+
+    resource = call_action("resource_create", admin(world), package_id=ds["id"], url=url,
+                           format="CSV", name="Tautan penerima")
+    jobs.load_resource(resource["id"])
+    return resource["id"], load_status.read(resource["id"])["value"]
+
+
+@pytest.mark.ckan_config("ckanext.satudata.fetch.allowed_networks", "127.0.0.1/32")
+def test_a_linked_file_with_niks_is_not_loaded_into_a_published_table(world, linked_files):
+    """A sysadmin links a file to a published dataset: the loader would put it straight
+    into the table outsiders read. It is refused before anything is loaded, naming the
+    column; a clean file loads."""
+    ds, _ = _published_clean(world)
+    rid, value = _load_link(world, ds, f"{linked_files}/penerima")
+    assert value["stage"] == "error", value
+    text = " ".join(e["message"] for e in value["errors"])
+    assert '"NIK"' in text and not any(n in text for n in ALL_NIKS)
+    assert not call_action("resource_show", id=rid).get("datastore_active")
+    assert nik(1) not in public_rows(rid)
+
+    clean_id, clean = _load_link(world, ds, f"{linked_files}/rekap")
+    assert clean["stage"] == "complete", clean
+    assert call_action("resource_show", id=clean_id).get("datastore_active")
+
+
+@pytest.mark.ckan_config("ckanext.satudata.fetch.allowed_networks", "127.0.0.1/32")
+def test_a_linked_file_of_an_unpublished_dataset_loads_for_the_gate_to_judge(
+        world, linked_files):
+    """Before publication the table is the team's own: it loads, and publishing it is
+    what the gate refuses."""
+    ds = world.dataset("terbuka")
+    rid, value = _load_link(world, ds, f"{linked_files}/penerima")
+    assert value["stage"] == "complete", value
+    message = refused("verifikasi_submit", world.context("operator"), id=ds["id"])
+    assert "NIK" in message

@@ -20,6 +20,7 @@ from ckanext.satudata.loader.errors import LoadFailed, message, public_detail
 from ckanext.satudata.loader.heartbeat import Heartbeat
 from ckanext.satudata.loader.run import run_load
 from ckanext.satudata.loader.source import file_of, md5
+from ckanext.satudata.pii import paths as pii_paths
 from ckanext.satudata.tabular.guard import FileRejected
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,17 @@ def load_resource(resource_id: str, attempt: int = 1, ignore_hash: bool = False)
         enqueue(resource_id, ignore_hash=True)
 
 
+def _check_personal_data(resource_id: str, path: str, filename: str | None) -> None:
+    """A linked file bound for a published dataset's live table passes the personal data
+    gate before anything is loaded."""
+    try:
+        pii_paths.check_fetched_file(resource_id, path, filename)
+    except tk.ValidationError as exc:
+        texts = exc.error_dict.get("data_pribadi") or [str(exc)]
+        raise LoadFailed([dict(msgid=str(text), params={}, message=str(text))
+                          for text in texts]) from None
+
+
 def _load(resource_id: str, ignore_hash: bool, progress: Progress,
           cleanups: list[Callable[[], None]]) -> None:
     """The job's steps under the resource's lock: the resource, its file, the load, after it."""
@@ -107,6 +119,8 @@ def _load(resource_id: str, ignore_hash: bool, progress: Progress,
             "The file has not changed since the last load; nothing was reloaded."),
             notice=True)])
         return
+    if resource.get("url_type") != "upload":  # uploads were checked when they were stored
+        _check_personal_data(resource_id, path, filename)
     result = run_load(resource_id, path, filename, sheet=sheet, on_progress=progress,
                       decimal_separator=separator)
     after_swap(resource)

@@ -8,7 +8,10 @@ written it is public and a refusal could not take it back:
   dataset that starts no update (a sysadmin's, an `ignore_auth` one): the records;
 * an uploaded file in a dataset edit (`resource_create`, `resource_update`/`_patch`,
   `package_update` with resource uploads) that goes live (a sysadmin's edit of a
-  published dataset): the file, before core stores it over the published one.
+  published dataset): the file, before core stores it over the published one;
+* a linked file (a resource URL, not an upload) the loader fetched for a published
+  dataset's table, which outsiders read as soon as it is swapped in: the fetched file,
+  before the load (`check_fetched_file`).
 
 Whether a write goes live is verifikasi's rule (`shared.write_goes_live`), decided from the
 dataset that owns the resource written to, never from a parameter the caller chooses.
@@ -29,6 +32,9 @@ from ckanext.satudata import verification
 from . import datastore, gate, scan
 
 __all__ = ["datastore_upsert", "resource_create"]
+
+# A linked file's name often has no extension ("...download?id=3"): its format says.
+_FORMAT_EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "xls": "xls", "ods": "ods", "tsv": "tsv"}
 
 
 def _goes_live(context: Context, package_id: str, *, table: bool) -> model.Package | None:
@@ -92,6 +98,27 @@ def _check_files(context: Context, pkg: model.Package, uploads: list[dict[str, A
         filename = upload.filename or str(resource.get("url") or "")
         name = str(resource.get("name") or (known.name if known else "") or filename)
         incoming += scan.upload_findings(upload.stream, filename, resource_id, name)
+    gate.check(pkg, incoming)
+
+
+def check_fetched_file(resource_id: str, path: str, filename: str | None) -> None:
+    """Before the loader loads a linked file into the table of a published dataset (the
+    live table is what outsiders read; no update holds it back): refused with a
+    ValidationError while the file holds personal data no exception covers. The loader's
+    own write is a system write (`ignore_auth`), so the dataset decides, not a caller."""
+    resource = model.Resource.get(resource_id)
+    if resource is None:
+        return
+    pkg = _goes_live({"ignore_auth": True}, resource.package_id, table=True)
+    if pkg is None:
+        return
+    name = filename or ""
+    if "." not in name.rsplit("/", 1)[-1]:
+        ext = _FORMAT_EXTENSIONS.get((resource.format or "").lower())
+        name = f"{name or 'data'}.{ext}" if ext else name
+    with open(path, "rb") as stream:
+        incoming = scan.upload_findings(stream, name, resource.id,
+                                        resource.name or resource.id)
     gate.check(pkg, incoming)
 
 
