@@ -18,6 +18,10 @@ from ckanext.satudata.daftar import pages as daftar_pages
 from ckanext.satudata.daftar import release as daftar_release
 from ckanext.satudata.daftar import views as daftar_views
 from ckanext.satudata.exports import satudata_export
+from ckanext.satudata.integrasi import action as integrasi_action
+from ckanext.satudata.integrasi import auth as integrasi_auth
+from ckanext.satudata.integrasi import cli as integrasi_cli  # noqa: F401 - adds its commands
+from ckanext.satudata.integrasi import views as integrasi_views
 from ckanext.satudata.keamanan import action as keamanan_action
 from ckanext.satudata.keamanan import auth as keamanan_auth
 from ckanext.satudata.keamanan import csrf as keamanan_csrf
@@ -49,6 +53,7 @@ from ckanext.satudata.quality import action as quality_action
 from ckanext.satudata.quality import auth as quality_auth
 from ckanext.satudata.quality import jobs as quality_jobs
 from ckanext.satudata.quality import pages as quality_pages
+from ckanext.satudata.resource_form import satudata_resource_form
 from ckanext.satudata.sitemap import satudata_sitemap
 from ckanext.satudata.statistik import action as statistik_action
 from ckanext.satudata.statistik import auth as statistik_auth
@@ -77,16 +82,18 @@ def _overrides(endpoint: str) -> bool:
 @tk.blanket.actions(lambda: _members(action, daftar_action, kpi_action, laporan_action,
                                      statistik_action, permohonan_action,
                                      keamanan_action, twofactor_action, quality_action,
-                                     monitoring_action, pii_action, pii_paths))
+                                     monitoring_action, pii_action, pii_paths,
+                                     integrasi_action))
 @tk.blanket.auth_functions(lambda: _members(auth, daftar_auth, kpi_auth, laporan_auth,
                                             statistik_auth, permohonan_auth,
                                             keamanan_auth, twofactor_auth, quality_auth,
-                                            monitoring_auth, pii_auth))
+                                            monitoring_auth, pii_auth, integrasi_auth))
 # The password policy replaces core's `user_password_validator` in every user schema.
 @tk.blanket.validators(lambda: {
     **_members(validators),
     "user_password_validator": keamanan_password.user_password_validator})
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
+                        satudata_resource_form,
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
                         monitoring_pages.satudata_monitoring,
                         laporan_pages.satudata_laporan,
@@ -94,7 +101,8 @@ def _overrides(endpoint: str) -> bool:
                         keamanan_password.satudata_password,
                         keamanan_csrf.satudata_csrf,
                         keamanan_twofactor.satudata_twofactor,
-                        openapi_views.satudata_openapi])
+                        openapi_views.satudata_openapi,
+                        integrasi_views.satudata_integrasi])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
