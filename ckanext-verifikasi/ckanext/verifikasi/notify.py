@@ -4,8 +4,9 @@ Language: a notification's subject and body are rendered once, when written, in 
 portal's default language (`ckan.locale_default`, `id`), whoever the caller is: a web
 request in another language, an API call, a background job or the CLI (`ckan satudata
 seed-demo`). `default_language()` forces that locale; outside any Flask app context (the
-CLI commands, jobs) it pushes the running CLI's Flask app context first, so `tk._` finds
-the catalogues. Storing a message key and translating at display time was not chosen: the
+CLI commands, jobs) it pushes a request context of the running CLI's Flask app, or of the
+app CKAN made at start-up (a job's work horse has neither context nor command), so `tk._`
+finds the catalogues. Storing a message key and translating at display time was not chosen: the
 e-mails must be rendered anyway, and the stored text stays what the readers were told.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from flask import has_app_context
 from flask_babel import force_locale
 from markupsafe import Markup, escape
 
-from ckanext.verifikasi import roles
+from ckanext.verifikasi import localtime, roles
 from ckanext.verifikasi.model import Notification, WorkflowEvent
 from ckanext.verifikasi.states import state_label
 
@@ -33,7 +34,7 @@ def default_language() -> Iterator[None]:
     language = tk.config.get("ckan.locale_default", "id")
     with contextlib.ExitStack() as stack:
         if not has_app_context():
-            app = _cli_flask_app()
+            app = _cli_flask_app() or _started_flask_app()
             if app is not None:
                 stack.enter_context(app.test_request_context())
         if has_app_context():
@@ -52,6 +53,15 @@ def _cli_flask_app() -> Any:
             return app
         ctx = ctx.parent
     return None
+
+
+def _started_flask_app() -> Any:
+    """The Flask app CKAN made at start-up (web server, `ckan jobs worker`, tests): a
+    background job runs outside any Flask context and outside a click command."""
+    from ckan.config import middleware
+
+    ctx = middleware._internal_test_request_context
+    return ctx.app if ctx is not None else None
 
 
 def _recipients(pkg: model.Package, event: WorkflowEvent) -> set[str]:
@@ -84,7 +94,7 @@ def _message(pkg: model.Package, event: WorkflowEvent, actor: str) -> tuple[str,
         lines.append(tk._("Note: {note}").format(note=event.note))
     if event.deadline:
         lines.append(tk._("Correction deadline: {date}").format(
-            date=event.deadline.strftime("%d-%m-%Y")))
+            date=localtime.format_date(event.deadline)))
     lines.append(_next_step(pkg, event, title, url))
     return subjects[event.action].format(title=title), "\n\n".join(lines)
 

@@ -34,7 +34,7 @@ def send_overdue_reminders(today: dt.date | None = None) -> int:
             subject = tk._("[Satu Data] Correction overdue: {title}").format(title=pkg.title)
             body = tk._('The correction of "{title}" was due on {date}. Please correct it and '
                         "send it to the verifikator again: {url}").format(
-                title=pkg.title, date=state.deadline.strftime("%d-%m-%Y"),
+                title=pkg.title, date=localtime.format_date(state.deadline),
                 url=tk.config["ckan.site_url"].rstrip("/") + f"/dataset/{pkg.name}")
         for user_id in roles.holders("operator", pkg.owner_org):
             notes.append(Notification(user_id=user_id, package_id=pkg.id, subject=subject,

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.satudata import verification
+from ckanext.satudata import localtime, verification
 from ckanext.satudata.daftar import periods as P
 from ckanext.satudata.daftar.model import DaftarChange, DaftarEntry, DaftarPeriod, DaftarRevision
 
@@ -39,11 +39,11 @@ def check(entry: DaftarEntry, period: DaftarPeriod, revised: dt.date,
     if period.released is not None:
         errors.setdefault("period_id", []).append(tk._(
             "{period} was already released on {date}; its date cannot be revised").format(
-            period=label, date=P.wib_date(period.released).strftime("%d-%m-%Y")))
+            period=label, date=localtime.format_date(P.wib_date(period.released))))
     if revised.year not in (entry.year, entry.year + 1):
         errors.setdefault("revised", []).append(tk._(
             "The revised date {date} is not in {year} or the year after").format(
-            date=revised.strftime("%d-%m-%Y"), year=entry.year))
+            date=localtime.format_date(revised), year=entry.year))
     elif revised == (period.revised or period.planned):
         errors.setdefault("revised", []).append(tk._(
             "The revised date is the period's current release date"))
@@ -156,8 +156,8 @@ def notify_proposed(entry: DaftarEntry, period: DaftarPeriod, revision: DaftarRe
                     "{url}").format(
             user=(proposer.fullname or proposer.name) if proposer else "-",
             title=entry.title, period=P.period_label(period.period, entry.year),
-            before=(period.revised or period.planned).strftime("%d-%m-%Y"),
-            after=revision.revised.strftime("%d-%m-%Y"), reason=revision.reason,
+            before=localtime.format_date(period.revised or period.planned),
+            after=localtime.format_date(revision.revised), reason=revision.reason,
             url=_site(f"/daftar-data/{entry.id}"))
     verification.notify_users(verification.role_holders("walidata"), subject, body,
                               entry.package_id or "")
@@ -174,7 +174,7 @@ def notify_decided(entry: DaftarEntry, period: DaftarPeriod, revision: DaftarRev
         body = tk._('Walidata decided on your proposal to release "{title}" ({period}) on '
                     "{date}: {decision}.").format(
             title=entry.title, period=P.period_label(period.period, entry.year),
-            date=revision.revised.strftime("%d-%m-%Y"),
+            date=localtime.format_date(revision.revised),
             decision=tk._("approved") if revision.state == "approved" else tk._("rejected"))
         if revision.note:
             body += "\n\n" + tk._("Note: {note}").format(note=revision.note)

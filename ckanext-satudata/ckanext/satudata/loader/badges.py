@@ -16,6 +16,7 @@ from ckan import model
 from ckanext.xloader.utils import XLoaderFormats
 from markupsafe import Markup
 
+from ckanext.satudata import localtime
 from ckanext.satudata.loader import status
 
 # xloader's states as the badge names them; a finished load needs no badge.
@@ -70,7 +71,7 @@ def xloader_badge(next_helper: Any, resource: dict[str, Any]) -> str:
     if badge is None:
         return ""
     label, description = _texts(badge)
-    when = tk.h.render_datetime(updated, with_hours=True) if updated else \
+    when = localtime.format_datetime(updated) if updated else \
         tk._("Last Updated Not Available")
     url = tk.h.url_for("xloader.resource_data", id=resource["package_id"],
                        resource_id=resource["id"])

@@ -21,6 +21,7 @@ from ckan.types import Context, DataDict
 from flask import has_request_context
 from flask import request as flask_request
 
+from ckanext.satudata import localtime
 from ckanext.satudata.localtime import today_wib
 from ckanext.satudata.permohonan import deadline, mail, ratelimit, schema
 from ckanext.satudata.permohonan import requests as R
@@ -161,21 +162,22 @@ def satudata_request_create(context: Context, data_dict: DataDict) -> dict[str, 
 
 
 def _announce(request: Permohonan) -> None:
-    """A received request: the requester gets its number, walidata a notification."""
-    labels = R.state_labels()
-    mail.step(request, labels["diterima"], tk._(
-        "Your request has been received. Tracking number: {number}. Answer due by "
-        "{due} (10 working days).").format(number=request.number, due=_date(request.due)),
-        _requester_url(request))
-    mail.staff(shared.role_holders("walidata"), request, tk._(
-        "New data request {number}").format(number=request.number), _status_url(request))
+    """A received request: the requester gets its number, walidata a notification
+    (texts in the portal's default language, see mail)."""
+    with shared.default_language():
+        labels = R.state_labels()
+        mail.step(request, labels["diterima"], tk._(
+            "Your request has been received. Tracking number: {number}. Answer due by "
+            "{due} (10 working days).").format(number=request.number,
+                                               due=_date(request.due)),
+            _requester_url(request))
+        mail.staff(shared.role_holders("walidata"), request, tk._(
+            "New data request {number}").format(number=request.number), _status_url(request))
 
 
 def _date(value: dt.date | None) -> str:
-    """A date as the UI shows it (Indonesian month names in the Indonesian locale)."""
-    if value is None:
-        return ""
-    return tk.h.render_datetime(dt.datetime.combine(value, dt.time(12)))
+    """A date as the UI shows it ("5 Desember 2026"; the page's language in a request)."""
+    return localtime.format_date(value)
 
 
 @tk.validate_action_data(schema.confirm)
@@ -342,11 +344,18 @@ def _grant(request: Permohonan, data: dict[str, Any], who: R.Caller,
         {"id": request.package_id, "user": request.user_id, "expires": expires.isoformat(),
          "reason": tk._("Request {number}").format(number=request.number)})
     request.grant_expires = expires
-    granted = tk._("Access to the data is granted until {date}.").format(date=_date(expires))
+    with shared.default_language():  # stored as the answer the requester is e-mailed
+        granted = tk._("Access to the data is granted until {date}.").format(
+            date=_date(expires))
     return f"{granted}\n{note}" if note else granted
 
 
 def _after_step(request: Permohonan, step: str, note: str | None) -> None:
+    with shared.default_language():
+        _tell_after_step(request, step, note)
+
+
+def _tell_after_step(request: Permohonan, step: str, note: str | None) -> None:
     labels = R.state_labels()
     if step == "forward":
         opd = [uid for role in ("operator", "verifikator")
