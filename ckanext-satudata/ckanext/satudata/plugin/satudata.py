@@ -54,7 +54,6 @@ from ckanext.satudata.quality import auth as quality_auth
 from ckanext.satudata.quality import jobs as quality_jobs
 from ckanext.satudata.quality import pages as quality_pages
 from ckanext.satudata.resource_form import satudata_resource_form
-from ckanext.satudata.resource_form import satudata_resource_form
 from ckanext.satudata.sitemap import satudata_sitemap
 from ckanext.satudata.statistik import action as statistik_action
 from ckanext.satudata.statistik import auth as statistik_auth
@@ -94,7 +93,6 @@ def _overrides(endpoint: str) -> bool:
     **_members(validators),
     "user_password_validator": keamanan_password.user_password_validator})
 @tk.blanket.blueprints([satudata_public, satudata_export, satudata_sitemap,
-                        satudata_resource_form,
                         satudata_resource_form,
                         daftar_pages.satudata_daftar, quality_pages.satudata_quality,
                         monitoring_pages.satudata_monitoring,
