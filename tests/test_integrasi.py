@@ -15,8 +15,8 @@ from werkzeug.datastructures import FileStorage
 
 from ckanext.satudata.integrasi import kpi
 from ckanext.satudata.integrasi.model import Integrasi, IntegrasiEvent, IntegrasiRun
-from ckanext.verifikasi.model.notification import Notification
 from ckanext.verifikasi.model import AuditEntry
+from ckanext.verifikasi.model.notification import Notification
 from ckanext.verifikasi.tests import world as world_module
 from ckanext.verifikasi.tests.world import make_world
 
