@@ -76,7 +76,7 @@ def integration_dict(found: Integrasi) -> dict[str, Any]:
 def _uploads(data_dict: DataDict) -> list[Any]:
     value = data_dict.get("upload")
     items = value if isinstance(value, list) else [value]
-    return [u for u in items if u is not None and getattr(u, "filename", "")]
+    return [u for u in items if u is not None and bool(getattr(u, "filename", None))]
 
 
 @tk.validate(S.create)

@@ -29,15 +29,15 @@ def _percent(numerator: int, denominator: int) -> float | None:
 
 def compute(now: dt.datetime | None = None) -> dict[str, Any]:
     since = (now or dt.datetime.utcnow()) - WINDOW
-    synced = sa.exists().where(IntegrasiRun.integrasi_id == Integrasi.id,
-                               IntegrasiRun.state == "success")
+    synced = sa.exists().where(sa.and_(IntegrasiRun.integrasi_id == Integrasi.id,
+                                       IntegrasiRun.state == "success"))
     apps = (sa.select(
         sa.func.count().filter(Integrasi.status != "rejected"),
         sa.func.count().filter(Integrasi.status == "approved", synced))
         .select_from(Integrasi).subquery())
-    dataset_synced = sa.exists().where(
+    dataset_synced = sa.exists().where(sa.and_(
         IntegrasiRun.input_id == InputPackage.id, IntegrasiRun.state == "success",
-        IntegrasiRun.started >= since)
+        IntegrasiRun.started >= since))
     datasets = (sa.select(
         sa.func.count(sa.distinct(InputPackage.package_id)),
         sa.func.count(sa.distinct(InputPackage.package_id)).filter(dataset_synced))
