@@ -12,23 +12,33 @@ use instead:
 
 * `satudata_defaults`: a value for each of these fields when the remote dataset has
   none (a remote value is kept; it is validated like any other);
-* `satudata_extras`: a remote extra (CKAN `extras` key) whose value fills an SDI field.
+* `satudata_extras`: a remote extra (CKAN `extras` key) whose value fills an SDI field;
+* `satudata_terpercaya`: `true` marks the source *trusted* (terpercaya): its datasets
+  are published directly through verifikasi's gate (`harvest_publish`). Only the
+  walidata and sysadmins manage sources; who set the flag and when is recorded by the
+  portal under `satudata_terpercaya_dicatat` (`{"oleh": user name, "pada": UTC time}`)
+  from the acting user when the source is saved (`stamped_config`), never taken from
+  what the caller sends. A flag without that record counts as not trusted.
 
 Checked when the source is saved (`config_errors`: one message per mistake, naming
 its key), applied to every harvested dataset before it is validated (`apply`).
 Whatever a source says, a harvested dataset is created as a private draft of the
-source's OPD (the workflow decides publication) and a `rahasia` one is never public.
+source's OPD (the workflow decides publication, or `harvest_publish` for a trusted
+source) and a `rahasia` one is never public.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
 from ckanext.satudata import metadata
+from ckanext.verifikasi import shared
 
 SOURCE_TYPE = "harvest"  # ckanext-harvest's dataset type of a source
 DEFAULTS_KEY = "satudata_defaults"
@@ -37,12 +47,18 @@ EXTRAS_KEY = "satudata_extras"
 DEFAULT_FIELDS = ("kategori", "sektor_kegiatan", "klasifikasi_akses", "license_id",
                   "frekuensi_penyelenggaraan")
 SECRET = "rahasia"
+TRUST_KEY = "satudata_terpercaya"
+TRUST_RECORD_KEY = "satudata_terpercaya_dicatat"
 
 
 @dataclass
 class SourceSettings:
     defaults: dict[str, str] = field(default_factory=dict)
     extras: dict[str, str] = field(default_factory=dict)
+    #: Set (true) by a walidata or sysadmin, recorded by the portal.
+    trusted: bool = False
+    trusted_by: str | None = None
+    trusted_at: str | None = None
 
 
 def _fields() -> dict[str, dict[str, Any]]:
@@ -109,24 +125,105 @@ def config_errors(config: Any, source_type: str | None = None) -> list[str]:
         if not isinstance(target, str) or target not in fields:
             errors.append(tk._('{key}.{remote}: "{field}" is not a field of the dataset '
                                'schema').format(key=EXTRAS_KEY, remote=remote, field=target))
+    if TRUST_KEY in parsed and not isinstance(parsed[TRUST_KEY], bool):
+        errors.append(tk._("{key}: must be true or false").format(key=TRUST_KEY))
+    record = parsed.get(TRUST_RECORD_KEY)
+    if record is not None and not isinstance(record, dict):
+        errors.append(tk._("{key}: is recorded by the portal when the source is saved "
+                           "(who marked it trusted and when); leave it out")
+                      .format(key=TRUST_RECORD_KEY))
     return errors
+
+
+def _parsed(config: str | None) -> dict[str, Any]:
+    try:
+        parsed = json.loads(config) if config else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def stamped_config(config: str | None, stored: str | None, user_name: str,
+                   now: dt.datetime) -> str | None:
+    """The configuration to store when `user_name` saves a source with `config`
+    (`stored`: the configuration it had before, None for a new source).
+
+    The trust record is the portal's: kept from `stored` while the source stays
+    trusted, made from the acting user and `now` when it becomes trusted, dropped when
+    it is not trusted; whatever the caller sent under that key is not used. Returns
+    `config` unchanged when nothing is to change (also for an unparsable one, which
+    `config_errors` refused already)."""
+    if config in (None, ""):
+        return config
+    try:
+        parsed = json.loads(config) if isinstance(config, str) else None
+    except ValueError:
+        return config
+    if not isinstance(parsed, dict):
+        return config
+    before = _parsed(stored)
+    record = before.get(TRUST_RECORD_KEY) if before.get(TRUST_KEY) is True else None
+    if parsed.get(TRUST_KEY) is True:
+        if not (isinstance(record, dict) and record.get("oleh")):
+            record = {"oleh": user_name, "pada": now.replace(microsecond=0).isoformat()}
+        wanted = {**parsed, TRUST_RECORD_KEY: record}
+    else:
+        wanted = {k: v for k, v in parsed.items() if k != TRUST_RECORD_KEY}
+    if wanted == parsed:
+        return config
+    return json.dumps(wanted, ensure_ascii=False)
+
+
+def record_trust(context: Any, data_dict: dict[str, Any]) -> None:
+    """After a harvest source was saved (IPackageController; ckanext-harvest copied the
+    configuration to its source row already, uncommitted): store the configuration
+    with the portal's trust record (`stamped_config`), comparing with the configuration
+    committed before this save. The acting user is the context's; one who is neither
+    walidata nor sysadmin records no trust (sources are theirs only anyway)."""
+    if data_dict.get("type") != SOURCE_TYPE or "config" not in data_dict:
+        return
+    from ckanext.harvest.model import HarvestSource
+
+    source = HarvestSource.get(data_dict.get("id") or "")
+    if source is None:
+        return
+    with model.meta.engine.connect() as conn:  # what was committed before this save
+        stored = conn.execute(sa.select(HarvestSource.config)
+                              .where(HarvestSource.id == source.id)).scalar()
+    user = str(context.get("user") or "")
+    config = data_dict.get("config")
+    parsed = _parsed(config)
+    if parsed.get(TRUST_KEY) is True and not shared.is_walidata(user) \
+            and _parsed(stored).get(TRUST_KEY) is not True:
+        parsed.pop(TRUST_KEY)
+        config = json.dumps(parsed, ensure_ascii=False)
+    wanted = stamped_config(config, stored, user, dt.datetime.utcnow())
+    if wanted == data_dict.get("config"):
+        return
+    data_dict["config"] = wanted
+    source.config = wanted
+    pkg = model.Package.get(source.id)
+    if pkg is not None:
+        pkg.extras["config"] = wanted
 
 
 def settings(config: str | None) -> SourceSettings:
     """The (already checked) settings of a source configuration."""
-    try:
-        parsed = json.loads(config) if config else {}
-    except ValueError:
-        parsed = {}
-    if not isinstance(parsed, dict):
-        parsed = {}
+    parsed = _parsed(config)
     defaults = parsed.get(DEFAULTS_KEY) or {}
     extras = parsed.get(EXTRAS_KEY) or {}
+    record = parsed.get(TRUST_RECORD_KEY)
+    trusted = parsed.get(TRUST_KEY) is True and isinstance(record, dict) \
+        and bool(record.get("oleh"))
     return SourceSettings(
         defaults={k: v for k, v in defaults.items() if k in DEFAULT_FIELDS
                   and isinstance(v, str)} if isinstance(defaults, dict) else {},
         extras={k: v for k, v in extras.items() if isinstance(v, str)}
-        if isinstance(extras, dict) else {})
+        if isinstance(extras, dict) else {},
+        trusted=trusted,
+        trusted_by=str(record["oleh"]) if trusted and isinstance(record, dict) else None,
+        trusted_at=str(record.get("pada") or "") or None
+        if trusted and isinstance(record, dict) else None)
 
 
 def _empty(value: Any) -> bool:

@@ -8,10 +8,16 @@ to `dcat_rdf_harvester` (whose session and every page URL it checks through the
 It also fills in what the remote side lacks from the source's defaults and mappings
 (`harvest_source`) for both harvesters, lets the walidata manage sources
 (`logic.harvest_auth`) and answers a second job for a busy source with a 409
-(`logic.harvest_action`).
+(`logic.harvest_action`). A saved source's trust flag gets the portal's record of who
+set it (`harvest_source.record_trust`); datasets of a trusted source are published
+through verifikasi's gate after they are written (`harvest_publish`), for both
+harvesters. Deletions at the source: the CKAN harvester gets the deletion pass stock
+ckanext-harvest lacks, and both harvesters' deletions withdraw instead of deleting
+(`harvest_deletion`, `logic.harvest_deletion_action`).
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import ckan.plugins as p
@@ -20,18 +26,50 @@ from ckan import model
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
 
-from ckanext.satudata import config, harvest_source, safe_fetch
-from ckanext.satudata.logic import harvest_action, harvest_auth
+from ckanext.satudata import (
+    config,
+    harvest_deletion,
+    harvest_publish,
+    harvest_source,
+    safe_fetch,
+)
+from ckanext.satudata.logic import (
+    harvest_action,
+    harvest_auth,
+    harvest_deletion_action,
+    harvest_import_auth,
+)
 
 
 def _source_settings(harvest_object: Any) -> harvest_source.SourceSettings:
     return harvest_source.settings(harvest_object.source.config)
 
 
-@tk.blanket.actions(harvest_action)
-@tk.blanket.auth_functions(harvest_auth)
+def _members(*modules: Any) -> dict[str, Any]:
+    return {name: getattr(module, name) for module in modules for name in module.__all__}
+
+
+def _actions() -> dict[str, Any]:
+    return _members(harvest_action, harvest_deletion_action)
+
+
+def _auth_functions() -> dict[str, Any]:
+    return _members(harvest_auth, harvest_import_auth)
+
+
+@tk.blanket.actions(_actions)
+@tk.blanket.auth_functions(_auth_functions)
 class SatudataHarvestPlugin(CKANHarvester):
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IPackageController: a source's trust flag, recorded when it is saved
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        harvest_source.record_trust(context, pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        harvest_source.record_trust(context, pkg_dict)
 
     # CKANHarvester: its only network access
 
@@ -48,11 +86,57 @@ class SatudataHarvestPlugin(CKANHarvester):
             raise ContentFetchError(str(exc)) from None
         return body.decode("utf-8", errors="replace")
 
+    def gather_stage(self, harvest_job: Any) -> Any:
+        """ckanext-harvest's gather stage, then the deletion pass it lacks: every id the
+        remote lists (whatever changed since the last run), and a delete object for
+        each current dataset of the source it no longer lists."""
+        object_ids = super().gather_stage(harvest_job)
+        if object_ids is None:
+            return None  # the remote could not be searched: no deletions either
+        fq_terms = []
+        for key, field in (("organizations_filter_include", "organization"),
+                           ("groups_filter_include", "groups")):
+            if self.config.get(key):
+                fq_terms.append(" OR ".join(f"{field}:{v}" for v in self.config[key]))
+        for key, field in (("organizations_filter_exclude", "organization"),
+                           ("groups_filter_exclude", "groups")):
+            if self.config.get(key) and not self.config.get(key.replace("exclude",
+                                                                        "include")):
+                fq_terms.extend(f"-{field}:{v}" for v in self.config[key])
+        remote = harvest_deletion.remote_ckan_ids(self._get_content, harvest_job.source.url,
+                                                  fq_terms)
+        if remote is None:
+            return object_ids
+        return list(object_ids) + harvest_deletion.mark_gone(harvest_job, remote)
+
+    def import_stage(self, harvest_object: Any) -> Any:
+        """A delete object goes to package_delete (as in ckanext-dcat's harvester: the
+        chained action withdraws); a written dataset of a trusted source is published."""
+        if any(e.key == harvest_deletion.STATUS_KEY and e.value == harvest_deletion.DELETE
+               for e in harvest_object.extras):
+            with contextlib.suppress(tk.ObjectNotFound):
+                tk.get_action("package_delete")(
+                    {"user": self._get_user_name(), "ignore_auth": True},
+                    {"id": harvest_object.package_id})
+            return True
+        result = super().import_stage(harvest_object)
+        if result is True and harvest_object.package_id:
+            refused = harvest_publish.publish(harvest_object.package_id, harvest_object.source,
+                                              self._get_user_name())
+            if refused:
+                self._save_object_error(refused, harvest_object, "Import")
+                return False
+        return result
+
     def modify_package_dict(self, package_dict: dict[str, Any], harvest_object: Any
                             ) -> dict[str, Any]:
         existing = model.Package.get(package_dict.get("id") or "") is not None
-        return harvest_source.apply(package_dict, _source_settings(harvest_object),
-                                    existing=existing)
+        dataset = harvest_source.apply(package_dict, _source_settings(harvest_object),
+                                       existing=existing)
+        if existing:
+            harvest_publish.withdraw_if_secret(package_dict.get("id"), dataset,
+                                               harvest_object.source, self._get_user_name())
+        return dataset
 
     # IDCATRDFHarvester
 
@@ -74,3 +158,13 @@ class SatudataHarvestPlugin(CKANHarvester):
     def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any],
                       temp_dict: dict[str, Any]) -> None:
         harvest_source.apply(dataset_dict, _source_settings(harvest_object), existing=True)
+        harvest_publish.withdraw_if_secret(dataset_dict.get("id"), dataset_dict,
+                                           harvest_object.source)
+
+    def after_create(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                     temp_dict: dict[str, Any]) -> str | None:
+        return harvest_publish.publish(dataset_dict["id"], harvest_object.source)
+
+    def after_update(self, harvest_object: Any, dataset_dict: dict[str, Any],
+                     temp_dict: dict[str, Any]) -> str | None:
+        return harvest_publish.publish(dataset_dict["id"], harvest_object.source)
