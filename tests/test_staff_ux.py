@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 from ckan import model
 from ckan.lib.jobs import get_queue
 from ckan.tests.helpers import call_action
@@ -222,3 +223,100 @@ def test_a_chosen_file_is_still_uploaded(world, web):
     assert res.status_code == 302, res.body[:2000]
     [resource] = _shown(ds)["resources"]
     assert resource["url_type"] == "upload" and resource["url"].endswith("posyandu.csv")
+
+
+# The submit button on the dataset page, and what is missing, by form page ---------------
+
+def _page(web, world, who: str | None, ds: dict[str, Any]) -> Any:
+    environ = {"REMOTE_USER": world.users[who]["name"]} if who else {}
+    return web.test_client().get(f"/dataset/{ds['name']}", extra_environ=environ)
+
+
+def _submit_form(body: str) -> Any:
+    return BeautifulSoup(body, "html.parser").find("form", id="verifikasi-submit-here")
+
+
+SEES_BUTTON = {"operator": True, "sysadmin": True, "verifikator": False, "walidata": False,
+               "surveyor": False, "other_operator": False, "other_verifikator": False,
+               "pembina": False, None: False}
+
+
+@pytest.mark.parametrize("who", list(SEES_BUTTON))
+def test_submit_button_on_the_dataset_page_only_for_who_may_submit(world, web, who):
+    ds = world.dataset()
+    res = _page(web, world, who, ds)
+    form = _submit_form(res.body) if res.status_code == 200 else None
+    assert (form is not None) is SEES_BUTTON[who], (who, res.status_code)
+    if form is not None:
+        assert form["method"] == "post"
+        assert form["action"] == f"/verifikasi/dataset/{ds['name']}/submit"
+        assert form.find("input", attrs={"name": "_csrf_token"}) is not None
+        # Complete: nothing listed as missing.
+        assert form.find(class_="satudata-completeness") is None
+
+
+def test_submit_from_the_dataset_page_sends_it_and_the_button_goes(world, web):
+    ds = world.dataset()
+    client = web.test_client()
+    environ = {"REMOTE_USER": world.users["operator"]["name"]}
+    page = client.get(f"/dataset/{ds['name']}", extra_environ=environ)
+    form = _submit_form(page.body)
+    token = form.find("input", attrs={"name": "_csrf_token"})["value"]
+    res = client.post(form["action"], data={"_csrf_token": token}, extra_environ=environ,
+                      follow_redirects=False)
+    assert res.status_code == 302
+    status = call_action("verifikasi_status_show", world.context("operator"), id=ds["id"])
+    assert status["state"] == "submitted"
+    assert _submit_form(client.get(f"/dataset/{ds['name']}", extra_environ=environ).body) \
+        is None
+
+
+def _required_fields_by_page() -> list[list[str]]:
+    from ckanext.scheming.helpers import scheming_get_dataset_form_pages
+
+    return [[f["field_name"] for f in page["fields"] if f.get("sdi_required")]
+            for page in scheming_get_dataset_form_pages("dataset")]
+
+
+def test_what_is_missing_is_grouped_by_form_page_with_links_to_the_fields(world, web):
+    pages = _required_fields_by_page()
+    # One mandatory field of the first page and one of a later page left empty.
+    later = next(n for n, names in enumerate(pages) if n > 0 and names)
+    first_field, later_field = pages[0][0], pages[later][0]
+    ds = _draft(world)
+    call_action("package_patch", {"ignore_auth": True, "user": world.users["sysadmin"]["name"]},
+                id=ds["id"], **{first_field: "", later_field: ""})
+    res = _page(web, world, "operator", ds)
+    assert res.status_code == 200
+    form = _submit_form(res.body)
+    box = form.find(class_="satudata-completeness")
+    groups = box.find_all(class_="satudata-completeness-page")
+    assert [g["data-page"] for g in groups] == ["1", str(later + 1)]
+    for group, field in zip(groups, (first_field, later_field)):
+        page_url = f"/dataset/new/{ds['name']}/{group['data-page']}"
+        assert group.find("a")["href"] == page_url  # the page itself (wizard: a draft)
+        [item] = group.find_all("li")
+        assert item["data-field"] == field
+        assert item.find("a")["href"] == f"{page_url}#field-{field}"
+    # Each group is headed by its page's name, as on the form's steps ("MS-Keg:" dropped).
+    assert [g.find("a").text for g in groups] == [
+        "Informasi Umum", "Identitas Kegiatan"] if later == 1 else True
+    assert not any(g.find("a").text.startswith("MS-") for g in groups)
+    # The anchor exists on that form page.
+    environ = {"REMOTE_USER": world.users["operator"]["name"]}
+    form_page = web.test_client().get(f"/dataset/new/{ds['name']}/{later + 1}",
+                                      extra_environ=environ, follow_redirects=True)
+    assert f'id="field-{later_field}"' in form_page.body
+
+
+def test_links_go_to_the_edit_form_once_the_dataset_is_finished(world, web):
+    pages = _required_fields_by_page()
+    later = next(n for n, names in enumerate(pages) if n > 0 and names)
+    ds = world.dataset()
+    from ckanext.satudata import completeness, metadata
+
+    shown = dict(_shown(ds), **{pages[later][0]: ""})
+    with web.flask_app.test_request_context("/"):
+        [group] = completeness.by_page(shown, metadata.check(shown))
+    assert group["url"] == f"/dataset/edit/{ds['name']}/{later + 1}"
+    assert group["problems"][0]["url"].endswith(f"#field-{pages[later][0]}")

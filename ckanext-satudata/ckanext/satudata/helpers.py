@@ -9,6 +9,7 @@ from ckan import model
 
 from ckanext.satudata import (
     charts,
+    completeness,
     config,
     form_pages,
     jsonld,
@@ -23,6 +24,7 @@ from ckanext.satudata.statistik import capaian
 
 __all__ = [
     "satudata_activity_of", "satudata_chart_number", "satudata_citation",
+    "satudata_completeness",
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
     "satudata_field_required", "satudata_form_page_label", "satudata_form_page_not_applicable",
@@ -138,6 +140,13 @@ def satudata_condition_values(data: dict[str, Any] | None,
     watched = {name for condition in satudata_show_if_conditions(dataset_type).values()
                for name in condition}
     return {name: metadata.values_of(data.get(name)) for name in watched}
+
+
+def satudata_completeness(pkg: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """What the completeness check misses, grouped by form page with links to the fields
+    (completeness.by_page); [] for a complete dataset. For the dataset page's submit
+    button only (one check of one dataset)."""
+    return completeness.by_page(pkg) if pkg else []
 
 
 def satudata_date(value: Any) -> str:

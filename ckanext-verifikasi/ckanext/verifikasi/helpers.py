@@ -11,12 +11,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.verifikasi import localtime, notify, queue, uploads
+from ckanext.verifikasi import localtime, notify, queue, roles, uploads, workflow
 
 __all__ = [
     "verifikasi_action_label", "verifikasi_comment_max_length", "verifikasi_date",
     "verifikasi_datetime",
-    "verifikasi_grant_status_label", "verifikasi_may_comment", "verifikasi_role_label",
+    "verifikasi_grant_status_label", "verifikasi_may_comment", "verifikasi_may_submit",
+    "verifikasi_role_label",
     "verifikasi_state_class",
     "verifikasi_status", "verifikasi_unread_count", "verifikasi_waiting_count",
     "verifikasi_webpage_src",
@@ -66,6 +67,21 @@ def verifikasi_may_comment(pkg_id: str) -> bool:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
     return True
+
+
+def verifikasi_may_submit(pkg: dict[str, Any] | None, state: str | None) -> bool:
+    """Whether the logged-in user may send the dataset to the verifikator now, for the
+    button on the dataset page (the action still decides): the owning OPD's operator or
+    a sysadmin, while the dataset is in a state a submission leaves (draft, returned,
+    withdrawn). `state` is the dataset's workflow state (`verifikasi_status`)."""
+    if not pkg or not tk.current_user.is_authenticated:
+        return False
+    if state not in {step.from_state for step in workflow.STEPS if step.action == "submit"}:
+        return False
+    user = model.User.get(tk.current_user.id)
+    if user is None or user.state != "active":
+        return False
+    return bool(user.sysadmin) or roles.roles_of(user.id).has("operator", pkg.get("owner_org"))
 
 
 def verifikasi_comment_max_length() -> int:
