@@ -320,3 +320,27 @@ def test_links_go_to_the_edit_form_once_the_dataset_is_finished(world, web):
         [group] = completeness.by_page(shown, metadata.check(shown))
     assert group["url"] == f"/dataset/edit/{ds['name']}/{later + 1}"
     assert group["problems"][0]["url"].endswith(f"#field-{pages[later][0]}")
+
+
+def test_refused_submission_lists_what_is_missing_by_form_page(world, web):
+    pages = _required_fields_by_page()
+    later = next(n for n, names in enumerate(pages) if n > 0 and names)
+    ds = _draft(world)
+    call_action("package_patch", {"ignore_auth": True, "user": world.users["sysadmin"]["name"]},
+                id=ds["id"], **{pages[0][0]: "", pages[later][0]: ""})
+    client = web.test_client()
+    environ = {"REMOTE_USER": world.users["operator"]["name"]}
+    form = _submit_form(client.get(f"/dataset/{ds['name']}", extra_environ=environ).body)
+    token = form.find("input", attrs={"name": "_csrf_token"})["value"]
+    res = client.post(form["action"], data={"_csrf_token": token}, extra_environ=environ)
+    assert res.status_code == 400
+    box = BeautifulSoup(res.body, "html.parser").find(class_="verifikasi-form-errors")
+    groups = box.find_all(class_="satudata-completeness-page")
+    assert [g["data-page"] for g in groups] == ["1", str(later + 1)]
+    links = [a["href"] for g in groups for a in g.find_all("li")[0].find_all("a")]
+    assert links == [f"/dataset/new/{ds['name']}/1#field-{pages[0][0]}",
+                     f"/dataset/new/{ds['name']}/{later + 1}#field-{pages[later][0]}"]
+    # Each missing field is said once (grouped, not repeated in a flat list too).
+    assert len(box.find_all("li")) == 2
+    status = call_action("verifikasi_status_show", world.context("operator"), id=ds["id"])
+    assert status["state"] == "draft"

@@ -24,7 +24,7 @@ from ckanext.satudata.statistik import capaian
 
 __all__ = [
     "satudata_activity_of", "satudata_chart_number", "satudata_citation",
-    "satudata_completeness",
+    "satudata_completeness", "satudata_submit_completeness",
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
     "satudata_field_required", "satudata_form_page_label", "satudata_form_page_not_applicable",
@@ -147,6 +147,21 @@ def satudata_completeness(pkg: dict[str, Any] | None) -> list[dict[str, Any]]:
     (completeness.by_page); [] for a complete dataset. For the dataset page's submit
     button only (one check of one dataset)."""
     return completeness.by_page(pkg) if pkg else []
+
+
+def satudata_submit_completeness() -> list[dict[str, Any]]:
+    """On the page of verifikasi's submit step (its errors): the dataset's missing fields
+    grouped by form page (completeness.by_page), [] anywhere else. The dataset is the one
+    in the step's URL, read as the logged-in user."""
+    request = tk.request
+    args = request.view_args or {}
+    if request.endpoint != "verifikasi_pages.dataset_step" or args.get("action") != "submit":
+        return []
+    try:
+        pkg = tk.get_action("package_show")({"user": _current_user_name()}, {"id": args["id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return []
+    return completeness.by_page(pkg)
 
 
 def satudata_date(value: Any) -> str:
