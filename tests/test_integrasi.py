@@ -355,3 +355,126 @@ def test_kpis_in_one_query(world, app):
     assert after["datasets_synced"] == {"value": 50.0, "numerator": 1, "denominator": 2}
     shown = call_action("satudata_integration_kpi", {"user": ""})
     assert shown["datasets_synced"]["value"] == 50.0
+
+
+def test_kpis_on_the_kinerja_sdi_page(world, app):
+    page = app.get("/kinerja-sdi")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert 'id="integrasi"' in body
+    assert 'data-kpi="applications_integrated"' in body
+    assert 'data-kpi="datasets_synced"' in body
+
+
+def _token(world, who):
+    if who == "sysadmin":
+        from ckan.tests import factories  # noqa: PLC0415
+
+        return factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    return world.users[who]["token"]
+
+
+def test_form_routes_per_role(world, app):
+    """Every POST route as each role (API token; anonymous is sent to the login page)."""
+    with app.flask_app.test_request_context():
+        _dataset, inp = _input(world)
+        approved = _approved(world)
+    people = ("walidata", "operator", "verifikator", "other_operator", "stranger")
+
+    def post(url, who, data=None):
+        headers = {"Authorization": _token(world, who)} if who != "anonymous" else {}
+        return app.post(url, data=data or {}, headers=headers, follow_redirects=False,
+                        expect_errors=True).status_code
+
+    # register: operator of the OPD and walidata; the others 403
+    form = {**REQUEST, "organization_id": world.opd["id"]}
+    got = {who: post("/integrasi/baru", who, form) for who in (*people, "anonymous")}
+    assert got == {"walidata": 302, "operator": 302, "verifikator": 403,
+                   "other_operator": 403, "stranger": 403, "anonymous": 302}
+    # a missing field: the form again with the field named, 400
+    assert post("/integrasi/baru", "operator", {**form, "system_name": ""}) == 400
+    requested = model.Session.scalars(sa.select(Integrasi).where(
+        Integrasi.status == "requested")).first()
+
+    # decide: walidata only; the token is shown once, on the answer to the approval
+    for who in ("operator", "verifikator", "other_operator", "stranger"):
+        assert post(f"/integrasi/{requested.id}/putuskan", who,
+                    {"decision": "approve"}) == 403
+    res = app.post(f"/integrasi/{requested.id}/putuskan", data={"decision": "approve"},
+                   headers={"Authorization": _token(world, "walidata")})
+    body = res.get_data(as_text=True)
+    assert res.status_code == 200 and 'id="integrasi-token"' in body
+    again = app.get(f"/integrasi/{requested.id}",
+                    headers={"Authorization": _token(world, "walidata")})
+    assert 'id="integrasi-token"' not in again.get_data(as_text=True)
+
+    pull = {"input_id": inp["id"], "url": "https://contoh.go.id/data.csv", "format": "csv",
+            "schedule": "weekly", "period": "2025"}
+    base = f"/integrasi/{approved['id']}"
+    assert {who: post(f"{base}/tarik", who, pull) for who in people} == {
+        "walidata": 302, "operator": 302, "verifikator": 403, "other_operator": 403,
+        "stranger": 403}
+    assert post(f"{base}/tarik", "operator", {**pull, "period": "2025-07"}) == 400
+    assert post(f"{base}/tarik", "operator", {**pull, "url": "file:///etc/passwd"}) == 400
+    for who in ("verifikator", "other_operator", "stranger"):
+        assert post(f"{base}/tarik/{inp['id']}/jalankan", who) == 403
+        assert post(f"{base}/tarik/{inp['id']}/hapus", who) == 403
+        assert post(f"{base}/cabut", who, {"reason": "x"}) == 403
+        assert post(f"{base}/dokumen", who) == 403
+    assert post(f"{base}/tarik/{inp['id']}/jalankan", "operator") == 302
+    assert post(f"{base}/tarik/{inp['id']}/hapus", "operator") == 302
+    assert post(f"{base}/cabut", "operator", {"reason": "x"}) == 403
+    assert post(f"{base}/cabut", "walidata", {"reason": ""}) == 400
+    assert post(f"{base}/cabut", "walidata", {"reason": "Sistem diganti"}) == 302
+    for url in (f"{base}/cabut", f"{base}/tarik", "/integrasi/baru"):
+        assert post(url, "anonymous") in (302, 403)
+
+
+def test_a_pull_that_stops_running_is_recorded_as_missed_and_alerted(world, ctx,
+                                                                      smtp_server):
+    import datetime as dt  # noqa: PLC0415
+
+    from ckanext.satudata.integrasi import jobs  # noqa: PLC0415
+    from ckanext.satudata.integrasi.model import IntegrasiPull  # noqa: PLC0415
+
+    dataset, inp = _input(world)
+    call_action("satudata_integration_pull_set", world.context("operator"),
+                input_id=inp["id"], url="https://contoh.go.id/data.csv", format="csv",
+                schedule="daily", period="2025")
+    pull = model.Session.scalars(sa.select(IntegrasiPull)).one()
+    pull.created = pull.next_due = dt.datetime.utcnow() - dt.timedelta(days=3)
+    model.Session.commit()
+    assert jobs.record_missed() == 1
+    assert jobs.record_missed() == 0  # once per gap
+    run = model.Session.scalars(sa.select(IntegrasiRun)).one()
+    assert run.state == "missed" and run.alerted is not None
+    told = set(model.Session.scalars(sa.select(Notification.user_id).where(
+        Notification.package_id == dataset["id"])))
+    assert {world.users["operator"]["id"], world.users["walidata"]["id"]} <= told
+    assert smtp_server.to("operator@contoh.go.id") and smtp_server.to("walidata@contoh.go.id")
+    overview = call_action("satudata_integration_list", world.context("verifikator"))
+    assert [f["state"] for f in overview["failures"]] == ["missed"]
+    assert overview["monthly"][0]["failed"] == 1
+    foreign = call_action("satudata_integration_list", world.context("other_verifikator"))
+    assert foreign["failures"] == [] and foreign["pulls"] == []
+
+
+def test_pull_settings_are_checked(world, ctx):
+    _dataset, inp = _input(world)
+    op = world.context("operator")
+    base = {"input_id": inp["id"], "url": "https://contoh.go.id/a.csv", "format": "csv",
+            "schedule": "daily", "period": "2025"}
+    for bad, field in (({"format": "pdf"}, "format"), ({"schedule": "hourly"}, "schedule"),
+                       ({"url": "ftp://contoh.go.id/a.csv"}, "url"),
+                       ({"period": "2025-T1"}, "period")):
+        with pytest.raises(tk.ValidationError) as err:
+            call_action("satudata_integration_pull_set", op, **{**base, **bad})
+        assert field in err.value.error_dict, (bad, err.value.error_dict)
+    # an integration of another OPD, or not approved, cannot serve this package
+    other = call_action("satudata_integration_create", world.context("other_operator"),
+                        organization_id=world.other_opd["id"], **REQUEST)
+    call_action("satudata_integration_decide", world.context("walidata"), id=other["id"],
+                decision="approve")
+    with pytest.raises(tk.ValidationError) as err:
+        call_action("satudata_integration_pull_set", op, integration_id=other["id"], **base)
+    assert "integration_id" in err.value.error_dict

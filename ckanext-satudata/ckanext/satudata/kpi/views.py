@@ -69,6 +69,8 @@ def kinerja_sdi() -> str:
              "metadata_complete": tk._("Priority data with complete metadata")}
     return tk.render("satudata_kpi/kinerja_sdi.html", {
         "kpi": kpi, "year": year, "names": names,
+        # Issue 15: the KPIs of integration (integrasi/kpi.py), counts only.
+        "integrasi": tk.get_action("satudata_integration_kpi")({"user": ""}, {}),
         "years": sorted(set(calendar.years()) | {year, P.today_wib().year}),
         "charts_data": {
             "target": _target_series(kpi, first_year),
