@@ -218,8 +218,8 @@ def satudata_integration_decide(context: Context, data_dict: DataDict) -> dict[s
                 system=found.system_name, url=_page_url(found))
         else:
             subject = tk._("Integration rejected: {system}").format(system=found.system_name)
-            body = tk._("The integration of {system} was rejected: {note}\n{url}").format(
-                system=found.system_name, note=note, url=_page_url(found))
+            body = tk._("The integration of {system} was rejected: {note}").format(
+                system=found.system_name, note=note) + "\n" + _page_url(found)
     _decide_notify(found, subject, body)
     return {**integration_dict(found), "token": token}
 
@@ -241,8 +241,8 @@ def satudata_integration_revoke(context: Context, data_dict: DataDict) -> dict[s
     model.Session.commit()
     with verification.default_language():
         subject = tk._("Integration revoked: {system}").format(system=found.system_name)
-        body = tk._("The integration of {system} was revoked: {reason}\n{url}").format(
-            system=found.system_name, reason=data_dict["reason"], url=_page_url(found))
+        body = tk._("The integration of {system} was revoked: {reason}").format(
+            system=found.system_name, reason=data_dict["reason"]) + "\n" + _page_url(found)
     _decide_notify(found, subject, body)
     return integration_dict(found)
 

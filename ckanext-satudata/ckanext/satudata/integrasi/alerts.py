@@ -33,11 +33,11 @@ def send(run: IntegrasiRun, *, send_now: bool = False) -> int:
         else:
             subject = tk._("Sync failed: {title}").format(title=title)
             errors = "\n".join(f"- {e}" for e in (run.errors or [])[:10])
-            body = tk._("The sync of the input package {title} failed: {received} row(s) "
-                        "received, {rejected} rejected, nothing written.\n{errors}\n"
-                        "Details: {url}").format(
-                title=title, received=run.rows_received, rejected=run.rows_rejected,
-                errors=errors, url=url)
+            body = "\n".join([
+                tk._("The sync of the input package {title} failed: {received} row(s) "
+                     "received, {rejected} rejected, nothing written.").format(
+                    title=title, received=run.rows_received, rejected=run.rows_rejected),
+                errors, tk._("Details: {url}").format(url=url)])
     run.alerted = dt.datetime.utcnow()
     model.Session.commit()
     return verification.notify_users(recipients(run.organization_id), subject, body,
