@@ -232,3 +232,13 @@ def test_bad_list_arguments_answer_4xx(world, web):
     # A table of another dataset is not compared here (authorization follows the page's
     # dataset, not the argument).
     get(web, world, "verifikator", f"{url}?tabel={other_table}", 404)
+
+
+def test_a_table_removed_by_the_update_counts_its_rows_removed(world, web):
+    ds, table_id = _published_with_table(world)
+    call_action("package_patch", world.context("operator"), id=ds["id"], title="Tanpa tabel")
+    call_action("resource_delete", world.context("operator"), id=table_id)
+    body = get(web, world, "verifikator", f"/verifikasi/dataset/{ds['name']}")
+    assert _diff_counts(body, table_id) == {"added": 0, "changed": 0, "removed": 20}
+    assert f'id="perubahan-{table_id}"' in body and 'data-status="gone"' in body
+    assert 'data-change="removed"' in body  # the resource, in the metadata changes

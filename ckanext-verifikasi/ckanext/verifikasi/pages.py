@@ -161,9 +161,10 @@ def _changes(status: dict[str, Any], pkg: dict[str, Any],
     readable = {t["resource"]["id"] for t in tables}
     names = {r["id"]: r.get("name") or r["id"] for r in published.get("resources") or []}
     names.update({r["id"]: r.get("name") or r["id"] for r in pkg.get("resources", [])})
-    live_ids = {r["id"] for r in pkg.get("resources", [])}
-    # Tables the viewer reads now, and published ones whose resource is gone.
-    candidates = [rid for rid in names if rid in readable or rid not in live_ids]
+    unread = {r["id"] for r in pkg.get("resources", [])
+              if r.get("datastore_active") and r["id"] not in readable}
+    # Tables the viewer reads now, and published ones whose resource or table is gone.
+    candidates = [rid for rid in names if rid not in unread]
     layouts = review.layouts(candidates)
     diffs = [review.table_diff(layout) for layout in layouts.values()]
     for diff in diffs:

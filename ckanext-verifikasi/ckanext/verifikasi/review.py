@@ -39,6 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from ckanext.datastore.backend.postgres import get_read_engine
+from sqlalchemy.sql.expression import ColumnElement, Select, Subquery
 
 from ckanext.verifikasi import published_data
 
@@ -229,7 +230,7 @@ def layouts(resource_ids: list[str]) -> dict[str, TableLayout]:
     return out
 
 
-def _side(name: str, present: dict[str, str], columns: list[str], is_live: bool) -> sa.Select:
+def _side(name: str, present: dict[str, str], columns: list[str], is_live: bool) -> Select:
     """All rows of one copy, projected on `columns` as text (NULL where it lacks one),
     marked with the copy they come from."""
     table = sa.table(name, *[sa.column(c) for c in present], schema="public")
@@ -241,11 +242,11 @@ def _side(name: str, present: dict[str, str], columns: list[str], is_live: bool)
         sa.literal(int(not is_live)).label("in_kept")).select_from(table)
 
 
-def _json_array(columns: list[sa.ColumnElement]) -> sa.ColumnElement:
+def _json_array(columns: list[Any]) -> ColumnElement:
     return sa.cast(sa.func.json_build_array(*columns), sa.UnicodeText)
 
 
-def _differences(layout: TableLayout) -> sa.Subquery:
+def _differences(layout: TableLayout) -> Subquery:
     """One row per difference: kind, period, key (JSON text), before and after (JSON
     arrays of the row's values in `layout.columns` order, NULL on the side without)."""
     cols = layout.columns
@@ -263,7 +264,7 @@ def _differences(layout: TableLayout) -> sa.Subquery:
                .group_by(*[both.c[c] for c in cols]).having(live_n != kept_n)
                .cte("counted"))
 
-    def repeated(more: Any, fewer: Any, name: str) -> sa.Subquery:
+    def repeated(more: Any, fewer: Any, name: str) -> Subquery:
         """Each row as often as one copy has it more than the other."""
         return (sa.select(*[counted.c[c] for c in cols],
                           sa.func.generate_series(1, more - fewer).label("copy"))
@@ -273,7 +274,7 @@ def _differences(layout: TableLayout) -> sa.Subquery:
     old = repeated(counted.c.nk, counted.c.nl, "old_rows")
     key_names = layout.key or cols
 
-    def numbered(sub: sa.Subquery, alias: str) -> sa.Subquery:
+    def numbered(sub: Subquery, alias: str) -> Subquery:
         key = _json_array([sub.c[c] for c in key_names])
         whole = _json_array([sub.c[c] for c in cols])
         return sa.select(
@@ -284,7 +285,7 @@ def _differences(layout: TableLayout) -> sa.Subquery:
         ).subquery(alias)
 
     a, b = numbered(new, "a"), numbered(old, "b")
-    kind = sa.case((b.c.k.is_(None), "added"), (a.c.k.is_(None), "removed"),
+    kind: Any = sa.case((b.c.k.is_(None), "added"), (a.c.k.is_(None), "removed"),
                    else_="changed")
     return (sa.select(kind.label("kind"),
                       sa.func.coalesce(a.c.period, b.c.period).label("period"),
