@@ -208,3 +208,41 @@ def test_scheduled_pulls_run_through_the_worker_and_reach_the_verifikator(
         call_action("verifikasi_submit", world.context("operator"), id=csv_ds["id"])
         inbox = call_action("verifikasi_queue_list", world.context("verifikator"))
     assert csv_ds["id"] in [i["id"] for i in inbox["waiting"]]
+
+
+@pytest.mark.ckan_config("ckanext.satudata.fetch.allowed_networks", "127.0.0.1/32")
+def test_a_pull_of_an_xlsx_with_a_wrong_row_writes_nothing_and_lists_every_error(
+        app, opd_system):
+    """In this process (no worker): the same checks as a file import, all or nothing."""
+    import io  # noqa: PLC0415
+
+    import openpyxl  # noqa: PLC0415
+
+    from ckanext.satudata.integrasi import sync  # noqa: PLC0415
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Kode Desa", "Nama Desa", "Jumlah Penduduk"])
+    sheet.append(["01", "Bangil", 10])
+    sheet.append(["02", "", "banyak"])
+    sheet.append(["01", "Dobel", 3])
+    out = io.BytesIO()
+    book.save(out)
+    FILES["/salah.xlsx"] = out.getvalue()
+    with app.flask_app.test_request_context():
+        world = make_world()
+        dataset = world.dataset()
+        inp = call_action("satudata_input_package_create", world.context("operator"),
+                          package_id=dataset["id"], title="Penduduk per desa",
+                          frequency="tahunan", columns=COLUMNS)
+        call_action("satudata_integration_pull_set", world.context("operator"),
+                    input_id=inp["id"], url=opd_system + "/salah.xlsx", format="xlsx",
+                    schedule="weekly", period="2025")
+        pull = model.Session.scalars(sa.select(IntegrasiPull)).one()
+        run = sync.pull(pull.id, send_now=False)
+    assert run is not None and run.state == "failed"
+    assert (run.rows_received, run.rows_accepted, run.rows_rejected) == (3, 0, 2)
+    assert len(run.errors) >= 3, run.errors  # name, number, duplicate key
+    listing = call_action("satudata_input_package_show", world.context("operator"),
+                          id=inp["id"])
+    assert listing["periods"] == {}
