@@ -242,3 +242,13 @@ def test_a_table_removed_by_the_update_counts_its_rows_removed(world, web):
     assert _diff_counts(body, table_id) == {"added": 0, "changed": 0, "removed": 20}
     assert f'id="perubahan-{table_id}"' in body and 'data-status="gone"' in body
     assert 'data-change="removed"' in body  # the resource, in the metadata changes
+
+
+def test_an_incomplete_dataset_shows_what_is_missing_by_block(world, web):
+    ds = world.dataset()
+    call_action("package_patch", world.context("operator"), id=ds["id"], notes="")
+    body = get(web, world, "verifikator", f"/verifikasi/dataset/{ds['name']}")
+    review_part = body[body.index('id="verifikasi-review-completeness"'):]
+    assert 'data-complete="false"' in review_part
+    assert re.search(r'data-page="1">.*?<li data-field="notes"><a href="[^"]+#field-notes"',
+                     review_part, re.S)
