@@ -89,14 +89,15 @@ def test_metadata_before_and_after_of_an_update(world, web):
     ds = world.dataset(title="Jumlah Posyandu 2024")
     world.publish(ds["id"])
     call_action("package_patch", world.context("operator"), id=ds["id"],
-                title="Jumlah Posyandu 2025", klasifikasi_akses="terbatas")
+                klasifikasi_akses="terbatas", title="Jumlah Posyandu 2025")
     call_action("verifikasi_submit", world.context("operator"), id=ds["id"])
 
     body = get(web, world, "verifikator", f"/verifikasi/dataset/{ds['name']}")
     changes = body[body.index('id="verifikasi-review-metadata-changes"'):]
     changes = changes[:changes.index("</table>")]
-    rows = dict(re.findall(r'<tr data-field="([^"]+)">(.*?)</tr>', changes, re.S))
-    assert set(rows) == {"title", "klasifikasi_akses"}
+    found = re.findall(r'<tr data-field="([^"]+)">(.*?)</tr>', changes, re.S)
+    assert [name for name, _ in found] == ["title", "klasifikasi_akses"]  # the form's order
+    rows = dict(found)
     before, after = re.findall(r'class="verifikasi-(?:before|after)[^"]*"[^>]*>(.*?)</td>',
                                rows["title"], re.S)
     assert "Jumlah Posyandu 2024" in before and "Jumlah Posyandu 2025" in after

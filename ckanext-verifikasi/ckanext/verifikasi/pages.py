@@ -170,11 +170,23 @@ def _changes(status: dict[str, Any], pkg: dict[str, Any],
     for diff in diffs:
         diff.name = names[diff.resource_id]
     browse = _browse(pkg, layouts)
+    metadata = review.metadata_changes(published, pkg)
+    order = _form_order(pkg)
+    metadata.sort(key=lambda change: order.get(change["field"], len(order)))
     return {
-        "published": published, "metadata": review.metadata_changes(published, pkg),
+        "published": published, "metadata": metadata,
         "resources": review.resource_changes(published, pkg), "tables": diffs,
         "browse": browse,
     }
+
+
+def _form_order(pkg: dict[str, Any]) -> dict[str, int]:
+    """Position of each field in the dataset's form (ckanext-scheming's schema, when
+    that plugin is loaded): the metadata changes are listed in the form's order."""
+    if "scheming_get_dataset_schema" not in tk.h:
+        return {}
+    schema = tk.h.scheming_get_dataset_schema(pkg.get("type") or "dataset") or {}
+    return {f["field_name"]: n for n, f in enumerate(schema.get("dataset_fields", []))}
 
 
 def _browse(pkg: dict[str, Any], layouts: dict[str, review.TableLayout]) -> dict[str, Any] | None:
