@@ -285,6 +285,19 @@ def test_a_trusted_source_still_meets_the_gate_personal_data(app):
     assert not _anonymous_sees(app, pkg.id)
 
 
+def test_a_trusted_dcat_source_meets_the_gate_too(app):
+    world = make_world()
+    files = {"/catalog.ttl": (_turtle([("a", "Jumlah Bidan")]), "text/turtle")}
+    with static_files(files) as server:
+        source = _source(world, f"{server.url}/catalog.ttl", "dcat_rdf", trusted=True)
+        errors = _harvest(world, source)
+    messages = " ".join(errors.get("http://remote.contoh.id/dataset/a", []))
+    assert "metadata:" in messages, errors  # a plain DCAT dataset lacks the SDI fields
+    pkg = _by_guid("http://remote.contoh.id/dataset/a")
+    assert pkg.private and _status(world, pkg.id)["state"] == "draft"
+    assert not _anonymous_sees(app, pkg.id)
+
+
 # 3. rahasia never public; terbatas data protected ----------------------------------------
 
 def test_rahasia_is_never_public_even_from_a_trusted_source(app):
