@@ -34,3 +34,13 @@ def restricted_classes() -> tuple[str, ...]:
 def dataset_types() -> tuple[str, ...]:
     """The dataset types that go through the workflow."""
     return tuple(tk.aslist(tk.config["ckanext.verifikasi.dataset_types"]))
+
+
+def letter_max_mb() -> int:
+    """The largest assignment letter PDF, in MB."""
+    return int(tk.config["ckanext.verifikasi.letter_max_mb"])
+
+
+def site_text_keys() -> tuple[str, ...]:
+    """The configuration keys of the site texts the walidata edits."""
+    return tuple(tk.aslist(tk.config["ckanext.verifikasi.site_text_keys"]))
