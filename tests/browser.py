@@ -28,6 +28,7 @@ def chromium(width: int = 1280, height: int = 1000, download_dir: str | None = N
                  f"--window-size={width},{height}",
                  f"--user-data-dir={tempfile.mkdtemp(prefix='satudata-chromium-')}"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # csp_violations()
     if phone:
         options.add_experimental_option("mobileEmulation", {
             "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}})
@@ -38,6 +39,12 @@ def chromium(width: int = 1280, height: int = 1000, download_dir: str | None = N
     driver.implicitly_wait(5)
     driver.set_page_load_timeout(30)
     return driver
+
+
+def csp_violations(browser: webdriver.Chrome) -> list[str]:
+    """What the page's Content-Security-Policy blocked since the last call (the console)."""
+    return [entry["message"] for entry in browser.get_log("browser")
+            if "Content Security Policy" in entry.get("message", "")]
 
 
 def login(browser: webdriver.Chrome, base_url: str, user: dict,

@@ -2,8 +2,9 @@
 
 Each page of the language crawl (`test_public_language.public_site`) is opened by an
 anonymous visitor: it must fit the screen without sideways scrolling, show the portal's
-own menu and Indonesian text only, and load nothing from another host (no CDN, no fonts,
-no third-party calls). A screenshot of every page at both widths is kept in
+own menu and Indonesian text only, load nothing from another host (no CDN, no fonts,
+no third-party calls), and have nothing blocked by the portal's Content-Security-Policy.
+A screenshot of every page at both widths is kept in
 `var/artefacts/browser/` (or `$SATUDATA_ARTEFACTS/browser/`) for people to look at.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from ckanext.verifikasi.tests.world import make_world
-from tests.browser import chromium
+from tests.browser import chromium, csp_violations
 from tests.test_public_language import english_in, public_site  # noqa: F401 - a fixture
 
 SCREENS = {"desktop": (1366, 900, False), "phone": (390, 844, True)}
@@ -63,6 +64,7 @@ def test_public_pages_fit_the_screen_in_indonesian_from_the_portal_alone(
             found += [f"loaded from another host: {url}"
                       for url in browser.execute_script(_LOADED)
                       if not url.startswith((base_url, "data:", "blob:"))]
+            found += [f"blocked by the CSP: {m}" for m in csp_violations(browser)]
             if found:
                 problems[path] = found
             browser.save_screenshot(str(ARTEFACTS / f"{name}-{width}.png"))

@@ -15,7 +15,11 @@ _CSRF = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
 def test_every_response_carries_the_security_headers(app, url):
     response = app.get(url, status=None)
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    policy = _policy(response)
+    assert policy["frame-ancestors"] == "'self'"
+    assert policy["script-src"] == "'self'"  # no inline script, nothing from elsewhere
+    assert policy["default-src"] == policy["connect-src"] == policy["img-src"][:6] == "'self'"
+    assert policy["object-src"] == "'none'"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -24,7 +28,26 @@ def test_every_response_carries_the_security_headers(app, url):
 def test_the_frame_policy_is_configurable(app):
     response = app.get("/")
     assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert _policy(response)["frame-ancestors"] == "'none'"
+
+
+def _policy(response) -> dict[str, str]:
+    directives = [d.strip().split(" ", 1) for d in
+                  response.headers["Content-Security-Policy"].split(";")]
+    return {d[0]: d[1] for d in directives}
+
+
+def test_only_resource_view_pages_allow_cores_inline_script(app):
+    """Core writes the page drawing a resource view in its frame with an inline script;
+    that page alone allows one (no other page of the portal writes any)."""
+    from ckanext.satudata.keamanan.headers import content_security_policy
+
+    assert "'unsafe-inline'" in content_security_policy("'self'", "dataset_resource.view")
+    assert "'unsafe-inline'" in content_security_policy("'self'", "datatablesview.ajax")
+    for endpoint in ("dataset.read", "dataset_resource.read", "home.index", None):
+        assert "script-src 'self';" in content_security_policy("'self'", endpoint)
+    missing_view = app.get("/dataset/tidak-ada/resource/tidak-ada/view/tidak-ada", status=None)
+    assert "'unsafe-inline'" in _policy(missing_view)["script-src"]
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(app):

@@ -34,7 +34,8 @@ this.ckan.module('satudata-resource-chart', function ($) {
       this.state = { category: this.data.category || '', values: this.data.values || [],
                      type: this.data.type || 'bar' };
       $.proxyAll(this, /_on/);
-      this.form.prop('hidden', false).on('change', this._onChange);
+      this.form.prop('hidden', false).on('change', this._onChange)
+        .on('submit', function (event) { event.preventDefault(); });
       if (typeof window.echarts === 'undefined') { return; }
       this.chart = window.echarts.init(this.el[0], null, { renderer: 'svg' });
       $(window).on('resize', this._onResize);
