@@ -36,7 +36,7 @@ from ckanext.dcat.profiles.base import (
 )
 from ckanext.dcat.utils import catalog_uri, publisher_uri_organization_fallback
 from geomet import wkt
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from ckanext.satudata import config, metadata, wilayah
@@ -127,6 +127,30 @@ DESCRIPTION_FALLBACKS = ("tujuan_kegiatan", "latar_belakang", "definisi", "konse
 
 CATALOG_PUBLISHER = "Pemerintah Kabupaten Pasuruan"
 
+#: The portal's own vocabulary: every SDI field (MS-Keg, MS-Ind) as `sdi:<field name>`
+#: (docs/dcat-sdi.md). A text value is a plain literal, a list or a repeating block a
+#: JSON literal (rdf:JSON). Fixed, not the site URL: another Satu Data portal and a
+#: copy of this one read the same terms.
+SDI = Namespace("https://satudata.pasuruankab.go.id/ns/sdi#")
+#: The exact extent of a dataset: a dct:Location (declared as a subclass in the graph)
+#: that stock ckanext-dcat 2.4.4 does not try to read (its parser reads `.datatype` of
+#: every locn:geometry of a node typed dct:Location and crashes on a DCAT-AP 3 geometry
+#: node); its bounding box and centroid are given as literals on a plain dct:Location,
+#: which stock parsers read.
+SDI_EXTENT = SDI.Extent
+#: Fields DCAT carries in its own terms (or that are the portal's, not metadata). The
+#: licence is kept: DCAT-AP puts it on distributions, which a dataset may lack.
+NOT_SDI_FIELDS = frozenset({
+    "title", "name", "notes", "tag_string", "tags", "owner_org", "private",
+    "url", "version", "author", "author_email", "maintainer", "maintainer_email", "spatial",
+    "id", "groups", "resources", "extras", "state", "type",
+})
+#: Top-level keys of a parsed dataset that CKAN's own schema takes.
+CORE_KEYS = frozenset({
+    "title", "name", "notes", "tags", "extras", "resources", "license_id", "url", "version",
+    "author", "author_email", "maintainer", "maintainer_email", "id", "type", "owner_org",
+    "private", "groups", "state", "spatial"})
+
 
 class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
     """DCAT-AP 3 with the Satu Data Indonesia (SDI) fields of Kabupaten Pasuruan."""
@@ -147,6 +171,7 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         self._add_themes(dataset_dict, dataset_ref)
         self._add_access_rights(dataset_dict, dataset_ref)
         self._add_language(dataset_ref)
+        self._add_sdi_fields(dataset_dict, dataset_ref)
         for resource_dict in dataset_dict.get("resources", []):
             self._fix_distribution(dataset_dict, resource_dict, dataset_ref)
 
@@ -174,6 +199,25 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
             g.add((catalog_ref, DCAT.themeTaxonomy, scheme))
             g.add((scheme, RDF.type, SKOS.ConceptScheme))
             g.add((scheme, DCT.title, title))
+
+    def _add_sdi_fields(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """Every SDI field of the dataset's schema as `sdi:<field name>` (exact values)."""
+        g = self.g
+        g.bind("sdi", SDI)
+        dataset_type = dataset_dict.get("type") or metadata.DATASET_TYPE
+        if dataset_type != metadata.DATASET_TYPE:
+            g.add((dataset_ref, SDI.type, Literal(dataset_type)))
+        for field in metadata.dataset_fields(dataset_type):
+            name = field["field_name"]
+            value = dataset_dict.get(name)
+            if name in NOT_SDI_FIELDS or value in (None, "", [], {}):
+                continue
+            if isinstance(value, (list, dict)):
+                literal = Literal(json.dumps(value, ensure_ascii=False, sort_keys=True),
+                                  datatype=RDF.JSON)
+            else:
+                literal = Literal(str(value))
+            g.add((dataset_ref, SDI[name], literal))
 
     def _add_description(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         """dct:description is mandatory: without notes, the SDI text that describes best."""
@@ -209,31 +253,46 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
                 self.g.add((location, SKOS.prefLabel, Literal(label, lang="id")))
 
     def _add_geometry(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
-        """The GeoJSON extent as a locn:Geometry node (DCAT-AP 3 no longer takes a literal)."""
+        """The GeoJSON extent as a locn:Geometry node (DCAT-AP 3 no longer takes a literal)
+        on an `sdi:Extent` location, and its bounding box and centroid as WKT literals on
+        a plain dct:Location (see SDI_EXTENT: what stock DCAT parsers can read)."""
         g = self.g
-        holders = []
-        for location in g.objects(dataset_ref, DCT.spatial):
+        for location in list(g.objects(dataset_ref, DCT.spatial)):
             for value in list(g.objects(location, LOCN.geometry)):
                 if isinstance(value, Literal):
                     g.remove((location, LOCN.geometry, value))
-                    holders.append(location)
+            if (location, RDF.type, DCT.Location) in g and not any(
+                    p != RDF.type for p, _o in g.predicate_objects(location)):
+                g.remove((dataset_ref, DCT.spatial, location))
+                g.remove((location, None, None))
         geojson = _geojson(dataset_dict.get("spatial"))
         if not geojson:
             return
-        if holders:
-            location = holders[0]
-        else:
-            location = BNode()
-            g.add((dataset_ref, DCT.spatial, location))
-            g.add((location, RDF.type, DCT.Location))
+        g.bind("sdi", SDI)
+        g.add((SDI_EXTENT, RDF.type, RDFS.Class))
+        g.add((SDI_EXTENT, RDFS.subClassOf, DCT.Location))
+        extent = BNode()
+        g.add((dataset_ref, DCT.spatial, extent))
+        g.add((extent, RDF.type, SDI_EXTENT))
         geometry = BNode()
-        g.add((location, LOCN.geometry, geometry))
+        g.add((extent, LOCN.geometry, geometry))
         g.add((geometry, RDF.type, LOCN.Geometry))
         g.add((geometry, RDF.type, GSP.Geometry))
         g.add((geometry, GSP.asGeoJSON, Literal(json.dumps(geojson), datatype=GSP.geoJSONLiteral)))
         with contextlib.suppress(TypeError, ValueError, KeyError):
             g.add((geometry, GSP.asWKT, Literal(wkt.dumps(geojson, decimals=6),
                                                 datatype=GSP.wktLiteral)))
+        box = _bounds(geojson)
+        if box:
+            west, south, east, north = box
+            area = BNode()
+            g.add((dataset_ref, DCT.spatial, area))
+            g.add((area, RDF.type, DCT.Location))
+            g.add((area, DCAT.bbox, Literal(
+                f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, "
+                f"{west} {south}))", datatype=GSP.wktLiteral)))
+            g.add((area, DCAT.centroid, Literal(
+                f"POINT({(west + east) / 2} {(south + north) / 2})", datatype=GSP.wktLiteral)))
 
     def _add_period(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
         period = reporting_period(dataset_dict)
@@ -431,9 +490,52 @@ class SatudataDCATAPProfile(EuropeanDCATAP3Profile):
         self._parse_regions(dataset_dict, dataset_ref, consumed)
         self._parse_period(dataset_dict, dataset_ref, consumed)
         self._parse_contact(dataset_dict, dataset_ref, consumed)
+        self._parse_extent(dataset_dict, dataset_ref, consumed)
+        self._parse_sdi_fields(dataset_dict, dataset_ref)
+        for resource_dict in dataset_dict.get("resources", []):
+            _plain_format(resource_dict)
+        known = CORE_KEYS | {f["field_name"] for f in metadata.dataset_fields(
+            dataset_dict.get("type") or metadata.DATASET_TYPE)}
+        # DCAT-AP's scheming parser adds `contact`, `publisher`, `creator`... as fields of
+        # its own schema: ours keeps contacts in the SDI fields, the publisher is the OPD.
+        for key in [k for k in dataset_dict if k not in known]:
+            dataset_dict.pop(key)
         dataset_dict["extras"] = [e for e in dataset_dict.get("extras", [])
                                   if e["key"] not in consumed]
         return dataset_dict
+
+    def _parse_sdi_fields(self, dataset_dict: dict[str, Any], dataset_ref: Node) -> None:
+        """`sdi:<field>` values are the exact ones: they win over what DCAT terms gave."""
+        dataset_type = self._object_value(dataset_ref, SDI.type)
+        if dataset_type and tk.h.scheming_get_dataset_schema(dataset_type):
+            dataset_dict["type"] = dataset_type
+        for field in metadata.dataset_fields(dataset_type or metadata.DATASET_TYPE):
+            name = field["field_name"]
+            if name in NOT_SDI_FIELDS:
+                continue
+            value = self.g.value(dataset_ref, SDI[name])
+            if not isinstance(value, Literal):
+                continue
+            if value.datatype == RDF.JSON:
+                try:
+                    dataset_dict[name] = json.loads(str(value))
+                except ValueError:
+                    continue
+            else:
+                dataset_dict[name] = str(value)
+
+    def _parse_extent(self, dataset_dict: dict[str, Any], dataset_ref: Node,
+                      consumed: set[str]) -> None:
+        """The exact geometry of an `sdi:Extent`; its box and centroid are not kept."""
+        for location in self.g.objects(dataset_ref, DCT.spatial):
+            if (location, RDF.type, SDI_EXTENT) not in self.g:
+                continue
+            geometry = self._parse_geodata(location, LOCN.geometry, None)
+            if geometry:
+                dataset_dict["spatial"] = geometry
+                dataset_dict["extras"] = [e for e in dataset_dict.get("extras", [])
+                                          if e["key"] != "spatial"]
+                consumed.update({"spatial_bbox", "spatial_centroid"})
 
     def _parse_geodata(self, spatial: Node, datatype: URIRef, cur_value: Any) -> Any:
         """The base parser's geometry reading, but tolerant of DCAT-AP 3 geometry nodes.
@@ -551,6 +653,40 @@ def _geojson(value: Any) -> dict[str, Any] | None:
             return None
         return parsed if isinstance(parsed, dict) and "type" in parsed else None
     return None
+
+
+def _plain_format(resource_dict: dict[str, Any]) -> None:
+    """The CKAN format label and media type of a distribution read back (our output
+    gives both as IRIs: an EU file type, an IANA media type)."""
+    fmt = resource_dict.get("format")
+    if isinstance(fmt, str) and fmt.startswith(FILE_TYPE):
+        code = fmt[len(FILE_TYPE):]
+        labels = {v: k for k, v in reversed(list(FILE_TYPES.items()))}
+        resource_dict["format"] = labels.get(code, code)
+    mimetype = resource_dict.get("mimetype")
+    if isinstance(mimetype, str) and mimetype.startswith(IANA_MEDIA_TYPES):
+        resource_dict["mimetype"] = mimetype[len(IANA_MEDIA_TYPES):]
+
+
+def _bounds(geojson: dict[str, Any]) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of a GeoJSON geometry, or None."""
+    points: list[tuple[float, float]] = []
+
+    def walk(value: Any) -> None:
+        if (isinstance(value, (list, tuple)) and len(value) >= 2
+                and all(isinstance(v, (int, float)) for v in value[:2])):
+            points.append((float(value[0]), float(value[1])))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(geojson.get("coordinates"))
+    for part in geojson.get("geometries") or []:
+        walk(part.get("coordinates") if isinstance(part, dict) else None)
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _geojson_text(literal: Literal) -> str | None:
