@@ -127,6 +127,10 @@ def test_the_periodic_command_closes_stuck_jobs_with_the_reason_and_harvesting_g
     report = call_action("harvest_job_report", {"user": world.users["walidata"]["name"]},
                          id=running_job["id"])
     assert len(report["gather_errors"]) == 1
+    page = app.get(f"/harvest/{running['name']}/job/{running_job['id']}",
+                   headers=_headers(world, "walidata"))
+    assert page.status_code == 200
+    assert _gather_errors(running_job["id"])[0] in page.body  # the reason, on the job's page
 
     # After: a new harvest of the closed sources starts; the others are still busy.
     for source in (waiting, running):
@@ -179,3 +183,78 @@ def test_mark_stuck_of_an_unknown_source_is_a_404_not_a_500(app):
         r = app.post("/api/3/action/satudata_harvest_mark_stuck", json={"source_id": source_id},
                      headers=_headers(world, "walidata"))
         assert r.status_code == 404, r.json
+
+
+# The walidata runs and follows sources through ckanext-harvest's pages ------------------
+
+def _page(app, world: World, who: str, url: str, **kwargs: Any) -> Any:
+    return app.get(url, headers=_headers(world, who), **kwargs)
+
+
+@pytest.mark.ckan_config("ckanext.satudata.fetch.allowed_networks", "127.0.0.1/32")
+def test_walidata_creates_runs_and_follows_a_source_on_the_harvest_pages(app):
+    from ckanext.harvest.model import HarvestJob
+    from ckanext.harvest.queue import get_harvester
+    from ckanext.harvest.tests.lib import run_harvest_job
+
+    from tests.harvest_remote import stock_ckan, stock_dataset
+
+    world = make_world()
+    remote_datasets = [stock_dataset("Jumlah Puskesmas"), stock_dataset("Jumlah Bidan"),
+                       stock_dataset("Data Rusak", klasifikasi_akses="sangat_rahasia")]
+    with stock_ckan(remote_datasets) as remote:
+        assert _page(app, world, "walidata", "/harvest").status_code == 200
+        form = _page(app, world, "walidata", "/harvest/new")
+        assert form.status_code == 200
+        assert 'name="source_type"' in form.body and 'name="config"' in form.body
+        r = app.post("/harvest/new", headers=_headers(world, "walidata"), data={
+            "url": f"{remote.url}/", "title": "Portal Provinsi", "name": "portal-provinsi",
+            "notes": "", "source_type": "ckan", "frequency": "MANUAL",
+            "owner_org": world.opd["id"], "config": json.dumps({"satudata_defaults": DEFAULTS}),
+            "save": ""}, follow_redirects=False)
+        assert r.status_code == 302, r.body
+        source = call_action("harvest_source_show", {"ignore_auth": True}, id="portal-provinsi")
+        assert source["owner_org"] == world.opd["id"]
+        for url in ("/harvest/portal-provinsi", "/harvest/admin/portal-provinsi",
+                    "/harvest/about/portal-provinsi"):
+            assert _page(app, world, "walidata", url).status_code == 200, url
+
+        # "Harvest now" on the source's admin page: a job, run here in-process.
+        r = app.post(f"/harvest/refresh/{source['id']}", headers=_headers(world, "walidata"),
+                     follow_redirects=False)
+        assert r.status_code == 302
+        [job] = HarvestJob.filter(source_id=source["id"]).all()
+        results = run_harvest_job(job, get_harvester("ckan"))
+    assert sorted(r["report_status"] for r in results.values()) == ["added", "added", "errored"]
+
+    admin = _page(app, world, "walidata", "/harvest/admin/portal-provinsi").body
+    # Last run, with its counts (created / updated / deleted / errored).
+    stats = {kind: int(n) for kind, n in re.findall(
+        r'<span class="badge[^"]*" data-diff="([^"]+)">\s*(\d+)', admin)}
+    assert stats == {"error": 1, "added": 2, "updated": 0, "deleted": 0, "not modified": 0}
+    # Dates in the portal's one format, in WIB.
+    assert len(re.findall(r"\b\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}\.\d{2} WIB", admin)) == 3, admin
+    job_page = _page(app, world, "walidata", f"/harvest/portal-provinsi/job/{job.id}")
+    assert job_page.status_code == 200
+    assert "klasifikasi_akses" in job_page.body  # the error of the failed dataset, shown
+    jobs_page = _page(app, world, "walidata", "/harvest/portal-provinsi/job")
+    assert jobs_page.status_code == 200
+    assert len(re.findall(r"\d{2}\.\d{2} WIB", jobs_page.body)) == 2
+    assert _page(app, world, "walidata", "/harvest/portal-provinsi/job/last").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["operator", "verifikator", "other_operator", "anonymous"])
+def test_opd_roles_and_anonymous_cannot_manage_sources_on_the_harvest_pages(app, who):
+    world = make_world()
+    source = _source(world)
+    job = _job(world, source)
+    denied = (403, 302) if who == "anonymous" else (403,)
+    for url in ("/harvest/new", f"/harvest/admin/{source['name']}",
+                f"/harvest/{source['name']}/job/{job['id']}/abort"):
+        r = _page(app, world, who, url, follow_redirects=False)
+        assert r.status_code in denied, (who, url, r.status_code)
+    for url in (f"/harvest/refresh/{source['id']}", f"/harvest/clear/{source['id']}"):
+        r = app.post(url, headers=_headers(world, who), follow_redirects=False)
+        assert r.status_code in denied, (who, url, r.status_code)
+    from ckanext.harvest.model import HarvestJob
+    assert [j.status for j in HarvestJob.filter(source_id=source["id"]).all()] == ["New"]

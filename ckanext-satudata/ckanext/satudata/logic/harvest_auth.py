@@ -68,11 +68,21 @@ def _sources_only(next_auth: AuthFunction, context: Context, data_dict: DataDict
     return _refused()
 
 
+def _source_form() -> bool:
+    """The request is core's "new dataset" form of the harvest source type (/harvest/new),
+    whose view asks package_create without saying which type: the type of its URL."""
+    from flask import has_request_context, request
+
+    return bool(has_request_context() and request.view_args
+                and request.view_args.get("package_type") == SOURCE_TYPE)
+
+
 @tk.chained_auth_function
 def package_create(next_auth: AuthFunction, context: Context, data_dict: DataDict
                    ) -> AuthResult:
-    return _sources_only(next_auth, context, data_dict,
-                         (data_dict or {}).get("type") == SOURCE_TYPE)
+    dataset_type = (data_dict or {}).get("type")
+    is_source = dataset_type == SOURCE_TYPE or (not dataset_type and _source_form())
+    return _sources_only(next_auth, context, data_dict, is_source)
 
 
 @tk.chained_auth_function
