@@ -58,14 +58,30 @@ def test_csv_and_xlsx_neutralise_formulas_numbers_untouched(app):
     assert payload["records"][0][1] == RECORDS[0]["kode"]
 
 
+def test_a_hidden_datasets_dump_is_not_found_for_outsiders(app):
+    """A draft's or a published rahasia dataset's table: 404, the dataset's existence is
+    not told; its team reads it."""
+    world = make_world()
+    secret = _published_table(world, "rahasia")
+    draft = world.dataset("terbuka")
+    draft_table = call_action(
+        "datastore_create", {"user": world.users["sysadmin"]["name"]},
+        resource={"package_id": draft["id"], "name": "Tabel", "format": "CSV"},
+        fields=[{"id": "kode", "type": "text"}], records=[{"kode": "1"}])["resource_id"]
+    for resource_id in (secret, draft_table):
+        for who in (None, "stranger", "other_operator"):
+            _get(app, f"/datastore/dump/{resource_id}?format=csv", who, world, status=404)
+        _get(app, f"/datastore/dump/{resource_id}?format=csv", "verifikator", world)
+
+
 def test_restricted_dump_needs_access_and_is_audited(app):
     world = make_world()
     resource_id = _published_table(world, "terbatas")
-    for fmt in ("csv", "xlsx", "json"):
-        _get(app, f"/datastore/dump/{resource_id}?format={fmt}", status=404)
-        _get(app, f"/datastore/dump/{resource_id}?format={fmt}", "stranger", world, status=404)
+    for fmt in ("csv", "xlsx", "json"):  # a refusal (403), not a broken link (404)
+        _get(app, f"/datastore/dump/{resource_id}?format={fmt}", status=403)
+        _get(app, f"/datastore/dump/{resource_id}?format={fmt}", "stranger", world, status=403)
         _get(app, f"/datastore/dump/{resource_id}?format={fmt}", "other_operator", world,
-             status=404)
+             status=403)
     model.Session.query(AuditEntry).filter(AuditEntry.action == "download").delete()
     model.Session.commit()
     _get(app, f"/datastore/dump/{resource_id}?format=csv", "walidata", world)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, cast
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckanext.datastore.blueprint import dump as core_dump
 from flask import Blueprint, Response
 
@@ -69,16 +70,36 @@ def _params() -> tuple[dict[str, Any], int | None]:
     return params, (tk.asint(limit) if limit not in (None, "") else None)
 
 
+def _refused(resource_id: str) -> Any:
+    """403 when the visitor may see the dataset but not its data (a terbatas table: a
+    harvester records a refusal, not a broken link, and a person learns to ask for
+    access); 404 when the dataset itself is hidden from them (a draft, rahasia), so a
+    refusal never tells that it exists."""
+    resource = model.Resource.get(resource_id)
+    if resource is not None and resource.state == "active":
+        try:
+            tk.check_access("package_show", {"user": _user()}, {"id": resource.package_id})
+        except tk.NotAuthorized:
+            pass
+        else:
+            return tk.abort(403, tk._(
+                "This data is restricted: you can request access to it on its dataset's "
+                "page"))
+    return tk.abort(404, tk._("DataStore resource not found"))
+
+
 def dump(resource_id: str):
     fmt = (tk.request.args.get("format") or "csv").lower()
+    try:
+        fields = _search(resource_id, limit=0)["fields"]
+    except tk.NotAuthorized:
+        return _refused(resource_id)
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("DataStore resource not found"))
     if fmt not in ("csv", "tsv", "xlsx"):
         response = core_dump(resource_id)
         verification.send_datastore_dump(resource_id, user=_user(), format=fmt)
         return response
-    try:
-        fields = _search(resource_id, limit=0)["fields"]
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return tk.abort(404, tk._("DataStore resource not found"))
     params, limit = _params()
     if params.get("fields"):
         fields = [f for f in fields if f["id"] in params["fields"]]
