@@ -453,7 +453,8 @@ def linked_files():
 
 
 def _load_link(world, ds, url: str) -> tuple[str, dict]:
-    from ckanext.satudata.loader import jobs, status as load_status
+    from ckanext.satudata.loader import jobs
+    from ckanext.satudata.loader import status as load_status
 
     resource = call_action("resource_create", admin(world), package_id=ds["id"], url=url,
                            format="CSV", name="Tautan penerima")
