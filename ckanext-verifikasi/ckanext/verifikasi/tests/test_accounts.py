@@ -26,7 +26,8 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 NEW_PASSWORD = "Sawah-Hijau-Tengger-4821"
 TODAY = localtime.today().isoformat()
 #: Everyone refused besides anonymous visitors, and who is allowed.
-REFUSED = ("operator", "verifikator", "other_operator", "other_verifikator", "stranger")
+REFUSED = ("operator", "verifikator", "surveyor", "other_operator", "other_verifikator",
+           "pembina", "walidata_pendukung", "stranger")
 ALLOWED = ("walidata", "sysadmin")
 _CSRF = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
 
