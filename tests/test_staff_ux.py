@@ -23,6 +23,7 @@ from ckan.lib.jobs import get_queue
 from ckan.tests.helpers import call_action
 from flask import has_app_context
 
+from ckanext.satudata import localtime
 from ckanext.satudata.permohonan import ratelimit
 from ckanext.satudata.quality.model import QualityTicket
 from ckanext.verifikasi.model import Notification
@@ -83,7 +84,8 @@ def _about_quality(subject: str) -> bool:
     return "kualitas" in subject.lower() or "quality" in subject.lower()
 
 
-def test_quality_job_without_any_context_notifies_and_mails_in_indonesian(world, smtp_server):
+def test_quality_job_without_any_context_notifies_and_mails_in_indonesian(world, smtp_server,
+                                                                          make_app):
     from ckanext.satudata.quality import jobs
 
     ds = world.dataset(notes=LONG, tag_string="posyandu,kesehatan")
@@ -107,6 +109,12 @@ def test_quality_job_without_any_context_notifies_and_mails_in_indonesian(world,
     mails = [m for m in smtp_server.to("operator@contoh.go.id")
              if _about_quality(str(m["Subject"]))]
     assert mails and all("Tiket kualitas metadata" in str(m["Subject"]) for m in mails)
+    # The quality page's month of opening in the one format ("Desember 2026").
+    today = localtime.today_wib()
+    res = make_app().test_client().get("/kualitas-metadata/", extra_environ={
+        "REMOTE_USER": world.users["walidata"]["name"]})
+    row = BeautifulSoup(res.body, "html.parser").select_one("#quality-kpi tbody tr td")
+    assert row.text == f"{localtime.MONTHS_ID[today.month - 1]} {today.year}"
 
 
 def test_workflow_step_from_a_job_notifies_in_indonesian(world, smtp_server):
@@ -344,3 +352,37 @@ def test_refused_submission_lists_what_is_missing_by_form_page(world, web):
     assert len(box.find_all("li")) == 2
     status = call_action("verifikasi_status_show", world.context("operator"), id=ds["id"])
     assert status["state"] == "draft"
+
+
+# One date format ----------------------------------------------------------------------
+
+def test_month_format():
+    assert localtime.format_month("2026-12") == "Desember 2026"
+    assert localtime.format_month(dt.date(2027, 1, 31)) == "Januari 2027"
+    assert localtime.format_month("bukan") == "bukan"
+
+
+def test_return_deadline_in_the_notification_is_in_the_one_format(world):
+    ds = world.dataset()
+    call_action("verifikasi_submit", world.context("operator"), id=ds["id"])
+    deadline = localtime.today_wib() + dt.timedelta(days=10)
+    call_action("verifikasi_return", world.context("verifikator"), id=ds["id"],
+                note="Lengkapi metode", deadline=deadline.isoformat())
+    [note] = model.Session.scalars(sa.select(Notification).where(
+        Notification.package_id == ds["id"],
+        Notification.user_id == world.users["operator"]["id"])).all()
+    expected = f"{deadline.day} {localtime.MONTHS_ID[deadline.month - 1]} {deadline.year}"
+    assert f"Batas waktu perbaikan: {expected}" in note.body
+    assert deadline.strftime("%d-%m-%Y") not in note.body
+
+
+def test_revision_date_errors_use_the_one_format(world):
+    from ckanext.satudata.daftar import revisions
+    from ckanext.satudata.daftar.model import DaftarEntry, DaftarPeriod
+
+    entry = DaftarEntry(title="Jumlah Posyandu", year=2026)
+    period = DaftarPeriod(period="Y", planned=dt.date(2026, 12, 5), revised=None,
+                          released=None)
+    errors = revisions.check(entry, period, dt.date(2029, 3, 7))
+    [message] = errors["revised"]
+    assert "7 Maret 2029" in message and "07-03-2029" not in message

@@ -28,6 +28,7 @@ __all__ = [
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
     "satudata_field_required", "satudata_form_page_label", "satudata_form_page_not_applicable",
+    "satudata_month",
     "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
@@ -167,6 +168,11 @@ def satudata_submit_completeness() -> list[dict[str, Any]]:
 def satudata_date(value: Any) -> str:
     """A date (or a stored UTC time's WIB date) as "5 Desember 2026"."""
     return localtime.format_date(value)
+
+
+def satudata_month(value: Any) -> str:
+    """A month ("2026-12") as "Desember 2026"."""
+    return localtime.format_month(value)
 
 
 def satudata_datetime(value: Any) -> str:

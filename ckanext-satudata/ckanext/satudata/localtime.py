@@ -107,6 +107,23 @@ def format_date(value: Any) -> str:
     return _long_date(parsed)
 
 
+def format_month(value: Any) -> str:
+    """Template helper `h.satudata_month`: a month ("2026-12", or a date) as "Desember 2026"
+    (the page's language in a request, Indonesian outside one); the value itself when it
+    is not a month."""
+    if isinstance(value, dt.date):
+        month = dt.date(value.year, value.month, 1)
+    else:
+        try:
+            month = dt.date(int(str(value)[:4]), int(str(value)[5:7]), 1)
+        except ValueError:
+            return str(value or "")
+    if not has_request_context():
+        return f"{MONTHS_ID[month.month - 1]} {month.year}"
+    from flask_babel import format_date as babel_date
+    return str(babel_date(month, "MMMM y"))
+
+
 def format_datetime(value: Any) -> str:
     """Template helper `h.satudata_datetime`: a stored UTC time (naive means UTC) or an
     ISO string as "5 Desember 2026, 10.36 WIB"; a bare date as `format_date`."""
