@@ -478,3 +478,20 @@ def test_pull_settings_are_checked(world, ctx):
     with pytest.raises(tk.ValidationError) as err:
         call_action("satudata_integration_pull_set", op, integration_id=other["id"], **base)
     assert "integration_id" in err.value.error_dict
+
+
+def test_a_run_left_running_by_a_stopped_worker_ends_as_failed(world, ctx, smtp_server):
+    import datetime as dt  # noqa: PLC0415
+
+    from ckanext.satudata.integrasi import jobs  # noqa: PLC0415
+
+    _dataset, inp = _input(world)
+    run = IntegrasiRun(input_id=inp["id"], organization_id=world.opd["id"], mode="pull",
+                       period="2025", state="running", errors=[],
+                       started=dt.datetime.utcnow() - dt.timedelta(hours=2))
+    model.Session.add(run)
+    model.Session.commit()
+    assert jobs.record_missed() == 1
+    model.Session.refresh(run)
+    assert run.state == "failed" and run.finished is not None and run.alerted is not None
+    assert jobs.record_missed() == 0

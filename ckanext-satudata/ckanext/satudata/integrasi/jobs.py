@@ -13,6 +13,9 @@ import logging
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
+from ckan.lib.redis import connect_to_redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from ckanext.satudata.integrasi import alerts, sync
 from ckanext.satudata.integrasi.access import input_and_org
@@ -31,9 +34,27 @@ def pull_input(pull_id: str) -> str | None:
     return run.state if run is not None else None
 
 
+def _job_id(pull_id: str) -> str:
+    return f"{tk.config.get('ckan.site_id')}:satudata_integrasi:pull:{pull_id}"
+
+
+def _waiting(job_id: str) -> bool:
+    """A pull of this package is queued or running already (one at a time)."""
+    try:
+        status = Job.fetch(job_id, connection=connect_to_redis()).get_status(refresh=False)
+    except NoSuchJobError:
+        return False
+    return status in (JobStatus.QUEUED, JobStatus.STARTED)
+
+
 def enqueue(pull_id: str) -> str:
+    """Queue a pull for the worker; a pull already waiting or running is not queued twice
+    (a stopped worker does not pile them up)."""
+    job_id = _job_id(pull_id)
+    if _waiting(job_id):
+        return job_id
     job = tk.enqueue_job(pull_input, [pull_id], title=f"satudata_integrasi: pull {pull_id}",
-                         queue=QUEUE, rq_kwargs={"timeout": TIMEOUT})
+                         queue=QUEUE, rq_kwargs={"timeout": TIMEOUT, "job_id": job_id})
     return job.id
 
 
@@ -66,11 +87,26 @@ def enqueue_due(now: dt.datetime | None = None) -> list[str]:
     return queued
 
 
+def _close_stale_runs(now: dt.datetime) -> int:
+    """Runs still `running` long after the job's time-out (the worker stopped during the
+    run) end as failed, and are alerted."""
+    stale = model.Session.scalars(sa.select(IntegrasiRun).where(
+        IntegrasiRun.state == "running",
+        IntegrasiRun.started < now - dt.timedelta(seconds=2 * TIMEOUT))).all()
+    for run in stale:
+        run.state, run.finished = "failed", now
+        run.errors = [tk._("The sync did not finish (the background worker stopped)")]
+        model.Session.commit()
+        alerts.send(run, send_now=True)
+    return len(stale)
+
+
 def record_missed(now: dt.datetime | None = None) -> int:
     """A missed run (and an alert) for each usable pull whose last run is older than two
-    intervals, once per gap. Returns how many were recorded."""
+    intervals, once per gap; runs left `running` by a stopped worker end as failed.
+    Returns how many runs were recorded as missed or failed."""
     now = now or dt.datetime.utcnow()
-    count = 0
+    count = _close_stale_runs(now)
     for pull in model.Session.scalars(sa.select(IntegrasiPull).where(
             IntegrasiPull.enabled.is_(True))).all():
         if not _usable(pull):
