@@ -300,7 +300,7 @@ def test_what_is_missing_is_grouped_by_form_page_with_links_to_the_fields(world,
     box = form.find(class_="satudata-completeness")
     groups = box.find_all(class_="satudata-completeness-page")
     assert [g["data-page"] for g in groups] == ["1", str(later + 1)]
-    for group, field in zip(groups, (first_field, later_field)):
+    for group, field in zip(groups, (first_field, later_field), strict=True):
         page_url = f"/dataset/new/{ds['name']}/{group['data-page']}"
         assert group.find("a")["href"] == page_url  # the page itself (wizard: a draft)
         [item] = group.find_all("li")
