@@ -124,13 +124,13 @@ def satudata_integration_document_add(context: Context, data_dict: DataDict
 @tk.validate(S.document_show)
 def satudata_integration_document_show(context: Context, data_dict: DataDict
                                        ) -> dict[str, Any]:
-    """A document of an integration (id, document_id): its name, size and stored path."""
+    """A document of an integration (id, document_id): its name, size and upload time."""
     tk.check_access("satudata_integration_document_show", context, data_dict)
     found = access.integration(data_dict["id"])
     doc = model.Session.get(IntegrasiDocument, data_dict["document_id"])
     if doc is None or doc.integrasi_id != found.id:
         raise tk.ObjectNotFound(tk._("Document not found"))
-    return {**documents.document_dict(doc), "path": str(documents.path_of(doc.storage_name))}
+    return documents.document_dict(doc)
 
 
 @tk.side_effect_free
@@ -340,7 +340,7 @@ def satudata_integration_push(context: Context, data_dict: DataDict) -> dict[str
 @tk.side_effect_free
 @tk.validate(S.kpi)
 def satudata_integration_kpi(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The two KPIs of integration: % of OPD applications integrated by API, % of
-    datasets updated by scheduled sync (counts only)."""
+    """The two KPIs of integration: the share of OPD applications integrated by API and
+    the share of datasets updated by scheduled sync (counts only)."""
     tk.check_access("satudata_integration_kpi", context, data_dict)
     return kpi.compute()

@@ -76,6 +76,14 @@ def path_of(storage_name: str) -> Path:
     return path
 
 
+def file_of(document_id: str) -> Path:
+    """The stored file of a document (its access is checked by the caller's action)."""
+    doc = model.Session.get(IntegrasiDocument, document_id)
+    if doc is None:
+        raise tk.ObjectNotFound(tk._("Document not found"))
+    return path_of(doc.storage_name)
+
+
 def document_dict(doc: IntegrasiDocument) -> dict[str, Any]:
     return {"id": doc.id, "filename": doc.filename, "size": doc.size,
             "uploaded": doc.uploaded.isoformat(), "uploaded_by": doc.uploaded_by}

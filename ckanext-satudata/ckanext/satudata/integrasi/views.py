@@ -12,7 +12,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, request, send_file
 
-from ckanext.satudata.integrasi import access, model
+from ckanext.satudata.integrasi import access, documents, model
 from ckanext.satudata.integrasi import schema as S
 
 satudata_integrasi = Blueprint("satudata_integrasi", __name__, url_prefix="/integrasi")
@@ -161,7 +161,8 @@ def document_add(id: str) -> Any:
 def document(id: str, document_id: str) -> Any:
     doc = tk.get_action("satudata_integration_document_show")(_context(), {
         "id": id, "document_id": document_id})
-    return send_file(doc["path"], as_attachment=True, download_name=doc["filename"])
+    return send_file(documents.file_of(doc["id"]), as_attachment=True,
+                     download_name=doc["filename"])
 
 
 @satudata_integrasi.route("/<id>/tarik", methods=["POST"])

@@ -14,6 +14,18 @@ def N_(text: str) -> str:  # noqa: N802 - the extraction keyword
 
 
 MESSAGES = (
+    N_("Register an OPD system for integration (status `requested`); walidata is told."),
+    N_("Walidata approves or rejects a request."),
+    N_("Add a document to an integration's archive."),
+    N_("A document of an integration (id, document_id): its name, size and upload time."),
+    N_("The two KPIs of integration: the share of OPD applications integrated by API and the share of datasets updated by scheduled sync (counts only)."),
+    N_("The integrations and pulls the caller may see (walidata: all; OPD staff: their OPDs'), each with its last sync, and the monthly report of the last 12 months."),
+    N_("Stop pulling an input package (input_id); its past runs stay."),
+    N_("Queue a pull of the input package now (input_id), for the worker."),
+    N_("Pull an input package from a URL on a schedule (replaces its earlier setting)."),
+    N_("An OPD system pushes rows of one period into an input package of its OPD."),
+    N_("Walidata revokes an approved integration: its token stops working at once, its service account is blocked and its pulls stop."),
+    N_("An integration with its documents, history, pulls and latest sync runs (id)."),
     N_("Record that the Forum Satu Data agreed the year's Daftar Data (walidata): from now on every change of that year needs a reason and is logged."),
     N_("Add an entry to a year's Daftar Data (walidata)."),
     N_("Remove an entry (walidata); `reason` required once its year is agreed (logged)."),
