@@ -16,15 +16,11 @@ import shutil
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib import uploader
-from ckanext.datastore.backend.postgres import get_write_engine
+from ckanext.datastore.backend.postgres import get_write_engine, identifier
 
 from ckanext.verifikasi.model import PublishedSnapshot
 
 SUFFIX = "_terbit"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def table_name(resource_id: str) -> str:
@@ -62,11 +58,11 @@ def freeze(package_id: str) -> None:
     with get_write_engine().begin() as conn:
         existing = _existing_tables(conn, ids + [table_name(i) for i in ids])
         for resource_id in ids:
-            copy = _ident(table_name(resource_id))
+            copy = identifier(table_name(resource_id))
             if table_name(resource_id) in existing:
                 conn.execute(sa.text(f"DROP TABLE {copy}"))
             if resource_id in existing:
-                source = _ident(resource_id)
+                source = identifier(resource_id)
                 conn.execute(sa.text(f"CREATE TABLE {copy} (LIKE {source} INCLUDING COMMENTS)"))
                 conn.execute(sa.text(f"INSERT INTO {copy} SELECT * FROM {source}"))
     for resource in resources:
@@ -87,7 +83,7 @@ def thaw(package_id: str) -> None:
         return
     with get_write_engine().begin() as conn:
         for name in _existing_tables(conn, [table_name(i) for i in ids]):
-            conn.execute(sa.text(f"DROP TABLE {_ident(name)}"))
+            conn.execute(sa.text(f"DROP TABLE {identifier(name)}"))
     for resource_id in ids:
         if os.path.exists(file_path(resource_id)):
             os.remove(file_path(resource_id))
@@ -101,7 +97,7 @@ def drop_tables(resource_ids: list[str]) -> None:
     with get_write_engine().begin() as conn:
         names = resource_ids + [table_name(i) for i in resource_ids]
         for name in _existing_tables(conn, names):
-            conn.execute(sa.text(f"DROP TABLE {_ident(name)} CASCADE"))
+            conn.execute(sa.text(f"DROP TABLE {identifier(name)} CASCADE"))
     for resource_id in resource_ids:
         if os.path.exists(file_path(resource_id)):
             os.remove(file_path(resource_id))
