@@ -233,12 +233,12 @@ def listing(organization: str | None = None, role: str | None = None,
     a role, a role, a state and a text in name, full name or e-mail; three queries a page."""
     stmt = sa.select(model.User).where(model.User.name != _site_user())
     if organization or role:
-        held = sa.select(Role.user_id)
+        holders = sa.select(Role.user_id)
         if organization:
-            held = held.where(Role.organization_id == organization)
+            holders = holders.where(Role.organization_id == organization)
         if role:
-            held = held.where(Role.role == role)
-        stmt = stmt.where(model.User.id.in_(held))
+            holders = holders.where(Role.role == role)
+        stmt = stmt.where(model.User.id.in_(holders))
     if state:
         stmt = stmt.where(model.User.state == state)
     if q:

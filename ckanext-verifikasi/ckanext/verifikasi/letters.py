@@ -45,6 +45,7 @@ class LetterUpload(uploader.Upload):
     def update_data_dict(self, data_dict: dict[str, Any], url_field: str, file_field: str,
                          clear_field: str) -> None:
         super().update_data_dict(data_dict, url_field, file_field, clear_field)
+        self.filename: str | None
         if self.filename and self.storage_path:
             # The uploader's name (time + the sender's file name) would be guessable.
             self.filename = f"{uuid.uuid4().hex}.pdf"
