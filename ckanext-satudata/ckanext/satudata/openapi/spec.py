@@ -24,18 +24,14 @@ Where each part comes from:
 
 The action introspection is done once per process per registry (actions do not change
 at run time; a test that reloads plugins gets a new registry and a new document) and
-each language's document is kept as serialised JSON. Every private CKAN name this
-feature relies on (`logic._actions`, the closure cell names of `get_action`'s wrapper,
-of chained actions and of `tk.validate`) is used in this module only.
+each language's document is kept as serialised JSON. The registry and the schemas
+are read by `introspect` (the only module using CKAN's private names), the schemas
+turned into JSON Schema by `jsonschema`, the docstrings read by `docstrings`.
 """
 from __future__ import annotations
 
-import ast
-import functools
 import inspect
 import json
-import re
-import textwrap
 import threading
 import time
 from collections.abc import Callable
@@ -43,9 +39,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ckan
-import ckan.logic as logic
 import ckan.plugins.toolkit as tk
 from ckan import authz
+
+from . import docstrings, introspect
+from .docstrings import Param
+from .introspect import registered_actions
+from .jsonschema import object_schema
 
 __all__ = ["Action", "Param", "actions", "clear_cache", "document", "document_json",
            "our_msgids", "postman_collection", "postman_json", "registered_actions",
@@ -56,14 +56,6 @@ OUR_PREFIXES = ("satudata_", "verifikasi_")
 POSTMAN_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 #: Placeholder values of examples: never a real object of the portal.
 EXAMPLE_ID = "00000000-0000-0000-0000-000000000000"
-
-
-@dataclass
-class Param:
-    name: str
-    required: bool
-    schema: dict[str, Any]
-    description: str = ""
 
 
 @dataclass
@@ -87,329 +79,6 @@ class Action:
         return any(p.name == "upload" for p in self.params)
 
 
-# --- the registry -------------------------------------------------------------------
-
-def registered_actions() -> dict[str, Callable[..., Any]]:
-    """Every action of the action API, as `get_action` resolves it (plugins loaded)."""
-    if not logic._actions:
-        tk.get_action("status_show")  # fills the registry, as the first API call would
-    return dict(logic._actions)
-
-
-def _closure(fn: Any) -> dict[str, Any]:
-    code = getattr(fn, "__code__", None)
-    cells = getattr(fn, "__closure__", None) or ()
-    found: dict[str, Any] = {}
-    if code is None:
-        return found
-    for name, cell in zip(code.co_freevars, cells, strict=False):
-        try:
-            found[name] = cell.cell_contents
-        except ValueError:  # an empty cell
-            continue
-    return found
-
-
-def _unwrap(registered: Callable[..., Any]) -> tuple[Any, list[Any]]:
-    """The action function behind `get_action`'s wrapper, and the chained actions in
-    front of it (outermost first): a chained action is `partial(chained, previous)`."""
-    fn = _closure(registered).get("_action", registered)
-    chain = []
-    while isinstance(fn, functools.partial) and fn.args:
-        chain.append(fn.func)
-        fn = fn.args[0]
-    return fn, chain
-
-
-def _call_schema(schema_func: Any) -> dict[str, Any] | None:
-    try:
-        found = schema_func()
-    except Exception:  # noqa: BLE001 - a schema that needs a request or arguments: no schema
-        return None
-    return found if isinstance(found, dict) and found else None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
-
-
-def _resolve(dotted: str, namespace: dict[str, Any]) -> Any:
-    head, *rest = dotted.split(".")
-    if head not in namespace:
-        return None
-    obj = namespace[head]
-    for part in rest:
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    return obj
-
-
-def _schema_calls(node: ast.AST, namespace: dict[str, Any]) -> list[Any]:
-    """Resolvable zero-argument calls of schema functions inside `node`, in source order."""
-    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call) and not n.args
-             and not n.keywords]
-    found = []
-    for call in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
-        dotted = _dotted(call.func)
-        if dotted and "schema" in dotted.lower():
-            target = _resolve(dotted, namespace)
-            if callable(target) and not inspect.isclass(target):
-                found.append(target)
-    return found
-
-
-def _schema_in_body(fn: Any) -> dict[str, Any] | None:
-    """The schema the action validates its input with in its own body:
-    `navl_validate(data_dict, schema.listing(), context)`, or `_validate(data_dict,
-    schema, context)` after `schema = ... default_package_search_schema()`. Only a
-    validation of `data_dict` counts (package_show validates its output)."""
-    code = getattr(fn, "__code__", None)
-    if code is None or not any("schema" in n.lower() for n in code.co_names):
-        return None  # no schema named in the body: skip reading the source
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
-        return None
-    namespace = getattr(fn, "__globals__", {})
-    assigned: dict[str, list[ast.AST]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    assigned.setdefault(target.id, []).append(node.value)
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and len(node.args) >= 2
-                and (_dotted(node.func) or "").lower().endswith("validate")
-                and any(isinstance(n, ast.Name) and n.id == "data_dict"
-                        for n in ast.walk(node.args[0]))):
-            continue
-        schema_arg = node.args[1]
-        sources = assigned.get(schema_arg.id, []) if isinstance(schema_arg, ast.Name) \
-            else [schema_arg]
-        for source in sources:
-            for target in _schema_calls(source, namespace):
-                found = _call_schema(target)
-                if found:
-                    return found
-    return None
-
-
-def _schema_of(fn: Any) -> dict[str, Any] | None:
-    layer: Any = fn
-    seen: set[int] = set()
-    while callable(layer) and id(layer) not in seen:
-        seen.add(id(layer))
-        schema_func = _closure(layer).get("schema_func")  # tk.validate's wrapper
-        if callable(schema_func):
-            return _call_schema(schema_func)
-        layer = getattr(layer, "__wrapped__", None)
-    return _schema_in_body(inspect.unwrap(fn)) if inspect.isfunction(inspect.unwrap(fn)) else None
-
-
-# --- validators -> JSON Schema ------------------------------------------------------
-
-_REQUIRED = {"not_empty", "not_missing"}
-_OPTIONAL = {"ignore_missing", "ignore_empty", "default", "ignore", "empty_if_not_sysadmin"}
-_TYPES: dict[str, dict[str, Any]] = {
-    "int_validator": {"type": "integer"},
-    "convert_int": {"type": "integer"},
-    "natural_number_validator": {"type": "integer", "minimum": 0},
-    "is_positive_integer": {"type": "integer", "minimum": 1},
-    "limit_to_configured_maximum": {"type": "integer", "minimum": 0},
-    "boolean_validator": {"type": "boolean"},
-    "float_validator": {"type": "number"},
-    "isodate": {"type": "string", "examples": ["2026-01-31"]},
-    "email_validator": {"type": "string", "format": "email"},
-    "url_validator": {"type": "string", "format": "uri"},
-    "uuid_validator": {"type": "string", "format": "uuid"},
-    "list_of_strings": {"type": "array", "items": {"type": "string"}},
-    "convert_to_list_if_string": {"type": "array", "items": {"type": "string"}},
-    "json_object": {"type": "object"},
-    "dict_only": {"type": "object"},
-    "unicode_safe": {"type": "string"},
-    "unicode_only": {"type": "string"},
-    "name_validator": {"type": "string"},
-    "remove_whitespace": {"type": "string"},
-}
-
-
-def _validator_name(validator: Any) -> str:
-    qualname = getattr(validator, "__qualname__", "") or getattr(validator, "__name__", "")
-    return qualname.split(".<locals>")[0].rsplit(".", 1)[-1]
-
-
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _field(validators: Any, depth: int) -> tuple[bool, dict[str, Any]] | None:
-    """(required, JSON Schema) of one schema entry; None for an entry the action ignores."""
-    if isinstance(validators, dict):  # a nested schema: a list of such objects
-        return False, {"type": "array", "items": _object(validators, depth + 1)}
-    if not isinstance(validators, (list, tuple)):
-        return False, {}
-    functions = [v for v in validators if callable(v)]
-    names = [_validator_name(v) for v in functions]
-    if not names or names == ["ignore"] or "empty" in names:
-        return None
-    schema: dict[str, Any] = {}
-    for validator, name in zip(functions, names, strict=True):
-        if name in _TYPES and "type" not in schema:
-            schema.update(_TYPES[name])
-        cells = _closure(validator)
-        if name == "one_of" and _jsonable(list(cells.get("list_of_value", ()))):
-            schema["enum"] = list(cells.get("list_of_value", ()))
-        elif name == "default" and cells.get("default_value") is not None \
-                and _jsonable(cells.get("default_value")):
-            schema["default"] = cells.get("default_value")
-    required = bool(_REQUIRED & set(names)) and not (_OPTIONAL & set(names))
-    return required, schema
-
-
-def _object(schema: dict[str, Any], depth: int = 0) -> dict[str, Any]:
-    if depth > 3:
-        return {"type": "object"}
-    properties: dict[str, Any] = {}
-    required = []
-    for key, validators in schema.items():
-        if key.startswith("__"):
-            continue
-        entry = _field(validators, depth)
-        if entry is None:
-            continue
-        properties[key] = entry[1]
-        if entry[0]:
-            required.append(key)
-    found: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        found["required"] = required
-    return found
-
-
-# --- docstrings ---------------------------------------------------------------------
-
-_DOC_TYPES = {"string": "string", "str": "string", "int": "integer", "integer": "integer",
-              "bool": "boolean", "boolean": "boolean", "float": "number", "number": "number",
-              "dict": "object", "dictionary": "object", "list": "array"}
-_SPHINX = re.compile(r"^:(param|type)\s+(?:[^:\s]+\s+)?(\w+):\s*(.*)$")
-#: Words by which a docstring says a parameter may be left out.
-_OPTIONAL_WORDS = ("optional", "default", "omit", "sysadmin", "required except")
-_ARGS = re.compile(r"^(\s*)Args:\s*(.*)$")
-_ENTRY = re.compile(r"(?:^|(?<=[.)]) )([a-z_][a-z0-9_]*(?:, [a-z_][a-z0-9_]*)*)"
-                    r"(?: \(([^)]*)\))?: ")
-
-
-def _sphinx_fields(doc: str) -> tuple[dict[str, str], dict[str, str]]:
-    params: dict[str, str] = {}
-    types: dict[str, str] = {}
-    current: tuple[str, str] | None = None
-    for line in doc.splitlines():
-        if line.startswith((":returns:", ":rtype:", "**Results:**")):
-            break  # core lists the keys of some results as `:param:` too
-        match = _SPHINX.match(line)
-        if match:
-            kind, name, text = match.groups()
-            target = params if kind == "param" else types
-            target[name] = text.strip()
-            current = (kind, name)
-        elif current and line[:1].isspace() and line.strip():
-            target = params if current[0] == "param" else types
-            target[current[1]] = f"{target[current[1]]} {line.strip()}".strip()
-        else:
-            current = None
-    return params, types
-
-
-def _google_args(doc: str) -> dict[str, str]:
-    lines = doc.splitlines()
-    found: dict[str, str] = {}
-    i = 0
-    while i < len(lines):
-        match = _ARGS.match(lines[i])
-        i += 1
-        if not match:
-            continue
-        base = len(match.group(1))
-        entries = [match.group(2)] if match.group(2) else []
-        indent = None
-        while i < len(lines) and lines[i].strip():
-            line = lines[i]
-            depth = len(line) - len(line.lstrip())
-            if depth <= base:
-                break
-            indent = depth if indent is None else indent
-            if depth <= indent or not entries:
-                entries.append(line.strip())
-            else:
-                entries[-1] = f"{entries[-1]} {line.strip()}"
-            i += 1
-        for entry in entries:
-            starts = list(_ENTRY.finditer(entry))
-            for k, start in enumerate(starts):
-                end = starts[k + 1].start() if k + 1 < len(starts) else len(entry)
-                text = entry[start.end():end].strip()
-                if start.group(2):
-                    text = f"({start.group(2)}) {text}"
-                for name in start.group(1).split(", "):
-                    found.setdefault(name, text)
-    return found
-
-
-def _split_doc(doc: str) -> tuple[str, str]:
-    """Summary (first paragraph up to an inline `Args:`) and the rest, without Sphinx
-    field lines (they become the parameters)."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", doc.strip()) if p.strip()]
-    if not paragraphs:
-        return "", ""
-    first = " ".join(paragraphs[0].split())
-    summary = re.split(r"\s(?=(?:Args|Returns):)", first, maxsplit=1)[0]
-    inline = first[len(summary):].strip()
-    rest = [inline] if inline else []
-    for paragraph in paragraphs[1:]:
-        kept = []
-        in_field = False
-        for line in paragraph.splitlines():
-            if _SPHINX.match(line):
-                in_field = True
-                continue
-            if in_field and line[:1].isspace():
-                continue
-            in_field = False
-            kept.append(line)
-        if any(line.strip() for line in kept):
-            rest.append("\n".join(kept))
-    return summary, "\n\n".join(rest).strip()
-
-
-def _doc_params(doc: str) -> dict[str, Param]:
-    described, types = _sphinx_fields(doc)
-    google = _google_args(doc)
-    found: dict[str, Param] = {}
-    for name, text in described.items():
-        kind = _DOC_TYPES.get(types.get(name, "").split(" ")[0].lower().rstrip(","))
-        lowered = text.lower()
-        optional = kind == "boolean" or any(w in lowered for w in _OPTIONAL_WORDS)
-        found[name] = Param(name, not optional, {"type": kind} if kind else {}, text)
-    for name, text in google.items():
-        if name in found:
-            continue
-        lowered = text.lower()
-        required = ("required" in lowered or name == "id") and not any(
-            w in lowered for w in _OPTIONAL_WORDS)
-        found[name] = Param(name, required, {}, text)
-    return found
-
-
 # --- actions ------------------------------------------------------------------------
 
 def _tag(module: str, name: str) -> str:
@@ -423,14 +92,14 @@ def _tag(module: str, name: str) -> str:
 
 
 def _describe(name: str, registered: Callable[..., Any], auth_names: set[str]) -> Action:
-    base, chain = _unwrap(registered)
+    base, chain = introspect.unwrap(registered)
     doc = inspect.getdoc(base) or ""
-    summary, details = _split_doc(doc)
-    from_doc = _doc_params(doc)
-    schema = _schema_of(base) if not inspect.isclass(base) else None
+    summary, details = docstrings.split_doc(doc)
+    from_doc = docstrings.doc_params(doc)
+    schema = introspect.schema_of(base) if not inspect.isclass(base) else None
     params: list[Param] = []
     if schema:
-        shape = _object(schema)
+        shape = object_schema(schema)
         required = set(shape.get("required", ()))
         for key, prop in shape["properties"].items():
             documented = from_doc.pop(key, None)
