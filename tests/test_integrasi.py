@@ -203,6 +203,12 @@ def test_push_by_token_upserts_by_key_and_reaches_the_verifikator_inbox(world, a
     told = set(model.Session.scalars(sa.select(Notification.user_id).where(
         Notification.package_id == dataset["id"])))
     assert {world.users["operator"]["id"], world.users["walidata"]["id"]} <= told
+    # a system retrying the bad push: recorded each time, told once in six hours
+    notes = model.Session.query(Notification).count()
+    _push(app, token, inp["id"], [{"kode": "07", "nama": "", "jumlah": "1"}], status=409)
+    assert model.Session.query(Notification).count() == notes
+    assert model.Session.scalars(sa.select(sa.func.count()).select_from(IntegrasiRun).where(
+        IntegrasiRun.state == "failed")).one() == 2
 
     # the rows go through verification: the operator submits, the verifikator's inbox
     call_action("verifikasi_submit", world.context("operator"), id=dataset["id"])

@@ -1,15 +1,20 @@
 """Alerts after a failed or missed sync: an in-app notification and an e-mail to the
-OPD's operators and to walidata (through verifikasi's notifications), once per run."""
+OPD's operators and to walidata (through verifikasi's notifications), once per run, and
+at most once per input package in QUIET (a system retrying a bad push every minute does
+not flood anyone; each failure stays on /integrasi)."""
 from __future__ import annotations
 
 import datetime as dt
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
 from ckanext.satudata import verification
 from ckanext.satudata.integrasi.model import IntegrasiRun
 from ckanext.satudata.model import InputPackage
+
+QUIET = dt.timedelta(hours=6)
 
 
 def recipients(organization_id: str) -> list[str]:
@@ -20,6 +25,11 @@ def recipients(organization_id: str) -> list[str]:
 def send(run: IntegrasiRun, *, send_now: bool = False) -> int:
     """Tell the OPD and walidata about a failed or missed run (commits); 0 if already told."""
     if run.alerted is not None or run.state not in ("failed", "missed"):
+        return 0
+    recently = model.Session.scalars(sa.select(IntegrasiRun.id).where(
+        IntegrasiRun.input_id == run.input_id, IntegrasiRun.id != run.id,
+        IntegrasiRun.alerted >= dt.datetime.utcnow() - QUIET)).first()
+    if recently is not None:
         return 0
     inp = model.Session.get(InputPackage, run.input_id)
     title = inp.title if inp else run.input_id
