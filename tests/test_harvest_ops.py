@@ -216,7 +216,7 @@ def test_walidata_creates_runs_and_follows_a_source_on_the_harvest_pages(app):
         source = call_action("harvest_source_show", {"ignore_auth": True}, id="portal-provinsi")
         assert source["owner_org"] == world.opd["id"]
         for url in ("/harvest/portal-provinsi", "/harvest/admin/portal-provinsi",
-                    "/harvest/about/portal-provinsi"):
+                    "/harvest/about/portal-provinsi", "/harvest/edit/portal-provinsi"):
             assert _page(app, world, "walidata", url).status_code == 200, url
 
         # "Harvest now" on the source's admin page: a job, run here in-process.
@@ -249,7 +249,11 @@ def test_opd_roles_and_anonymous_cannot_manage_sources_on_the_harvest_pages(app,
     source = _source(world)
     job = _job(world, source)
     denied = (403, 302) if who == "anonymous" else (403,)
+    for url in ("/harvest", f"/harvest/{source['name']}", f"/harvest/about/{source['name']}"):
+        assert _page(app, world, who, url).status_code == 200, (who, url)
     for url in ("/harvest/new", f"/harvest/admin/{source['name']}",
+                f"/harvest/edit/{source['name']}", f"/harvest/{source['name']}/job",
+                f"/harvest/{source['name']}/job/{job['id']}",
                 f"/harvest/{source['name']}/job/{job['id']}/abort"):
         r = _page(app, world, who, url, follow_redirects=False)
         assert r.status_code in denied, (who, url, r.status_code)
