@@ -251,6 +251,12 @@ def test_a_token_pushes_only_into_its_own_opd_and_stops_when_revoked(world, app)
         headers={"Authorization": token}, status=403)
     app.post("/api/action/package_patch", json={"id": _dataset["id"], "title": "x"},
              headers={"Authorization": token}, status=403)
+    # nor change itself or make more tokens
+    account = approved["service_account"]
+    app.post("/api/action/api_token_create", json={"user": account, "name": "lagi"},
+             headers={"Authorization": token}, status=403)
+    app.post("/api/action/user_patch", json={"id": account, "about": "x"},
+             headers={"Authorization": token}, status=403)
     # an operator's own token cannot push (push is for systems)
     _push(app, world.users["operator"]["token"], inp["id"],
           [{"kode": "01", "nama": "A", "jumlah": "1"}], status=403)

@@ -86,5 +86,14 @@ def service_integration(user_name: str | None) -> Integrasi | None:
         Integrasi.service_user_id == user.id, Integrasi.status == "approved")).first()
 
 
+def is_service_account(user_name: str | None) -> bool:
+    """The user is (or was) the service account of an integration."""
+    user = model.User.get(user_name) if user_name else None
+    if user is None:
+        return False
+    return model.Session.scalars(sa.select(Integrasi.id).where(
+        Integrasi.service_user_id == user.id)).first() is not None
+
+
 def can_see(user_name: str | None, found: Integrasi) -> bool:
     return is_walidata(user_name) or in_opd(user_name, found.organization_id)

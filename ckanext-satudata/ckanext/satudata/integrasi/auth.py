@@ -5,9 +5,13 @@
 - see integrations, their documents and sync runs: the OPD's roles and walidata;
 - approve, reject, revoke: walidata only;
 - push rows: only the service account of an approved integration, and only into an
-  input package of a dataset of that integration's OPD.
+  input package of a dataset of that integration's OPD;
+- a service account may not change itself or make more tokens (`user_update`,
+  `api_token_create`, chained): walidata's approval made its one token.
 """
 from __future__ import annotations
+
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -22,6 +26,7 @@ __all__ = [
     "satudata_integration_pull_delete", "satudata_integration_pull_run",
     "satudata_integration_pull_set", "satudata_integration_push",
     "satudata_integration_revoke", "satudata_integration_show",
+    "api_token_create", "user_update",
 ]
 
 
@@ -112,3 +117,14 @@ def satudata_integration_push(context: Context, data_dict: DataDict) -> AuthResu
     if org != found.organization_id:
         return _no(tk._("This integration may only push into its own OPD's input packages"))
     return _yes()
+
+
+def _not_a_service_account(next_auth: Any, context: Context, data_dict: DataDict
+                           ) -> AuthResult:
+    if access.is_service_account(context.get("user")):
+        return _no(tk._("A service account of an integration cannot do this"))
+    return next_auth(context, data_dict)
+
+
+user_update = tk.chained_auth_function(_not_a_service_account)
+api_token_create = tk.chained_auth_function(_not_a_service_account)
