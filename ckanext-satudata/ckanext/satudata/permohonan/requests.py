@@ -42,7 +42,7 @@ def kind_labels() -> dict[str, str]:
 
 def state_labels() -> dict[str, str]:
     return {"menunggu_konfirmasi": tk._("Waiting for e-mail confirmation"),
-            "diterima": tk._("Received"), "diteruskan": tk._("Forwarded to the OPD"),
+            "diterima": tk._("Request received"), "diteruskan": tk._("Forwarded to the OPD"),
             "diproses": tk._("Being processed"), "selesai": tk._("Completed"),
             "ditolak": tk._("Rejected")}
 
