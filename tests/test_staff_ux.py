@@ -117,6 +117,31 @@ def test_quality_job_without_any_context_notifies_and_mails_in_indonesian(world,
     assert row.text == f"{localtime.MONTHS_ID[today.month - 1]} {today.year}"
 
 
+def test_real_worker_process_notifies_and_mails_in_indonesian(world, smtp_server, run_worker):
+    """The same through `ckan jobs worker` in its own process (RQ's forked work horse,
+    where the command's click context gives the app; the thread tests above have none)."""
+    from ckanext.satudata.quality import jobs
+
+    ds = world.dataset(notes=LONG, tag_string="posyandu,kesehatan")
+    world.publish(ds["id"])
+    model.Session.execute(sa.update(model.Package).where(model.Package.id == ds["id"])
+                          .values(license_id=""))
+    model.Session.commit()
+    jobs.enqueue([ds["id"]])
+    for _ in range(2):  # the scoring, then the e-mails it queued
+        done = run_worker()
+        assert done.returncode == 0, done.stderr[-2000:]
+    model.Session.remove()
+    subjects = [n.subject for n in model.Session.scalars(sa.select(Notification).where(
+        Notification.package_id == ds["id"],
+        Notification.user_id == world.users["operator"]["id"]))
+        if _about_quality(n.subject)]
+    assert subjects and all(s.startswith("[Satu Data] Tiket kualitas metadata") for s in subjects)
+    mails = [m for m in smtp_server.to("operator@contoh.go.id")
+             if _about_quality(str(m["Subject"]))]
+    assert mails and all("Tiket kualitas metadata" in str(m["Subject"]) for m in mails)
+
+
 def test_workflow_step_from_a_job_notifies_in_indonesian(world, smtp_server):
     ds = world.dataset()
     in_job(lambda: call_action("verifikasi_submit", world.context("operator"), id=ds["id"]))
