@@ -19,7 +19,10 @@ DataStore rows and file of a dataset whose data the user may not use.
 
 Expected rules (DESIGN.md, "Access classes (firm)"):
 
-* team = the owning OPD's roles (operator, verifikator, surveyor), walidata, sysadmin.
+* team = the owning OPD's roles (operator, verifikator, surveyor, walidata pendukung),
+  walidata, sysadmin. Pembina Data reads what the team reads (metadata, data, unpublished
+  updates, the verification history) without being part of it; walidata pendukung of
+  another OPD is an outsider.
 * A *published version* exists in `published` and while an update of published data is
   in review (it stays public meanwhile); not in `draft`, `submitted` or `withdrawn`.
 * metadata visible = team, or a published version exists and the class is not rahasia,
@@ -65,8 +68,13 @@ pytestmark = pytest.mark.slow  # left out by `make test-fast`
 STATES = ("draft", "submitted", "published", "update_in_review", "withdrawn")
 CLASSES = ("terbuka", "terbatas", "rahasia")
 USERS = ("anonymous", "stranger", "operator", "verifikator", "surveyor", "other_operator",
-         "walidata", "sysadmin", "grantee", "expired_grantee")
-TEAM = frozenset({"operator", "verifikator", "surveyor", "walidata", "sysadmin"})
+         "walidata", "sysadmin", "grantee", "expired_grantee", "pembina", "walidata_pendukung",
+         "other_pendukung")
+TEAM = frozenset({"operator", "verifikator", "surveyor", "walidata", "sysadmin",
+                  "walidata_pendukung"})
+#: Who reads every dataset and its data, unpublished ones too: the team, and Pembina Data
+#: (who reads but never acts). Walidata pendukung of another OPD is an outsider here.
+READERS = TEAM | {"pembina"}
 NEXT_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()
 
 
@@ -85,11 +93,11 @@ def publicly_visible(state: str, klass: str) -> bool:
 
 
 def sees_metadata(user: str, state: str, klass: str) -> bool:
-    return user in TEAM or publicly_visible(state, klass) or holds_grant(user, state)
+    return user in READERS or publicly_visible(state, klass) or holds_grant(user, state)
 
 
 def uses_data(user: str, state: str, klass: str) -> bool:
-    return (user in TEAM or (klass == "terbuka" and publicly_visible(state, klass))
+    return (user in READERS or (klass == "terbuka" and publicly_visible(state, klass))
             or holds_grant(user, state))
 
 
@@ -99,21 +107,21 @@ def expectation(kind: str, user: str, state: str, klass: str) -> bool | None:
         return sees_metadata(user, state, klass)
     if kind == "data":
         return uses_data(user, state, klass)
-    if kind == "team":
-        return user in TEAM
+    if kind == "team":  # the verification history: the team and pembina
+        return user in READERS
     if kind == "public":  # listings built on package_search without include_private
         return publicly_visible(state, klass)
     if kind == "activity":
         # Activity listings show what was recorded while the user could see the dataset,
         # so outsiders may or may not find an allowed one; never a hidden one.
-        return True if user in TEAM else (None if sees_metadata(user, state, klass)
-                                          else False)
+        return True if user in READERS else (None if sees_metadata(user, state, klass)
+                                             else False)
     if kind == "user_stream":  # an operator's own activity stream
         return user in ("operator", "walidata", "sysadmin")
     if kind == "followed":  # dashboards show what the user follows, if they may see it
         return None if sees_metadata(user, state, klass) else False
     if kind == "draft":  # finding the dataset by the wording of an unpublished update
-        return None if user in TEAM else False
+        return None if user in READERS else False
     if kind == "leak_only":
         return None
     raise AssertionError(kind)
@@ -167,7 +175,7 @@ class Matrix:
             where = f"{self.state}/{ds.klass}/{user} {path}"
             if not sees_metadata(user, self.state, ds.klass) and ds.title_marker in body:
                 self.mismatches.append(f"LEAK: {where}: title of a hidden dataset in the body")
-            if user not in TEAM and ds.draft_marker in body:
+            if user not in READERS and ds.draft_marker in body:
                 self.mismatches.append(f"LEAK: {where}: unpublished update in the body")
             if not uses_data(user, self.state, ds.klass):
                 if ds.data_marker in body:
@@ -223,7 +231,7 @@ def _build_dataset(world: World, klass: str, create_with_upload: Callable) -> Da
     return ds
 
 
-OUTSIDERS = ("stranger", "other_operator", "grantee", "expired_grantee")
+OUTSIDERS = ("stranger", "other_operator", "grantee", "expired_grantee", "other_pendukung")
 
 
 def _follow(world: World, action: str, object_id: str) -> None:
@@ -540,3 +548,9 @@ def test_expectations_follow_the_design():
     assert uses_data("surveyor", "draft", "rahasia")
     assert expectation("activity", "anonymous", "published", "terbuka") is None
     assert expectation("activity", "anonymous", "withdrawn", "terbuka") is False
+    # Pembina Data reads everything, unpublished and rahasia included; walidata pendukung
+    # is team in its own OPD and an outsider in another.
+    assert uses_data("pembina", "draft", "rahasia")
+    assert expectation("team", "pembina", "submitted", "terbuka") is True
+    assert uses_data("walidata_pendukung", "submitted", "rahasia")
+    assert not sees_metadata("other_pendukung", "draft", "terbuka")

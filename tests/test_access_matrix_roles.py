@@ -217,6 +217,7 @@ def _edit_and_manage_cells(app: Any, run: Run) -> None:
     table = call_action("datastore_create", dict(admin),
                         resource={"package_id": ds["id"], "name": "Tabel", "format": "CSV"},
                         fields=[{"id": "kode", "type": "text"}], records=[{"kode": "1"}])
+    bulk = _dataset(world, "draft", "terbuka")
     queued = {"verified": _dataset(world, "verified"), "submitted": _dataset(world, "submitted")}
     inbox = {"verified": OPD_WALIDATA | {"pembina"},
              "submitted": frozenset({"verifikator", "pembina"})}
@@ -231,6 +232,16 @@ def _edit_and_manage_cells(app: Any, run: Run) -> None:
             "resource_id": table["resource_id"], "method": "insert",
             "records": [{"kode": caller}]}})
         run.check("datastore_upsert (draft)", caller, caller in editors, _ok(response),
+                  response.status_code)
+        # Publication outside the workflow: walidata may keep drafts private in bulk; only
+        # a sysadmin publishes in bulk (through the gate). Pembina never publishes.
+        response = client.request("POST", _api("bulk_update_private"), {"json": {
+            "org_id": world.opd["id"], "datasets": [bulk["id"]]}})
+        run.check("bulk_update_private (draft)", caller, caller in WALIDATA, _ok(response),
+                  response.status_code)
+        response = client.request("POST", _api("bulk_update_public"), {"json": {
+            "org_id": world.opd["id"], "datasets": [bulk["id"]]}})
+        run.check("bulk_update_public", caller, caller == "sysadmin", _ok(response),
                   response.status_code)
         response = client.request("POST", _api("verifikasi_role_assign"), {"json": {
             "user": factories.User()["name"], "role": "operator",
