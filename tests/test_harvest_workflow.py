@@ -138,7 +138,8 @@ def test_stock_ckan_datasets_land_as_private_drafts_of_the_opd(app):
         assert found["count"] == expected, who
 
 
-def _turtle(datasets: list[tuple[str, str]], base: str = "http://remote.contoh.id") -> str:
+def _turtle(datasets: list[tuple[str, str]], base: str = "http://remote.contoh.id",
+            modified: str | None = None) -> str:
     lines = ["@prefix dcat: <http://www.w3.org/ns/dcat#> .",
              "@prefix dct: <http://purl.org/dc/terms/> .", "",
              f"<{base}/catalog> a dcat:Catalog ; dct:title \"Katalog Remote\" ;"]
@@ -149,6 +150,7 @@ def _turtle(datasets: list[tuple[str, str]], base: str = "http://remote.contoh.i
                   f"    dct:title \"{title}\" ;",
                   f"    dct:description \"{title} dari katalog DCAT.\" ;",
                   f"    dct:identifier \"{key}\" ;",
+                  *([f"    dct:modified \"{modified}\" ;"] if modified else []),
                   "    dcat:keyword \"kesehatan\" ;",
                   f"    dcat:distribution <{base}/dataset/{key}/csv> .",
                   f"<{base}/dataset/{key}/csv> a dcat:Distribution ;",
@@ -434,3 +436,60 @@ def test_datasets_deleted_at_a_dcat_source_are_withdrawn_or_deleted(app):
     assert model.Package.get(draft.id).state == "deleted"
     assert model.Package.get(kept.id).state == "active"
     assert _status(world, kept.id)["state"] == "draft"
+
+
+# Changes of a published dataset from a source that is not trusted ------------------------
+
+def _public_title(app, package_id: str) -> str:
+    return app.get("/api/3/action/package_show",
+                   query_string={"id": package_id}).json["result"]["title"]
+
+
+def test_an_untrusted_ckan_source_changes_a_published_dataset_through_an_update(app):
+    world = make_world()
+    dataset = _complete_remote("Jumlah Puskesmas")
+    remote = [dataset]
+    with stock_ckan(remote) as server:
+        source = _source(world, server.url)
+        assert _harvest(world, source) == {"_gather": []}
+        world.publish(dataset["id"])
+        published = len(_status(world, dataset["id"])["history"])
+        remote[0] = {**dataset, "title": "Jumlah Puskesmas (revisi)",
+                     "metadata_modified": LATER}
+        assert _harvest(world, source) == {"_gather": []}
+    status = _status(world, dataset["id"])
+    assert status["state"] == "draft" and status["has_published"], status
+    assert len(status["history"]) == published  # no publication of the change
+    assert _public_title(app, dataset["id"]) == "Jumlah Puskesmas"
+    live = call_action("package_show", world.context("operator"), id=dataset["id"])
+    assert live["title"] == "Jumlah Puskesmas (revisi)"
+
+
+def test_an_untrusted_dcat_source_rewrites_only_what_changed_through_an_update(app):
+    world = make_world()
+    keys = [("a", "Jumlah Bidan")]
+    files = {"/catalog.ttl": (_turtle(keys, modified="2026-01-05"), "text/turtle")}
+    with static_files(files) as server:
+        source = _source(world, f"{server.url}/catalog.ttl", "dcat_rdf")
+        assert _harvest(world, source) == {"_gather": []}
+        pkg = _by_guid("http://remote.contoh.id/dataset/a")
+        call_action("package_patch", world.context("operator"), id=pkg.id,
+                    **complete_ms_keg("Jumlah Bidan", 2025, world.opd["title"]))
+        world.publish(pkg.id)
+        history = _status(world, pkg.id)["history"]
+        # Not modified at the source: not written again (no publication, no update).
+        assert _harvest(world, source) == {"_gather": []}
+        assert _status(world, pkg.id)["history"] == history
+        assert _status(world, pkg.id)["state"] == "published"
+        # Modified: an update through the workflow; the public keeps the published one.
+        files["/catalog.ttl"] = (_turtle([("a", "Jumlah Bidan Desa")], modified="2026-03-01"),
+                                 "text/turtle")
+        errors = _harvest(world, source)
+        status = _status(world, pkg.id)
+        assert status["state"] == "draft" and status["has_published"], (status, errors)
+        assert _public_title(app, pkg.id) == "Jumlah Bidan"
+        # Gone at the source after that: withdrawn with the reason.
+        files["/catalog.ttl"] = (_turtle([]), "text/turtle")
+        _harvest(world, source)
+    assert _status(world, pkg.id)["state"] == "withdrawn"
+    assert not _anonymous_sees(app, pkg.id)

@@ -11,9 +11,13 @@ verifikasi's direct publication writes into the note).
 A refusal of the gate leaves the draft as it is (nothing public) and comes back as
 the message the harvest object fails with; the next harvest tries again. A `rahasia`
 dataset is never offered to the gate (it stays a draft; the workflow may publish it,
-privately). A dataset with a published version is not handled here: the harvester's
-own edit of it is already a recorded publication (verifikasi's gate), or part of an
-update in review.
+privately).
+
+A published dataset written again by a harvester: from a trusted source the write is
+itself a recorded publication (verifikasi's gate: a sysadmin's edit of a published
+dataset goes live); from a source that is not trusted, `start_update` is called
+before the write, so the change becomes an update that goes through the workflow
+while the public keeps the published version (verifikasi's `start_update`).
 """
 from __future__ import annotations
 
@@ -76,6 +80,36 @@ def publish(package_id: str, source: Any, user_name: str | None = None) -> str |
         model.Session.rollback()
         return gate_message(err)
     return None
+
+
+def _modified(dataset: dict[str, Any]) -> str | None:
+    value = dataset.get("modified")
+    if not value:
+        for extra in dataset.get("extras") or []:
+            if isinstance(extra, dict) and extra.get("key") == "modified":
+                value = extra.get("value")
+    return str(value) if value else None
+
+
+def unchanged_at_source(dataset: dict[str, Any]) -> bool:
+    """A DCAT dataset whose `dct:modified` (`modified`) is the one the stored copy got
+    from the last harvest: nothing to write. Without a date, it counts as changed."""
+    remote = _modified(dataset)
+    pkg = model.Package.get(dataset.get("id") or "")
+    if not remote or pkg is None:
+        return False
+    local = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False,
+                                          "user": site_user_name()}, {"id": pkg.id})
+    return _modified(local) == remote
+
+
+def start_update(package_id: str) -> None:
+    """Before a harvester's write of a published dataset from a source that is not
+    trusted: the write becomes an update going through the workflow (no-op for a
+    dataset that is not `published`; committed with the harvester's write)."""
+    pkg = model.Package.get(package_id or "")
+    if pkg is not None and pkg.type in shared.dataset_types():
+        shared.start_update(pkg.id)
 
 
 def withdraw_if_secret(package_id: str | None, dataset: dict[str, Any], source: Any,

@@ -11,9 +11,12 @@ It also fills in what the remote side lacks from the source's defaults and mappi
 (`logic.harvest_action`). A saved source's trust flag gets the portal's record of who
 set it (`harvest_source.record_trust`); datasets of a trusted source are published
 through verifikasi's gate after they are written (`harvest_publish`), for both
-harvesters. Deletions at the source: the CKAN harvester gets the deletion pass stock
-ckanext-harvest lacks, and both harvesters' deletions withdraw instead of deleting
-(`harvest_deletion`, `logic.harvest_deletion_action`).
+harvesters; a change of a published dataset from a source that is not trusted starts
+an update through the workflow; a DCAT dataset not modified at the source is not
+written again. ckanext-dcat may read the draft it re-imports
+(`logic.harvest_import_auth`). Deletions at the source: the CKAN harvester gets the
+deletion pass stock ckanext-harvest lacks, and both harvesters' deletions withdraw
+instead of deleting (`harvest_deletion`, `logic.harvest_deletion_action`).
 """
 from __future__ import annotations
 
@@ -128,6 +131,29 @@ class SatudataHarvestPlugin(CKANHarvester):
                 return False
         return result
 
+    def _create_or_update_package(self, package_dict: dict[str, Any], harvest_object: Any,
+                                  package_dict_form: str = "rest") -> Any:
+        """ckanext-harvest's write; a change of a published dataset from a source that is
+        not trusted starts an update first (the public keeps the published version
+        until the workflow publishes the change)."""
+        if not _source_settings(harvest_object).trusted and self._will_update(package_dict):
+            harvest_publish.start_update(package_dict["id"])
+        return super()._create_or_update_package(package_dict, harvest_object,
+                                                 package_dict_form)
+
+    def _will_update(self, package_dict: dict[str, Any]) -> bool:
+        """ckanext-harvest writes an existing dataset only when the remote copy is newer
+        (`_create_or_update_package`); the same test."""
+        pkg = model.Package.get(package_dict.get("id") or "")
+        if pkg is None:
+            return False
+        try:
+            existing = self._find_existing_package(package_dict)
+        except tk.ObjectNotFound:
+            return False
+        modified = package_dict.get("metadata_modified")
+        return not modified or modified > (existing.get("metadata_modified") or "")
+
     def modify_package_dict(self, package_dict: dict[str, Any], harvest_object: Any
                             ) -> dict[str, Any]:
         existing = model.Package.get(package_dict.get("id") or "") is not None
@@ -157,9 +183,21 @@ class SatudataHarvestPlugin(CKANHarvester):
 
     def before_update(self, harvest_object: Any, dataset_dict: dict[str, Any],
                       temp_dict: dict[str, Any]) -> None:
-        harvest_source.apply(dataset_dict, _source_settings(harvest_object), existing=True)
+        settings = _source_settings(harvest_object)
+        if harvest_publish.unchanged_at_source(dataset_dict):
+            # ckanext-dcat writes every dataset it finds again (each write of a published
+            # dataset would be a publication or an update): an empty dict makes it skip
+            # the write ("not modified"); the object keeps pointing at the dataset, for
+            # the deletion pass.
+            harvest_object.package_id = dataset_dict["id"]
+            harvest_object.add()
+            dataset_dict.clear()
+            return
+        harvest_source.apply(dataset_dict, settings, existing=True)
         harvest_publish.withdraw_if_secret(dataset_dict.get("id"), dataset_dict,
                                            harvest_object.source)
+        if not settings.trusted:
+            harvest_publish.start_update(dataset_dict["id"])
 
     def after_create(self, harvest_object: Any, dataset_dict: dict[str, Any],
                      temp_dict: dict[str, Any]) -> str | None:
