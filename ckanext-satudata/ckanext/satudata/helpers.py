@@ -18,6 +18,7 @@ from ckanext.satudata import (
     ms_var,
     public_dataset,
     public_pages,
+    verification,
     wilayah,
 )
 from ckanext.satudata.statistik import capaian
@@ -28,6 +29,7 @@ __all__ = [
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
     "satudata_field_required", "satudata_form_page_label", "satudata_form_page_not_applicable",
+    "satudata_is_walidata",
     "satudata_month",
     "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
@@ -178,6 +180,12 @@ def satudata_month(value: Any) -> str:
 def satudata_datetime(value: Any) -> str:
     """A stored UTC time as "5 Desember 2026, 10.36 WIB"."""
     return localtime.format_datetime(value)
+
+
+def satudata_is_walidata() -> bool:
+    """Whether the signed-in user is walidata (or a sysadmin)."""
+    shared = verification.shared()
+    return bool(shared and shared.is_walidata(_current_user_name()))
 
 
 def satudata_form_page_label(title: Any) -> str:

@@ -22,6 +22,7 @@ from ckanext.satudata.integrasi import action as integrasi_action
 from ckanext.satudata.integrasi import auth as integrasi_auth
 from ckanext.satudata.integrasi import cli as integrasi_cli  # noqa: F401 - adds its commands
 from ckanext.satudata.integrasi import views as integrasi_views
+from ckanext.satudata.keamanan import account_views as keamanan_account
 from ckanext.satudata.keamanan import action as keamanan_action
 from ckanext.satudata.keamanan import auth as keamanan_auth
 from ckanext.satudata.keamanan import csrf as keamanan_csrf
@@ -48,6 +49,7 @@ from ckanext.satudata.pii import action as pii_action
 from ckanext.satudata.pii import auth as pii_auth
 from ckanext.satudata.pii import gate as pii_gate
 from ckanext.satudata.pii import paths as pii_paths
+from ckanext.satudata.pii import views as pii_views
 from ckanext.satudata.public_pages import satudata_public
 from ckanext.satudata.quality import action as quality_action
 from ckanext.satudata.quality import auth as quality_auth
@@ -102,7 +104,8 @@ def _overrides(endpoint: str) -> bool:
                         keamanan_csrf.satudata_csrf,
                         keamanan_twofactor.satudata_twofactor,
                         openapi_views.satudata_openapi,
-                        integrasi_views.satudata_integrasi])
+                        integrasi_views.satudata_integrasi,
+                        keamanan_account.satudata_account_security, pii_views.satudata_pii])
 class SatudataPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
