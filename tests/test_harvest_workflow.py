@@ -24,6 +24,7 @@ import json
 import uuid
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
 from ckan.tests.helpers import call_action
@@ -196,16 +197,25 @@ def _stored_config(source: dict[str, Any]) -> dict[str, Any]:
 def test_the_portal_records_who_marked_a_source_trusted(app):
     world = make_world()
     source = _source(world, "https://remote.contoh.id/")
-    # A record sent by the caller is not used: the acting walidata is recorded.
+    # A record sent by the caller is refused (409 naming the key), nothing stored.
+    forged = {"oleh": "orang-lain", "pada": "2020-01-01T00:00:00"}
+    r = app.post("/api/3/action/harvest_source_patch",
+                 json={"id": source["id"], "config": json.dumps(
+                     {"satudata_defaults": DEFAULTS, "satudata_terpercaya": True,
+                      "satudata_terpercaya_dicatat": forged})},
+                 headers={"Authorization": world.users["walidata"]["token"]})
+    assert r.status_code == 409, r.json
+    assert any("satudata_terpercaya_dicatat" in m for m in r.json["error"]["config"])
+    assert "satudata_terpercaya" not in _stored_config(source)
+    # The acting walidata is recorded.
     before = dt.datetime.utcnow().replace(microsecond=0)
-    _trust(world, source, satudata_terpercaya_dicatat={"oleh": "orang-lain",
-                                                       "pada": "2020-01-01T00:00:00"})
+    _trust(world, source)
     record = _stored_config(source)["satudata_terpercaya_dicatat"]
     assert record["oleh"] == world.users["walidata"]["name"]
     assert dt.datetime.fromisoformat(record["pada"]) >= before
     shown = call_action("harvest_source_show", world.context("walidata"), id=source["id"])
     assert json.loads(shown["config"])["satudata_terpercaya_dicatat"] == record
-    # Saved again by a sysadmin, still trusted: the first record stays.
+    # Saved again by a sysadmin with the record as shown, still trusted: it stays.
     call_action("harvest_source_patch", _admin(world), id=source["id"],
                 config=json.dumps(_stored_config(source)))
     assert _stored_config(source)["satudata_terpercaya_dicatat"] == record
@@ -219,6 +229,13 @@ def test_the_portal_records_who_marked_a_source_trusted(app):
                  headers={"Authorization": world.users["walidata"]["token"]})
     assert r.status_code == 409, r.json
     assert any("satudata_terpercaya" in m for m in r.json["error"]["config"]), r.json
+    assert _stored_config(source)["satudata_terpercaya"] is False
+    # Not even by an internal call that skips auth on behalf of an OPD operator.
+    with pytest.raises(tk.NotAuthorized):
+        call_action("harvest_source_patch", {"user": world.users["operator"]["name"],
+                                             "ignore_auth": True},
+                    id=source["id"], config=json.dumps(
+                        {"satudata_defaults": DEFAULTS, "satudata_terpercaya": True}))
     assert _stored_config(source)["satudata_terpercaya"] is False
     # OPD roles cannot set it (sources are the walidata's).
     r = app.post("/api/3/action/harvest_source_patch",

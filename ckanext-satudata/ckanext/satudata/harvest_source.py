@@ -129,10 +129,13 @@ def config_errors(config: Any, source_type: str | None = None) -> list[str]:
         errors.append(tk._("{key}: must be true or false").format(key=TRUST_KEY))
     record = parsed.get(TRUST_RECORD_KEY)
     if record is not None and not isinstance(record, dict):
-        errors.append(tk._("{key}: is recorded by the portal when the source is saved "
-                           "(who marked it trusted and when); leave it out")
-                      .format(key=TRUST_RECORD_KEY))
+        errors.append(record_message())
     return errors
+
+
+def record_message() -> str:
+    return tk._("{key}: is recorded by the portal when the source is saved "
+                "(who marked it trusted and when); leave it out").format(key=TRUST_RECORD_KEY)
 
 
 def _parsed(config: str | None) -> dict[str, Any]:
@@ -179,7 +182,9 @@ def record_trust(context: Any, data_dict: dict[str, Any]) -> None:
     configuration to its source row already, uncommitted): store the configuration
     with the portal's trust record (`stamped_config`), comparing with the configuration
     committed before this save. The acting user is the context's; one who is neither
-    walidata nor sysadmin records no trust (sources are theirs only anyway)."""
+    walidata nor sysadmin cannot mark a source trusted (NotAuthorized; sources are
+    theirs only anyway). A trust record in the configuration other than the stored one
+    is refused (ValidationError naming the key); nothing of the save is kept then."""
     if data_dict.get("type") != SOURCE_TYPE or "config" not in data_dict:
         return
     from ckanext.harvest.model import HarvestSource
@@ -192,11 +197,16 @@ def record_trust(context: Any, data_dict: dict[str, Any]) -> None:
                               .where(HarvestSource.id == source.id)).scalar()
     user = str(context.get("user") or "")
     config = data_dict.get("config")
-    parsed = _parsed(config)
-    if parsed.get(TRUST_KEY) is True and not shared.is_walidata(user) \
-            and _parsed(stored).get(TRUST_KEY) is not True:
-        parsed.pop(TRUST_KEY)
-        config = json.dumps(parsed, ensure_ascii=False)
+    sent, before = _parsed(config), _parsed(stored)
+    if TRUST_RECORD_KEY in sent and sent[TRUST_RECORD_KEY] != before.get(TRUST_RECORD_KEY):
+        # Sent back unchanged (the edit form shows it) is fine; anything else is not
+        # the caller's to say, and is refused rather than replaced.
+        model.Session.rollback()
+        raise tk.ValidationError({"config": [record_message()]})
+    if sent.get(TRUST_KEY) is True and before.get(TRUST_KEY) is not True \
+            and not shared.is_walidata(user):
+        model.Session.rollback()
+        raise tk.NotAuthorized(tk._("Only the walidata may mark a harvest source trusted"))
     wanted = stamped_config(config, stored, user, dt.datetime.utcnow())
     if wanted == data_dict.get("config"):
         return
