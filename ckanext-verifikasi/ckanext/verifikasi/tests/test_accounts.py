@@ -568,3 +568,26 @@ def test_the_walidata_works_through_the_pages(world, smtp_server, web):
     res = web.post("/verifikasi/teks-situs", data={"ckanext.satudata.contact_email": "x"},
                    **walidata)
     assert res.status_code == 400 and "verifikasi-text-error" in res.get_data(as_text=True)
+
+
+def test_the_api_takes_the_letter_as_a_multipart_upload(world, smtp_server, web):
+    res = web.post("/api/3/action/verifikasi_account_create", data={
+        **account_data(world, name="lewat-api"),
+        "letter_upload": (io.BytesIO(PDF), "surat.pdf", "application/pdf")},
+        headers={"Authorization": world.users["walidata"]["token"]})
+    assert res.status_code == 200, res.get_data(as_text=True)[:1000]
+    result = res.json["result"]
+    assert result["state"] == "pending" and result["letters"][0]["has_file"]
+    # An HTML file named .pdf: 409 naming the field, nothing stored.
+    res = web.post("/api/3/action/verifikasi_account_create", data={
+        **account_data(world, name="lewat-api-2"),
+        "letter_upload": (io.BytesIO(b"<html><body>x</body></html>"), "surat.pdf",
+                          "application/pdf")},
+        headers={"Authorization": world.users["walidata"]["token"]})
+    assert res.status_code == 409 and "letter_upload" in res.json["error"]
+    assert model.User.get("lewat-api-2") is None
+    # The audit page offers the new actions and finds the entry.
+    page = web.get("/verifikasi/audit?action=account_create", **_environ(world, "walidata"))
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="account_create"' in body
+    assert "Budi Santoso" in body  # the account, by its full name
