@@ -507,3 +507,40 @@ def test_a_run_left_running_by_a_stopped_worker_ends_as_failed(world, ctx, smtp_
     model.Session.refresh(run)
     assert run.state == "failed" and run.finished is not None and run.alerted is not None
     assert jobs.record_missed() == 0
+
+
+@pytest.mark.live_server
+def test_pushes_into_one_input_package_wait_for_each_other(world, live_ckan):
+    """Two systems pushing the same new key at once must not both add it: a push reads
+    which keys are stored before it writes, so pushes of one input package take turns
+    (an advisory lock). Held here by the test, a push through the live server waits;
+    released, both pushes finish and the key is stored once."""
+    import threading
+
+    import requests
+
+    from ckanext.satudata.integrasi import sync
+
+    _, inp = _input(world)
+    token = _approved(world)["token"]
+    base = live_ckan(world.users["walidata"]["token"])
+    answers: list[int] = []
+
+    def push(value: str) -> None:
+        answers.append(requests.post(
+            f"{base}/api/action/satudata_integration_push", timeout=120,
+            headers={"Authorization": token},
+            json={"input_id": inp["id"], "period": "2025",
+                  "rows": [{"kode": "09", "nama": "Kraton", "jumlah": value}]}).status_code)
+
+    with sync.one_sync_at_a_time(inp["id"]):
+        pushes = [threading.Thread(target=push, args=(v,)) for v in ("1", "2")]
+        for thread in pushes:
+            thread.start()
+        pushes[0].join(timeout=3)
+        assert pushes[0].is_alive() and not answers  # waiting for the lock
+    for thread in pushes:
+        thread.join(timeout=120)
+    assert answers == [200, 200]
+    rows = _working_rows(world, inp["id"])
+    assert [r[:2] for r in rows] == [("09", "Kraton")] and rows[0][2] in ("1", "2")

@@ -13,10 +13,13 @@ import io
 import json
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
 from ckanext.satudata import config, safe_fetch
@@ -96,9 +99,32 @@ def _with_row_ids(inp: InputPackage, period: Period, rows: list[Any]) -> list[di
     return out
 
 
+#: First key of pg_advisory_lock(int, int): "SDIN" as an int32, one sync per input package.
+LOCK_NAMESPACE = 0x5344494E
+
+
+@contextmanager
+def one_sync_at_a_time(input_id: str) -> Iterator[None]:
+    """Two syncs of one input package wait for each other: a push reads which keys are
+    stored before it writes, so two pushes with the same new key would both add it."""
+    with model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        key = {"ns": LOCK_NAMESPACE, "id": input_id}
+        conn.execute(sa.text("SELECT pg_advisory_lock(:ns, hashtext(:id))"), key)
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:ns, hashtext(:id))"), key)
+
+
 def push(user: model.User, found: Integrasi, input_id: str, period_code: str,
          rows: list[Any]) -> dict[str, Any]:
     """Upsert the rows of one period by the key columns (all or nothing); a sync run."""
+    with one_sync_at_a_time(input_id):
+        return _push(user, found, input_id, period_code, rows)
+
+
+def _push(user: model.User, found: Integrasi, input_id: str, period_code: str,
+          rows: list[Any]) -> dict[str, Any]:
     inp, org = input_and_org(input_id)
     run = _start(inp, org, "push", period_code, found.id)
     context = {"user": user.name, "ignore_auth": True}
@@ -176,6 +202,12 @@ def pull(pull_id: str, *, send_now: bool = True) -> IntegrasiRun | None:
     found = model.Session.get(IntegrasiPull, pull_id)
     if found is None:
         return None
+    with one_sync_at_a_time(found.input_id):
+        return _pull(found, send_now=send_now)
+
+
+def _pull(found: IntegrasiPull, *, send_now: bool) -> IntegrasiRun:
+    pull_id = found.id
     inp, org = input_and_org(found.input_id)
     run = _start(inp, org, "pull", found.period, found.integrasi_id)
     found.last_run = run.started
