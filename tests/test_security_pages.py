@@ -98,7 +98,7 @@ def _enabled(user_id: str) -> bool:
     return twofactor.is_enabled(user_id)
 
 
-@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("who", (*ROLES, "pembina", "walidata_pendukung"))
 def test_account_page_by_role(world, web, who):
     victim = world.users["stranger"]
     _lock(victim["id"])
