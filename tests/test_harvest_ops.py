@@ -227,6 +227,16 @@ def test_walidata_creates_runs_and_follows_a_source_on_the_harvest_pages(app):
         results = run_harvest_job(job, get_harvester("ckan"))
     assert sorted(r["report_status"] for r in results.values()) == ["added", "added", "errored"]
 
+    # The source page lists the harvested private drafts to the walidata and the OPD,
+    # not to a visitor.
+    for who, seen in (("walidata", 2), ("operator", 2), ("other_operator", 0),
+                      ("anonymous", 0)):
+        r = _page(app, world, who, "/harvest/portal-provinsi")
+        # (A source made on the form is private: outsiders get a 404.)
+        assert r.status_code == 200 if seen else r.status_code in (200, 404), who
+        if r.status_code == 200:
+            assert f'data-satudata="harvest-dataset-count">{seen}<' in r.body, who
+        assert ("Jumlah Puskesmas" in r.body) == bool(seen), who
     admin = _page(app, world, "walidata", "/harvest/admin/portal-provinsi").body
     # Last run, with its counts (created / updated / deleted / errored).
     stats = {kind: int(n) for kind, n in re.findall(

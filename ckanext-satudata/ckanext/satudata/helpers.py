@@ -29,6 +29,7 @@ __all__ = [
     "satudata_condition_values",
     "satudata_contact", "satudata_data_access", "satudata_date", "satudata_datetime",
     "satudata_field_required", "satudata_form_page_label", "satudata_form_page_not_applicable",
+    "satudata_harvest_source_dataset_count", "satudata_harvest_source_dataset_list",
     "satudata_is_walidata",
     "satudata_month",
     "satudata_indicator_series",
@@ -233,6 +234,20 @@ def satudata_form_page_not_applicable(page: dict[str, Any], data: dict[str, Any]
             values=" / ".join(choices.get(str(v), str(v)) for v in wanted)))
     return tk._("This block does not apply to this activity: it is filled in only when {reason}."
                 ).format(reason=", ".join(reasons))
+
+
+def satudata_harvest_source_dataset_count(source_id: str) -> int:
+    """A harvest source's datasets the current user may see, private drafts included."""
+    from ckanext.satudata import harvest_pages
+
+    return harvest_pages.source_dataset_count(source_id)
+
+
+def satudata_harvest_source_dataset_list(source_id: str, source_name: str) -> Any:
+    """A page of a harvest source's datasets the current user may see (list and pager)."""
+    from ckanext.satudata import harvest_pages
+
+    return harvest_pages.source_dataset_list(source_id, source_name)
 
 
 def get_helpers() -> dict[str, Any]:
