@@ -27,7 +27,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from ckan import model
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.daftar.model import (
@@ -38,21 +37,29 @@ from ckanext.satudata.daftar.model import (
     DaftarYear,
 )
 from ckanext.verifikasi.tests.world import World, make_world
-from tests.test_access_matrix import Client
+from tests.matrix import (
+    READERS,
+    Client,
+    Request,
+    TokenHeaders,
+    check_api_cells,
+    report,
+    tokens_of,
+    unique_marker,
+)
+from tests.matrix import any_reader as _lists
+from tests.matrix import api_get as _get
+from tests.matrix import api_post as _post
+from tests.matrix import manager as _manager
+from tests.matrix import reader as _reader
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
-CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
-           "other_verifikator", "walidata", "sysadmin")
-MANAGERS = frozenset({"walidata", "sysadmin"})
-#: Who reads each OPD's entries.
-READERS = {"opd": MANAGERS | {"operator", "verifikator"},
-           "other_opd": MANAGERS | {"other_operator", "other_verifikator"}}
 YEAR = 2025
 
 
 @dataclass
-class Run:
+class Run(TokenHeaders):
     world: World
     tokens: dict[str, str]
     entries: dict[str, dict[str, Any]]  # "opd" / "other_opd" -> entry
@@ -61,13 +68,9 @@ class Run:
     requests: int = 0
     cells: int = 0
 
-    def headers(self, user: str) -> dict[str, str]:
-        token = self.tokens.get(user)
-        return {"Authorization": token} if token else {}
-
 
 def _marker() -> str:
-    return f"zqdaftar{uuid.uuid4().hex[:12]}x"
+    return unique_marker("zqdaftar")
 
 
 def _entry(world: World, where: str, title: str) -> dict[str, Any]:
@@ -79,8 +82,7 @@ def _entry(world: World, where: str, title: str) -> dict[str, Any]:
 
 def build() -> Run:
     world = make_world()
-    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
-    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    tokens = tokens_of(world)
     markers = {"opd": _marker(), "other_opd": _marker()}
     entries = {where: _entry(world, where, f"Data {marker}") for where, marker in markers.items()}
     return Run(world=world, tokens=tokens, entries=entries, markers=markers)
@@ -103,35 +105,8 @@ def _workbook(org_title: str) -> io.BytesIO:
     return out
 
 
-Request = tuple[str, str, dict[str, Any]]
 #: (action, the OPD whose entry it names or None, who may, request maker)
 CELLS: list[tuple[str, str | None, Callable[[str], bool], Callable[[Run], Request]]] = []
-
-
-def _get(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
-    return lambda run: ("GET", f"/api/3/action/{name}", {"query_string": body(run)})
-
-
-def _post(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
-    def make(run: Run) -> Request:
-        data = body(run)
-        if any(isinstance(v, tuple) for v in data.values()):
-            return ("POST", f"/api/3/action/{name}",
-                    {"data": data, "content_type": "multipart/form-data"})
-        return "POST", f"/api/3/action/{name}", {"json": data}
-    return make
-
-
-def _reader(where: str) -> Callable[[str], bool]:
-    return lambda caller: caller in READERS[where]
-
-
-def _manager(caller: str) -> bool:
-    return caller in MANAGERS
-
-
-def _lists(caller: str) -> bool:
-    return caller in READERS["opd"] | READERS["other_opd"]
 
 
 CELLS += [
@@ -200,35 +175,13 @@ CELLS += [
 ]
 
 
-def _verdict(response) -> str:
-    if response.status_code == 200 and response.json.get("success") is True:
-        return "ok"
-    return {403: "denied", 404: "not found"}.get(response.status_code,
-                                                 f"status {response.status_code}")
-
-
 def run_cells(app, run: Run) -> None:
-    for caller in CALLERS:
-        client = Client(app, run, caller)
-        for name, _where, may, make in CELLS:
-            want = "ok" if may(caller) else "denied"
-            if name.endswith("unknown id") and want == "ok":
-                want = "not found"
-            request = make(run)
-            before = snapshot() if want != "ok" else None
-            response = client.request(*request)
-            run.cells += 1
-            got = _verdict(response)
-            where = f"{caller} {name}"
-            if got != want:
-                run.mismatches.append(f"{where}: expected {want}, got {got} "
-                                      f"{response.body[:300]!r}")
-            if before is not None and snapshot() != before:
-                run.mismatches.append(f"{where}: refused, but the Daftar Data changed")
-            for opd, marker in run.markers.items():
-                if caller not in READERS[opd] and marker in response.body:
-                    run.mismatches.append(f"{where}: response carries the {opd} entry title")
-            model.Session.remove()
+    def leaks(caller: str, body: str) -> list[str]:
+        return [f"response carries the {opd} entry title" for opd, found in run.markers.items()
+                if caller not in READERS[opd] and found in body]
+
+    check_api_cells(app, run, [(name, may, make) for name, _where, may, make in CELLS],
+                    snapshot=snapshot, changed="the Daftar Data", leaks=leaks)
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -238,10 +191,7 @@ def test_daftar_access_matrix(app):
         run = build()
     model.Session.remove()
     run_cells(app, run)
-    print(f"\ndaftar matrix: {run.cells} cells, {run.requests} requests, "
-          f"{time.monotonic() - started:.1f}s")
-    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
-        run.mismatches)
+    report("daftar", run, started)
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

@@ -52,7 +52,7 @@ from ckanext.satudata.model import InputImport, InputPackage, SurveyLink, Survey
 from ckanext.satudata.ms_keg_sample import complete_ms_keg
 from ckanext.satudata.tabular.structure import Structure
 from ckanext.verifikasi.tests.world import World, make_world
-from tests.test_access_matrix import Client
+from tests.matrix import Client, TokenHeaders, report, tokens_of, unique_marker, verdict
 from tests.test_input_packages import COLUMNS, _rows, _upload, _workbook
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
@@ -78,7 +78,7 @@ class Side:
 
 
 @dataclass
-class Run:
+class Run(TokenHeaders):
     world: World
     tokens: dict[str, str]
     target: Side
@@ -89,10 +89,6 @@ class Run:
     requests: int = 0
     cells: int = 0
     checking: float = 0.0  # seconds spent taking snapshots
-
-    def headers(self, user: str) -> dict[str, str]:
-        token = self.tokens.get(user)
-        return {"Authorization": token} if token else {}
 
 
 # Expectations -------------------------------------------------------------------------
@@ -108,10 +104,7 @@ def expected(level: str, caller: str, variant: str, page: bool) -> str:
 
 
 def _api_verdict(response) -> str:
-    if response.status_code == 200 and response.json.get("success") is True:
-        return "ok"
-    return {403: "denied", 409: "invalid"}.get(response.status_code,
-                                               f"status {response.status_code}")
+    return verdict(response, {409: "invalid"})
 
 
 def _page_verdict(response) -> str:
@@ -125,7 +118,7 @@ def _page_verdict(response) -> str:
 # The world ----------------------------------------------------------------------------
 
 def _marker(kind: str) -> str:
-    return f"zq{kind}{uuid.uuid4().hex[:12]}x"
+    return unique_marker(f"zq{kind}")
 
 
 def _dataset(world: World, who: str, org: dict[str, Any], title: str) -> dict[str, Any]:
@@ -184,8 +177,7 @@ def build() -> Run:
     call_action("verifikasi_role_assign", dict(admin), user=surveyor["name"], role="surveyor",
                 organization=world.other_opd["id"])
     world.users["other_surveyor"] = surveyor
-    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
-    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    tokens = tokens_of(world)
 
     title, row = _marker("t"), _marker("r")
     target = _side(world, "operator", world.opd, f"Penduduk {title}", row)
@@ -418,11 +410,8 @@ def test_input_access_matrix(app):
         run = build()
     built = time.monotonic()
     run_cells(app, run)
-    print(f"\ninput matrix: {run.cells} cells, {run.requests} requests, "
-          f"build {built - started:.1f}s, matrix {time.monotonic() - built:.1f}s "
-          f"(snapshots {run.checking:.1f}s)")
-    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
-        run.mismatches)
+    report("input", run, started, extra=f"build {built - started:.1f}s, matrix "
+           f"{time.monotonic() - built:.1f}s (snapshots {run.checking:.1f}s), total ")
 
 
 def test_expectations():

@@ -17,12 +17,11 @@ from ckan.tests.helpers import call_action
 
 from ckanext.satudata.keamanan import throttle
 from ckanext.verifikasi.tests.world import make_world
+from tests.matrix import CALLERS, MANAGERS
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
-           "other_verifikator", "walidata", "sysadmin")
-ALLOWED = frozenset({"walidata", "sysadmin"})
+ALLOWED = MANAGERS
 
 
 def _lock(user_id: str) -> None:

@@ -12,46 +12,39 @@ is a unique marker), and no public output mentions a report.
 """
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
 from ckan import model
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.laporan import store
 from ckanext.verifikasi.tests.world import World, make_world
+from tests.matrix import CALLERS, MANAGERS, TokenHeaders, mark_opd_titles, report, tokens_of
+from tests.matrix import READERS as OPD_READERS
+from tests.matrix import any_reader as _any_reader
+from tests.matrix import own as _own
+from tests.matrix import response_text as _text
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
-CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
-           "other_verifikator", "walidata", "sysadmin")
-MANAGERS = frozenset({"walidata", "sysadmin"})
-READERS = {"opd": MANAGERS | {"operator", "verifikator"},
-           "other_opd": MANAGERS | {"other_operator", "other_verifikator"},
-           "portal": MANAGERS}
+READERS = {**OPD_READERS, "portal": MANAGERS}
 PERIOD = "2026-11"
 
 
 @dataclass
-class Run:
+class Run(TokenHeaders):
     world: World
     tokens: dict[str, str]
     markers: dict[str, str]
     reports: dict[str, str]
     mismatches: list[str] = field(default_factory=list)
     requests: int = 0
-
-    def headers(self, user: str) -> dict[str, str]:
-        token = self.tokens.get(user)
-        return {"Authorization": token} if token else {}
 
 
 def _clean() -> None:
@@ -62,13 +55,7 @@ def _clean() -> None:
 
 def build() -> Run:
     world = make_world()
-    markers = {}
-    for where in ("opd", "other_opd"):
-        marker = f"zqlap{uuid.uuid4().hex[:12]}x"
-        org = getattr(world, where)
-        call_action("organization_patch", {"user": world.users["sysadmin"]["name"]},
-                    id=org["id"], title=f"Dinas {marker}")
-        markers[where] = marker
+    markers = mark_opd_titles(world, "zqlap")
     ds = world.dataset(title="Data laporan")
     world.publish(ds["id"])
     done = call_action("satudata_report_generate", world.context("walidata"),
@@ -78,17 +65,8 @@ def build() -> Run:
         oid = r["organization_id"]
         reports["portal" if oid is None else
                 "opd" if oid == world.opd["id"] else "other_opd"] = r["id"]
-    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
-    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    tokens = tokens_of(world)
     return Run(world=world, tokens=tokens, markers=markers, reports=reports)
-
-
-def _any_reader(caller: str) -> bool:
-    return caller in READERS["opd"] | READERS["other_opd"]
-
-
-def _own(caller: str) -> set[str]:
-    return {w for w in ("opd", "other_opd") if caller in READERS[w]}
 
 
 #: (name, who may, which OPD markers the answer carries when allowed, request maker)
@@ -129,15 +107,6 @@ def _report_cells(which: str) -> list[Cell]:
 for _which in ("portal", "opd", "other_opd"):
     CELLS.extend(_report_cells(_which))
 
-def _body(response) -> str:
-    if response.headers.get("Content-Type", "").startswith("application/vnd.openxml"):
-        import openpyxl
-        book = openpyxl.load_workbook(io.BytesIO(response.data))
-        return "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows()
-                         for c in row)
-    return response.data.decode("utf-8", "replace")
-
-
 def run_cells(app, run: Run) -> None:
     for caller in CALLERS:
         client = app.test_client(use_cookies=True)
@@ -162,7 +131,7 @@ def run_cells(app, run: Run) -> None:
                 run.mismatches.append(f"{where}: refused with {response.status_code}")
             if not allowed and response.status_code == 302 and caller != "anonymous":
                 run.mismatches.append(f"{where}: signed-in caller sent to login")
-            body = _body(response)
+            body = _text(response)
             visible = carries(caller) if allowed else set()
             for key, marker in run.markers.items():
                 if key not in visible and marker in body:
@@ -185,8 +154,5 @@ def test_laporan_access_matrix(app):
         response = app.get(path, follow_redirects=False)
         if f"laporan-{PERIOD}" in response.body or "/laporan/" in response.body:
             run.mismatches.append(f"public {path} mentions a report")
-    print(f"\nlaporan matrix: {len(CALLERS) * len(CELLS)} cells, {run.requests} requests, "
-          f"{time.monotonic() - started:.1f}s")
     _clean()
-    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
-        run.mismatches)
+    report("laporan", run, started, cells=len(CALLERS) * len(CELLS))

@@ -11,28 +11,23 @@ other OPD's title (each OPD's title is a unique marker).
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from ckan import model
-from ckan.tests import factories
-from ckan.tests.helpers import call_action
 
 from ckanext.verifikasi.tests.world import World, make_world
+from tests.matrix import CALLERS, READERS, TokenHeaders, mark_opd_titles, report, tokens_of
+from tests.matrix import any_reader as _any_reader
+from tests.matrix import own as _own
+from tests.matrix import response_text as _text
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
-CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
-           "other_verifikator", "walidata", "sysadmin")
-MANAGERS = frozenset({"walidata", "sysadmin"})
-READERS = {"opd": MANAGERS | {"operator", "verifikator"},
-           "other_opd": MANAGERS | {"other_operator", "other_verifikator"}}
-
 
 @dataclass
-class Run:
+class Run(TokenHeaders):
     world: World
     tokens: dict[str, str]
     markers: dict[str, str]
@@ -40,37 +35,18 @@ class Run:
     requests: int = 0
     cells: int = 0
 
-    def headers(self, user: str) -> dict[str, str]:
-        token = self.tokens.get(user)
-        return {"Authorization": token} if token else {}
-
 
 def build() -> Run:
     world = make_world()
-    markers = {}
-    for where in ("opd", "other_opd"):
-        marker = f"zqmon{uuid.uuid4().hex[:12]}x"
-        org = getattr(world, where)
-        call_action("organization_patch", {"user": world.users["sysadmin"]["name"]},
-                    id=org["id"], title=f"Dinas {marker}")
-        markers[where] = marker
+    markers = mark_opd_titles(world, "zqmon")
     ds = world.dataset(title="Data monitoring")
     world.publish(ds["id"])
-    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
-    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    tokens = tokens_of(world)
     return Run(world=world, tokens=tokens, markers=markers)
-
-
-def _any_reader(caller: str) -> bool:
-    return caller in READERS["opd"] | READERS["other_opd"]
 
 
 #: (name, who may, which OPD titles the answer carries when allowed, request maker)
 Cell = tuple[str, Callable[[str], bool], Callable[[str], set[str]], Callable[[Run], tuple]]
-
-
-def _own(caller: str) -> set[str]:
-    return {w for w, readers in READERS.items() if caller in readers}
 
 
 def _org(where: str) -> Callable[[Run], str]:
@@ -91,16 +67,6 @@ for kind, path in (("action", "/api/3/action/satudata_monitoring_show"),
                           path, {"year": 2025, "organization": _org(where)(run)})))
 
 
-def _body(response) -> str:
-    if response.headers.get("Content-Type", "").startswith("application/vnd.openxml"):
-        import io
-
-        import openpyxl
-        book = openpyxl.load_workbook(io.BytesIO(response.data))
-        return "\n".join(str(c.value) for row in book.active.iter_rows() for c in row)
-    return response.data.decode("utf-8", "replace")
-
-
 def run_cells(app, run: Run) -> None:
     for caller in CALLERS:
         client = app.test_client(use_cookies=True)
@@ -119,7 +85,7 @@ def run_cells(app, run: Run) -> None:
                 run.mismatches.append(f"{where}: refused with {response.status_code}")
             if not allowed and response.status_code == 302 and caller != "anonymous":
                 run.mismatches.append(f"{where}: signed-in caller sent to login")
-            body = _body(response)
+            body = _text(response, all_sheets=False)
             visible = carries(caller) if allowed else set()
             for key, marker in run.markers.items():
                 if key not in visible and marker in body:
@@ -136,7 +102,4 @@ def test_monitoring_access_matrix(app):
     with app.flask_app.test_request_context():
         run = build()
     run_cells(app, run)
-    print(f"\nmonitoring matrix: {run.cells} cells, {run.requests} requests, "
-          f"{time.monotonic() - started:.1f}s")
-    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
-        run.mismatches)
+    report("monitoring", run, started)

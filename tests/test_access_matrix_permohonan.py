@@ -29,20 +29,27 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from ckan import model
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.permohonan import ratelimit
 from ckanext.satudata.permohonan.model import Permohonan, PermohonanEvent
 from ckanext.verifikasi.tests.world import World, make_world
-from tests.test_access_matrix import Client
+from tests.matrix import (
+    MANAGERS,
+    Client,
+    Request,
+    TokenHeaders,
+    tokens_of,
+    unique_marker,
+    verdict,
+    wanted,
+)
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
 CALLERS = ("anonymous", "other_anonymous", "anon_requester", "requester", "stranger",
            "surveyor", "operator", "verifikator", "other_operator", "other_verifikator",
            "walidata", "sysadmin")
-MANAGERS = frozenset({"walidata", "sysadmin"})
 OPD_STAFF = {"opd": frozenset({"operator", "verifikator"}),
              "other_opd": frozenset({"other_operator", "other_verifikator"})}
 #: Who reads each request of the world.
@@ -56,7 +63,7 @@ ANONYMOUS = ("anonymous", "other_anonymous", "anon_requester")
 
 
 @dataclass
-class Run:
+class Run(TokenHeaders):
     world: World
     tokens: dict[str, str]
     requests: dict[str, dict[str, Any]]  # "opd" / "other_opd" / "fresh" / "anon"
@@ -66,10 +73,6 @@ class Run:
     mismatches: list[str] = field(default_factory=list)
     requests_sent: int = 0
     cells: int = 0
-
-    def headers(self, user: str) -> dict[str, str]:
-        token = self.tokens.get(user)
-        return {"Authorization": token} if token else {}
 
     # tests.test_access_matrix.Client counts here
     @property
@@ -89,7 +92,7 @@ class _Counter:
 
 
 def _marker() -> str:
-    return f"zqminta{uuid.uuid4().hex[:12]}x"
+    return unique_marker("zqminta")
 
 
 def _ctx(world: World, who: str) -> dict[str, Any]:
@@ -122,8 +125,7 @@ def _anonymous(world: World, description: str, email: str) -> dict[str, Any]:
 def build() -> Run:
     ratelimit.reset()
     world = make_world()
-    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
-    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    tokens = tokens_of(world)
     tokens["requester"] = tokens["grantee"]
     markers = {k: _marker() for k in ("opd", "other_opd", "fresh", "anon", "draft")}
     requests = {
@@ -146,7 +148,6 @@ def snapshot() -> list[list[str]]:
             for t in (Permohonan, PermohonanEvent)]
 
 
-Request = tuple[str, str, dict[str, Any]]
 #: (name, who may, request maker taking the run and the caller)
 CELLS: list[tuple[str, Callable[[str], bool], Callable[[Run, str], Request]]] = []
 
@@ -226,21 +227,12 @@ CELLS += [
 ]
 
 
-def _verdict(response) -> str:
-    if response.status_code == 200 and response.json.get("success") is True:
-        return "ok"
-    return {403: "denied", 404: "not found", 409: "invalid"}.get(
-        response.status_code, f"status {response.status_code}")
-
-
 def run_cells(app, run: Run) -> None:
     for caller in CALLERS:
         counter = _Counter(run)
         client = Client(app, counter, caller)
         for name, may, make in CELLS:
-            want = "ok" if may(caller) else "denied"
-            if name.endswith("unknown id") and want == "ok":
-                want = "not found"
+            want = wanted(name, may(caller))
             ratelimit.reset()
             with app.flask_app.test_request_context():
                 request = make(run, caller)
@@ -248,7 +240,7 @@ def run_cells(app, run: Run) -> None:
             before = snapshot() if want != "ok" else None
             response = client.request(*request)
             run.cells += 1
-            got = _verdict(response)
+            got = verdict(response, {409: "invalid"})
             where = f"{caller} {name}"
             if got != want:
                 run.mismatches.append(f"{where}: expected {want}, got {got} "

@@ -24,24 +24,30 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from ckan import model
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.pii.model import PiiException
 from ckanext.verifikasi.tests.world import World, make_world
-from tests.test_access_matrix import Client
+from tests.matrix import (
+    READERS,
+    Request,
+    TokenHeaders,
+    check_api_cells,
+    report,
+    tokens_of,
+    unique_marker,
+)
+from tests.matrix import api_get as _get
+from tests.matrix import api_post as _post
+from tests.matrix import manager as _manager
+from tests.matrix import reader as _reader
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
-CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
-           "other_verifikator", "walidata", "sysadmin")
-MANAGERS = frozenset({"walidata", "sysadmin"})
-READERS = {"opd": MANAGERS | {"operator", "verifikator"},
-           "other_opd": MANAGERS | {"other_operator", "other_verifikator"}}
 
 
 @dataclass
-class Run:
+class Run(TokenHeaders):
     world: World
     tokens: dict[str, str]
     datasets: dict[str, dict[str, Any]]  # "opd", "other_opd" -> dataset
@@ -53,13 +59,9 @@ class Run:
     requests: int = 0
     cells: int = 0
 
-    def headers(self, user: str) -> dict[str, str]:
-        token = self.tokens.get(user)
-        return {"Authorization": token} if token else {}
-
 
 def _marker() -> str:
-    return f"zqpii{uuid.uuid4().hex[:12]}x"
+    return unique_marker("zqpii")
 
 
 def _table(run_world: World, ds: dict[str, Any], name: str) -> str:
@@ -74,8 +76,7 @@ def _table(run_world: World, ds: dict[str, Any], name: str) -> str:
 
 def build() -> Run:
     world = make_world()
-    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
-    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    tokens = tokens_of(world)
     markers = {key: _marker() for key in ("opd", "other_opd")}
     datasets = {}
     for key, marker in markers.items():
@@ -115,24 +116,7 @@ def snapshot() -> list[str]:
     return sorted(str(r) for r in model.Session.execute(sa.select(PiiException.__table__)).all())
 
 
-Request = tuple[str, str, dict[str, Any]]
 CELLS: list[tuple[str, Callable[[str], bool], Callable[[Run], Request]]] = []
-
-
-def _get(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
-    return lambda run: ("GET", f"/api/3/action/{name}", {"query_string": body(run)})
-
-
-def _post(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
-    return lambda run: ("POST", f"/api/3/action/{name}", {"json": body(run)})
-
-
-def _reader(where: str) -> Callable[[str], bool]:
-    return lambda caller: caller in READERS[where]
-
-
-def _manager(caller: str) -> bool:
-    return caller in MANAGERS
 
 
 def _package_of(where: str, key: str = "id") -> Callable[[Run], dict[str, Any]]:
@@ -183,40 +167,17 @@ CELLS += [
 ]
 
 
-def _verdict(response) -> str:
-    if response.status_code == 200 and response.json.get("success") is True:
-        return "ok"
-    return {403: "denied", 404: "not found"}.get(response.status_code,
-                                                 f"status {response.status_code}")
-
-
 def run_cells(app, run: Run) -> None:
-    for caller in CALLERS:
+    def caller_is(caller: str) -> None:
         run.caller = caller
-        client = Client(app, run, caller)  # type: ignore[arg-type]  # same headers()
-        for name, may, make in CELLS:
-            want = "ok" if may(caller) else "denied"
-            if name.endswith("unknown id") and want == "ok":
-                want = "not found"
-            with app.flask_app.test_request_context():
-                request = make(run)
-            model.Session.remove()
-            before = snapshot() if want != "ok" else None
-            response = client.request(*request)
-            run.cells += 1
-            got = _verdict(response)
-            where = f"{caller} {name}"
-            if got != want:
-                run.mismatches.append(f"{where}: expected {want}, got {got} "
-                                      f"{response.body[:300]!r}")
-            if before is not None and snapshot() != before:
-                run.mismatches.append(f"{where}: refused, but the exceptions changed")
-            for key, marker in run.markers.items():
-                if caller not in READERS[key] and marker in response.body:
-                    run.mismatches.append(f"{where}: response carries the {key} marker")
-            if "3514015204900" in response.body:
-                run.mismatches.append(f"{where}: response carries a NIK")
-            model.Session.remove()
+
+    def leaks(caller: str, body: str) -> list[str]:
+        found = [f"response carries the {key} marker" for key, mark in run.markers.items()
+                 if caller not in READERS[key] and mark in body]
+        return found + (["response carries a NIK"] if "3514015204900" in body else [])
+
+    check_api_cells(app, run, CELLS, snapshot=snapshot, changed="the exceptions", leaks=leaks,
+                    make_in_request=True, on_caller=caller_is)
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -225,7 +186,4 @@ def test_pii_access_matrix(app):
     with app.flask_app.test_request_context():
         run = build()
     run_cells(app, run)
-    print(f"\npii matrix: {run.cells} cells, {run.requests} requests, "
-          f"{time.monotonic() - started:.1f}s")
-    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
-        run.mismatches)
+    report("pii", run, started)

@@ -27,25 +27,33 @@ import pytest
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib.jobs import Worker
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.ms_keg_sample import complete_ms_keg
 from ckanext.satudata.quality.model import QualityScore, QualityTicket
 from ckanext.verifikasi.tests.world import World, make_world
-from tests.test_access_matrix import Client
+from tests.matrix import (
+    READERS,
+    Client,
+    Request,
+    TokenHeaders,
+    check_api_cells,
+    report,
+    tokens_of,
+    unique_marker,
+    verdict,
+)
+from tests.matrix import any_reader as _lists
+from tests.matrix import api_get as _get
+from tests.matrix import api_post as _post
+from tests.matrix import manager as _manager
+from tests.matrix import reader as _reader
 
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
-CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
-           "other_verifikator", "walidata", "sysadmin")
-MANAGERS = frozenset({"walidata", "sysadmin"})
-READERS = {"opd": MANAGERS | {"operator", "verifikator"},
-           "other_opd": MANAGERS | {"other_operator", "other_verifikator"}}
-
 
 @dataclass
-class Run:
+class Run(TokenHeaders):
     world: World
     tokens: dict[str, str]
     datasets: dict[str, dict[str, Any]]  # "opd", "opd_secret", "other_opd", ... -> dataset
@@ -54,13 +62,9 @@ class Run:
     requests: int = 0
     cells: int = 0
 
-    def headers(self, user: str) -> dict[str, str]:
-        token = self.tokens.get(user)
-        return {"Authorization": token} if token else {}
-
 
 def _marker() -> str:
-    return f"zqmutu{uuid.uuid4().hex[:12]}x"
+    return unique_marker("zqmutu")
 
 
 def _opd_of(key: str) -> str:
@@ -69,8 +73,7 @@ def _opd_of(key: str) -> str:
 
 def build() -> Run:
     world = make_world()
-    tokens = {who: user["token"] for who, user in world.users.items() if user.get("token")}
-    tokens["sysadmin"] = factories.APIToken(user=world.users["sysadmin"]["id"])["token"]
+    tokens = tokens_of(world)
     markers = {key: _marker() for key in ("opd", "opd_secret", "other_opd", "other_opd_secret")}
     datasets = {}
     for key, marker in markers.items():
@@ -114,28 +117,7 @@ def snapshot() -> list[list[str]]:
             for t in (QualityTicket, QualityScore)]
 
 
-Request = tuple[str, str, dict[str, Any]]
 CELLS: list[tuple[str, Callable[[str], bool], Callable[[Run], Request]]] = []
-
-
-def _get(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
-    return lambda run: ("GET", f"/api/3/action/{name}", {"query_string": body(run)})
-
-
-def _post(name: str, body: Callable[[Run], dict[str, Any]]) -> Callable[[Run], Request]:
-    return lambda run: ("POST", f"/api/3/action/{name}", {"json": body(run)})
-
-
-def _reader(where: str) -> Callable[[str], bool]:
-    return lambda caller: caller in READERS[where]
-
-
-def _manager(caller: str) -> bool:
-    return caller in MANAGERS
-
-
-def _lists(caller: str) -> bool:
-    return caller in READERS["opd"] | READERS["other_opd"]
 
 
 CELLS += [
@@ -168,39 +150,13 @@ CELLS += [
 ]
 
 
-def _verdict(response) -> str:
-    if response.status_code == 200 and (
-            not response.content_type.startswith("application/json")
-            or response.json.get("success") is True):
-        return "ok"
-    if response.status_code == 302 and "/user/login" in response.headers.get("Location", ""):
-        return "denied"
-    return {403: "denied", 404: "not found"}.get(response.status_code,
-                                                 f"status {response.status_code}")
-
-
 def run_cells(app, run: Run) -> None:
-    for caller in CALLERS:
-        client = Client(app, run, caller)
-        for name, may, make in CELLS:
-            want = "ok" if may(caller) else "denied"
-            if name.endswith("unknown id") and want == "ok":
-                want = "not found"
-            request = make(run)
-            before = snapshot() if want != "ok" else None
-            response = client.request(*request)
-            run.cells += 1
-            got = _verdict(response)
-            where = f"{caller} {name}"
-            if got != want:
-                run.mismatches.append(f"{where}: expected {want}, got {got} "
-                                      f"{response.body[:300]!r}")
-            if before is not None and snapshot() != before:
-                run.mismatches.append(f"{where}: refused, but the quality tables changed")
-            for key, marker in run.markers.items():
-                if caller not in READERS[_opd_of(key)] and marker in response.body:
-                    run.mismatches.append(f"{where}: response carries the {key} title")
-            model.Session.remove()
+    def leaks(caller: str, body: str) -> list[str]:
+        return [f"response carries the {key} title" for key, mark in run.markers.items()
+                if caller not in READERS[_opd_of(key)] and mark in body]
+
+    check_api_cells(app, run, CELLS, snapshot=snapshot, changed="the quality tables",
+                    leaks=leaks, judge=lambda response: verdict(response, pages=True))
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues",
@@ -210,10 +166,7 @@ def test_quality_access_matrix(app):
     with app.flask_app.test_request_context():
         run = build()
     run_cells(app, run)
-    print(f"\nquality matrix: {run.cells} cells, {run.requests} requests, "
-          f"{time.monotonic() - started:.1f}s")
-    assert not run.mismatches, f"{len(run.mismatches)} mismatch(es):\n" + "\n".join(
-        run.mismatches)
+    report("quality", run, started)
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues",
