@@ -16,6 +16,7 @@ from ckan.tests.helpers import call_action
 from ckanext.satudata.monitoring import figures
 from ckanext.satudata.statistik import aggregate
 from ckanext.verifikasi.tests.world import make_world
+from tests.queries import queries_of
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 YEAR = 2025
@@ -101,19 +102,7 @@ def test_action_scopes_and_refuses_foreign_opd(world):
 def _queries(app, path: str, headers: dict[str, str]) -> int:
     """Queries of a page whose figures are computed (not answered from Redis)."""
     aggregate.clear()
-    model.Session.remove()
-    count = 0
-
-    def counter(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-    try:
-        assert app.get(path, headers=headers).status_code == 200, path
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
-    return count
+    return queries_of(app, path, headers)
 
 
 def test_page_exports_and_query_count(app):

@@ -20,6 +20,7 @@ from ckanext.satudata.ms_keg_sample import complete_ms_keg
 from ckanext.satudata.quality import checks, jobs, summary
 from ckanext.satudata.quality.model import QualityScore, QualityTicket
 from ckanext.verifikasi.tests.world import make_world
+from tests.queries import statements
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index",
                                      "clean_queues", "with_test_worker")
@@ -113,18 +114,9 @@ def test_checks_that_do_not_apply_are_left_out_of_the_score():
 
 def _queries(run) -> int:
     model.Session.remove()
-    count = 0
-
-    def counter(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-    try:
+    with statements() as found:
         run()
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
-    return count
+    return len(found)
 
 
 def test_scoring_reads_a_batch_in_a_fixed_number_of_queries(world):

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.verifikasi.access import PermissionLabels
+from ckanext.verifikasi.tests.queries import statements
 
 
 def _core_labels(user: model.User) -> set[str]:
@@ -66,28 +66,22 @@ def test_a_request_keeps_the_labels_until_a_write(app):
     opd = factories.Organization()
     sysadmin = factories.Sysadmin()
     user_obj = model.User.get(user["id"])
-    queries: list[str] = []
+    def grant_queries() -> int:
+        return sum("verifikasi_grant" in statement for statement in executed)
 
-    def count(_conn, _cursor, statement, *_args):
-        if "verifikasi_grant" in statement:
-            queries.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
-    try:
+    with statements() as executed:
         with app.flask_app.test_request_context("/"):
             labels = PermissionLabels()
             first = labels.get_user_dataset_labels(user_obj)
             assert labels.get_user_dataset_labels(user_obj) == first
-            assert len(queries) == 1  # kept for the request
+            assert grant_queries() == 1  # kept for the request
             call_action("package_search", {"user": user["name"]}, q="*:*")  # a read
             assert f"member-{opd['id']}" not in labels.get_user_dataset_labels(user_obj)
-            assert len(queries) == 1
+            assert grant_queries() == 1
             call_action("organization_member_create", {"user": sysadmin["name"]},
                         id=opd["id"], username=user["name"], role="member")
             assert f"member-{opd['id']}" in labels.get_user_dataset_labels(user_obj)
-            assert len(queries) == 2
+            assert grant_queries() == 2
         with app.flask_app.test_request_context("/"):
             PermissionLabels().get_user_dataset_labels(user_obj)
-            assert len(queries) == 3  # a new request computes them again
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+            assert grant_queries() == 3  # a new request computes them again

@@ -16,6 +16,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.verifikasi import localtime
 from ckanext.verifikasi.model import AccessGrant, AuditEntry
+from ckanext.verifikasi.tests.queries import queries_of, statements
 from ckanext.verifikasi.tests.world import _complete_fields
 
 TODAY = localtime.today()
@@ -387,24 +388,8 @@ def test_audit_names_cost_one_query_whatever_the_page_holds(web, world):
     ds = _audit_world(world)
     headers = {"Authorization": world.users["walidata"]["token"]}
 
-    def queries_of(path):
-        """SQL statements of one GET (as tests/queries.py counts them)."""
-        model.Session.remove()
-        count = 0
-
-        def counter(*_args, **_kwargs):
-            nonlocal count
-            count += 1
-
-        sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-        try:
-            assert web.get(path, headers=headers).status_code == 200
-        finally:
-            sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
-        return count
-
-    queries_of("/verifikasi/audit")  # the first request of an app reads more (once)
-    few = queries_of("/verifikasi/audit")
+    queries_of(web, "/verifikasi/audit", headers)  # the first request reads more (once)
+    few = queries_of(web, "/verifikasi/audit", headers)
     # Many more entries, each naming other people, datasets and OPDs.
     users = [call_action("user_create", {"ignore_auth": True}, name=f"orang-{i}",
                          email=f"orang{i}@contoh.id", password="Kopi-Tubruk-Bromo-7391",
@@ -415,7 +400,7 @@ def test_audit_names_cost_one_query_whatever_the_page_holds(web, world):
                                                "organization_id": world.other_opd["id"]})
         for i, u in enumerate(users)])
     model.Session.commit()
-    many = queries_of("/verifikasi/audit")
+    many = queries_of(web, "/verifikasi/audit", headers)
     assert many == few, (few, many)
     body = web.get("/verifikasi/audit", headers=headers).body
     assert "Orang 3" in body and users[3]["id"] not in body
@@ -451,17 +436,9 @@ def test_audit_names_of_a_page_are_one_statement(world):
     entries = call_action("verifikasi_audit_list", world.context("walidata"))
     assert len(entries) > 5
     model.Session.remove()
-    statements = []
-
-    def counter(_conn, _cursor, statement, *_args, **_kwargs):
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-    try:
+    with statements() as executed:
         found = audit.names(entries)
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", counter)
-    assert len(statements) == 1, statements
+    assert len(executed) == 1, executed
     assert found["package"][ds["id"]]["title"] == "Angka Kematian Ibu"
     assert found["user"][world.users["stranger"]["id"]]["name"] == world.users["stranger"]["name"]
     assert found["organization"][world.opd["id"]]["title"] == "Dinas Kesehatan"
