@@ -5,10 +5,12 @@ import datetime as dt
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from ckanext.satudata import periodic as periodic_jobs
+from ckanext.satudata.fileproblems import InvalidFile
 
 __all__ = ["satudata"]
 
@@ -38,6 +40,13 @@ def wilayah() -> None:
     """Reference codes of the desa and kelurahan of Kabupaten Pasuruan."""
 
 
+def _refuse(err: InvalidFile[Any]) -> NoReturn:
+    """List every problem of a refused file and its summary, then exit with 1."""
+    for line in err.report():
+        click.secho(line, fg="red", err=True)
+    raise click.exceptions.Exit(1) from None
+
+
 @wilayah.command("import")
 @click.argument("path", metavar="FILE.csv",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -53,10 +62,7 @@ def wilayah_import(path: Path) -> None:
     try:
         summary = importer.import_file(path)
     except importer.InvalidFile as err:
-        for problem in err.problems:
-            click.secho(problem.render(), fg="red", err=True)
-        click.secho(err.render_summary(), fg="red", err=True)
-        raise click.exceptions.Exit(1) from None
+        _refuse(err)
     click.secho(summary.render(), fg="green")
 
 
@@ -81,10 +87,7 @@ def wilayah_import_batas(path: Path, code_property: str) -> None:
         try:
             summary = importer.import_file(path, code_property)
         except importer.InvalidFile as err:
-            for problem in err.problems:
-                click.secho(problem.render(), fg="red", err=True)
-            click.secho(err.render_summary(), fg="red", err=True)
-            raise click.exceptions.Exit(1) from None
+            _refuse(err)
         click.secho(summary.render(), fg="green")
 
 

@@ -31,7 +31,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.satudata import wilayah
+from ckanext.satudata import fileproblems, wilayah
 from ckanext.satudata.model import JENIS, KodeWilayah
 
 __all__ = ["InvalidFile", "Problem", "Row", "Summary", "import_file", "localize", "read"]
@@ -112,14 +112,11 @@ class Summary:
         )
 
 
-class InvalidFile(Exception):
-    """The file has problems; nothing was written."""
+class InvalidFile(fileproblems.InvalidFile[Problem]):
+    """The file has problems; nothing was written (in the order of its lines and columns)."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = sorted(
-            problems, key=lambda p: (p.line, _COLUMN_ORDER.get(p.column or "", -1))
-        )
+        super().__init__(problems, lambda p: (p.line, _COLUMN_ORDER.get(p.column or "", -1)))
 
     def render_summary(self) -> str:
         return _render(

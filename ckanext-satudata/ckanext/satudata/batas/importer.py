@@ -32,7 +32,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.satudata import wilayah
+from ckanext.satudata import fileproblems, wilayah
 from ckanext.satudata.batas.model import WilayahBatas
 from ckanext.satudata.batas.simplify import simplify_geometry
 from ckanext.satudata.model import KodeWilayah
@@ -97,12 +97,11 @@ class Summary:
             unchanged=self.unchanged)
 
 
-class InvalidFile(Exception):
-    """The file has problems; nothing was written."""
+class InvalidFile(fileproblems.InvalidFile[Problem]):
+    """The file has problems; nothing was written (those of the whole file first)."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = sorted(problems, key=lambda p: -1 if p.feature is None else p.feature)
+        super().__init__(problems, lambda p: -1 if p.feature is None else p.feature)
 
     def render_summary(self) -> str:
         features = {p.feature for p in self.problems if p.feature is not None}
