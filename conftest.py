@@ -93,6 +93,9 @@ class _LoadedStack:
         key = self._key(config)
         if key != self.key or not self.apps:
             self.key = None
+            # As CKAN's make_app fixture: runtime-editable options cached at the last
+            # start-up would override this configuration's values.
+            app_globals._CONFIG_CACHE.clear()
             self.apps = [make_app(config)]
             self.loaded_config = dict(config)
             self.key = key

@@ -37,6 +37,18 @@ def web(make_app):
     return make_app()
 
 
+@pytest.fixture(autouse=True)
+def _forget_site_texts():
+    """Site texts stored by a test are removed after it: the next test's app would read
+    them from the system configuration before its clean_db."""
+    yield
+    from ckanext.verifikasi import site_texts
+
+    for key in (*site_texts.text_keys(), "ckan.config_update"):
+        model.delete_system_info(key)
+    model.Session.commit()
+
+
 def _environ(world, who):
     if who == "sysadmin":
         return {"extra_environ": {"REMOTE_USER": world.users[who]["name"]}}
