@@ -510,3 +510,13 @@ def test_an_untrusted_dcat_source_rewrites_only_what_changed_through_an_update(a
         _harvest(world, source)
     assert _status(world, pkg.id)["state"] == "withdrawn"
     assert not _anonymous_sees(app, pkg.id)
+
+
+def test_the_deletion_pass_lists_the_remote_with_the_sources_filters():
+    from ckanext.satudata.harvest_deletion import ckan_fq_terms
+
+    assert ckan_fq_terms({}) == []
+    assert ckan_fq_terms({"organizations_filter_include": ["dinkes", "dispendik"],
+                          "organizations_filter_exclude": ["lain"],
+                          "groups_filter_exclude": ["arsip", "uji"]}) == [
+        "organization:dinkes OR organization:dispendik", "-groups:arsip", "-groups:uji"]

@@ -61,6 +61,21 @@ def mark_gone(harvest_job: Any, guids_in_source: Iterable[str]) -> list[str]:
     return object_ids
 
 
+def ckan_fq_terms(config: dict[str, Any]) -> list[str]:
+    """The organization and group filters of a `ckan` source's configuration, as
+    ckanext-harvest's CKAN harvester applies them (an include list wins over the
+    exclude list of the same kind)."""
+    terms: list[str] = []
+    for kind, field in (("organizations", "organization"), ("groups", "groups")):
+        include = config.get(f"{kind}_filter_include") or []
+        exclude = config.get(f"{kind}_filter_exclude") or []
+        if include:
+            terms.append(" OR ".join(f"{field}:{name}" for name in include))
+        elif exclude:
+            terms.extend(f"-{field}:{name}" for name in exclude)
+    return terms
+
+
 def remote_ckan_ids(get_content: Any, base_url: str, fq_terms: list[str],
                     rows: int = 1000) -> list[str] | None:
     """Every dataset id a remote CKAN lists (`package_search`, ids only, paged); None

@@ -42,6 +42,7 @@ from ckanext.satudata.logic import (
     harvest_deletion_action,
     harvest_import_auth,
 )
+from ckanext.verifikasi import shared as verifikasi
 
 
 def _source_settings(harvest_object: Any) -> harvest_source.SourceSettings:
@@ -96,18 +97,8 @@ class SatudataHarvestPlugin(CKANHarvester):
         object_ids = super().gather_stage(harvest_job)
         if object_ids is None:
             return None  # the remote could not be searched: no deletions either
-        fq_terms = []
-        for key, field in (("organizations_filter_include", "organization"),
-                           ("groups_filter_include", "groups")):
-            if self.config.get(key):
-                fq_terms.append(" OR ".join(f"{field}:{v}" for v in self.config[key]))
-        for key, field in (("organizations_filter_exclude", "organization"),
-                           ("groups_filter_exclude", "groups")):
-            if self.config.get(key) and not self.config.get(key.replace("exclude",
-                                                                        "include")):
-                fq_terms.extend(f"-{field}:{v}" for v in self.config[key])
         remote = harvest_deletion.remote_ckan_ids(self._get_content, harvest_job.source.url,
-                                                  fq_terms)
+                                                  harvest_deletion.ckan_fq_terms(self.config))
         if remote is None:
             return object_ids
         return list(object_ids) + harvest_deletion.mark_gone(harvest_job, remote)
@@ -145,8 +136,8 @@ class SatudataHarvestPlugin(CKANHarvester):
         """ckanext-harvest writes an existing dataset only when the remote copy is newer
         (`_create_or_update_package`); the same test."""
         pkg = model.Package.get(package_dict.get("id") or "")
-        if pkg is None:
-            return False
+        if pkg is None or not verifikasi.has_published(pkg.id):
+            return False  # nothing published: nothing to start an update of
         try:
             existing = self._find_existing_package(package_dict)
         except tk.ObjectNotFound:
