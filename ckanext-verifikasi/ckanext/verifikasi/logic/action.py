@@ -551,6 +551,8 @@ def package_create(next_action: Action, context: Context, data_dict: DataDict) -
         return next_action(context, data_dict)
     publish = bool(user and user.sysadmin and _asks_public(data_dict)
                    and data_dict.get("state") != "draft")
+    if _asks_public(data_dict) and not (user and user.sysadmin):
+        raise _refuse_public_draft()  # said, not silently kept private
     if not publish:
         data_dict["private"] = True
     result = _deferred(next_action, context, data_dict)
@@ -563,6 +565,12 @@ def package_create(next_action: Action, context: Context, data_dict: DataDict) -
     _commit_publication(context, package_id, lambda: gate.record_direct_publication(
         package_id, user, "package_create"))
     return result
+
+
+def _refuse_public_draft() -> tk.ValidationError:
+    return tk.ValidationError({"private": [tk._(
+        "A dataset becomes public when the walidata publishes it through the verification "
+        "workflow: submit it for verification; its visibility cannot be set directly")]})
 
 
 def _refuse_private_change() -> tk.ValidationError:
@@ -590,6 +598,10 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
         raise tk.ValidationError({"state": [tk._(
             "This dataset is under review ({state}); it cannot be changed until it is "
             "returned").format(state=states.state_label(state.state))]})
+    if "private" in data_dict and tk.asbool(data_dict["private"]) != pkg.private:
+        # Said, not silently undone: only the workflow (or a sysadmin's direct
+        # publication) changes what the public sees.
+        raise (_refuse_private_change() if state.has_published else _refuse_public_draft())
     data_dict["private"] = pkg.private  # the workflow decides publication
     if state.state == "published":
         # Before the update commits, so the search index already sees an update in

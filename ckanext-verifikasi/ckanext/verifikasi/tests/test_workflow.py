@@ -98,8 +98,13 @@ def test_operator_cannot_publish_or_change_access_class_under_review(world):
     def ctx():  # a fresh context per call: actions write into the one they get
         return world.context("operator")
 
-    call_action("package_patch", ctx(), id=ds["id"], private=False)
+    with pytest.raises(tk.ValidationError) as err:  # said, not silently kept private
+        call_action("package_patch", ctx(), id=ds["id"], private=False)
+    assert "private" in err.value.error_dict
     assert call_action("package_show", ctx(), id=ds["id"])["private"] is True
+    with pytest.raises(tk.ValidationError) as err:
+        world.dataset(private=False)  # the operator's create
+    assert "private" in err.value.error_dict
     act(world, "operator", "submit", id=ds["id"])
     with pytest.raises(tk.ValidationError) as err:
         call_action("package_patch", ctx(), id=ds["id"], klasifikasi_akses="terbuka",
