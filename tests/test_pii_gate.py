@@ -110,6 +110,7 @@ def test_api_answers_409_and_the_web_form_shows_the_finding(world, web):
     assert "Penerima Bantuan" in page and "nik" in page
     assert "1, 2, 3, 4, 5, 6, 7, 8, 9, 10" in page
     assert not any(value in page for value in ALL_NIKS)
+    assert "••••" in page  # the table preview shows the column masked
     assert state(world, ds) == "draft"
 
 

@@ -130,9 +130,53 @@ def _completeness(pkg: dict[str, Any]) -> dict[str, Any] | None:
     return check(_context(), {"id": pkg["id"]})
 
 
-def _previews(pkg: dict[str, Any]) -> list[dict[str, Any]]:
+#: What the review shows instead of a value of a column holding personal data.
+MASKED = "••••"
+#: Every column of every table (the viewer may not ask where the personal data is).
+_ALL: frozenset[str] = frozenset({"*"})
+
+
+def _personal_columns(pkg_id: str) -> dict[str, frozenset[str]] | None:
+    """The columns of each DataStore table holding personal data, by satudata's scan
+    (through its action; None without that plugin). The review shows their values
+    masked: a reviewer judges a table without NIKs on screen, and the page shown after
+    the personal data gate refused a step repeats no value. A viewer the scan does not
+    answer sees every value masked."""
+    try:
+        check = tk.get_action("satudata_pii_check")
+    except KeyError:
+        return None
+    try:
+        found = check(_context(), {"package_id": pkg_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return {"*": _ALL}
+    columns: dict[str, set[str]] = {}
+    for finding in found["findings"]:
+        columns.setdefault(finding["resource_id"], set()).add(str(finding["column"]).lower())
+    return {rid: frozenset(cols) for rid, cols in columns.items()}
+
+
+def _masked_here(personal: dict[str, frozenset[str]] | None, resource_id: str,
+                 column: str) -> bool:
+    if not personal:
+        return False
+    cols = personal.get("*") or personal.get(resource_id) or frozenset()
+    return cols is _ALL or column.lower() in cols
+
+
+def _mask_values(values: list[Any] | None, columns: list[str], resource_id: str,
+                 personal: dict[str, frozenset[str]] | None) -> list[Any] | None:
+    if values is None:
+        return None
+    return [MASKED if v is not None and _masked_here(personal, resource_id, c) else v
+            for c, v in zip(columns, values, strict=False)]
+
+
+def _previews(pkg: dict[str, Any],
+              personal: dict[str, frozenset[str]] | None = None) -> list[dict[str, Any]]:
     """The first rows and the columns (with their data dictionary) of each DataStore
-    table, read as the viewer: what they may read is what they see."""
+    table, read as the viewer: what they may read is what they see (personal data
+    masked)."""
     tables = []
     for res in pkg.get("resources", []):
         if not res.get("datastore_active"):
@@ -143,13 +187,15 @@ def _previews(pkg: dict[str, Any]) -> list[dict[str, Any]]:
         except (tk.ObjectNotFound, tk.NotAuthorized, KeyError):
             continue
         fields = [f for f in found["fields"] if f["id"] not in review.SYSTEM_COLUMNS]
-        tables.append({"resource": res, "fields": fields, "records": found["records"],
+        records = [{k: (MASKED if v is not None and _masked_here(personal, res["id"], k)
+                        else v) for k, v in record.items()} for record in found["records"]]
+        tables.append({"resource": res, "fields": fields, "records": records,
                        "total": found.get("total")})
     return tables
 
 
-def _changes(status: dict[str, Any], pkg: dict[str, Any],
-             tables: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _changes(status: dict[str, Any], pkg: dict[str, Any], tables: list[dict[str, Any]],
+             personal: dict[str, frozenset[str]] | None = None) -> dict[str, Any] | None:
     """For an update of a published dataset: what it changes against the published
     version (metadata, resources, DataStore rows), and the page of changed rows the
     query string asks for (`tabel`, `jenis`, `halaman`). None otherwise."""
@@ -170,6 +216,11 @@ def _changes(status: dict[str, Any], pkg: dict[str, Any],
     for diff in diffs:
         diff.name = names[diff.resource_id]
     browse = _browse(pkg, layouts)
+    if browse is not None:
+        for row in browse["rows"]:
+            for side in ("before", "after"):
+                row[side] = _mask_values(row[side], browse["columns"], browse["resource_id"],
+                                         personal)
     metadata = review.metadata_changes(published, pkg)
     order = _form_order(pkg)
     metadata.sort(key=lambda change: order.get(change["field"], len(order)))
@@ -217,8 +268,9 @@ def _dataset_page(id: str, action: str | None = None, errors: dict[str, Any] | N
     pkg = _action("package_show", {"id": status["id"]})
     my_roles = _action("verifikasi_role_list", {"user": tk.current_user.name})
     field_errors, general = _split_errors(errors or {}, STEP_FIELDS.get(action or "", ()))
-    tables = _previews(pkg)
-    changes = _changes(status, pkg, tables)
+    personal = _personal_columns(pkg["id"])
+    tables = _previews(pkg, personal)
+    changes = _changes(status, pkg, tables, personal)
     return tk.render("verifikasi/dataset.html", {
         "status": status, "pkg": pkg, "steps": _available_steps(status, pkg, my_roles),
         "form_action": action, "errors": field_errors, "error_list": general,
