@@ -339,3 +339,24 @@ def test_pendukung_step_is_recorded_as_such(app):
     assert response.status_code == 302
     held = call_action("verifikasi_role_list", run.world.context("walidata"), user=user)
     assert [(r["role"], r["organization_id"]) for r in held] == [("pembina", None)]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_walidata_pendukung_is_told_of_its_opds_walidata_stage(app):
+    """A dataset reaching the walidata stage notifies walidata and the walidata pendukung
+    of its OPD, not the one of another OPD; the role is named, not coded."""
+    with app.flask_app.test_request_context():
+        run = build()
+        ds = _dataset(run.world, "verified")
+
+        def told(who: str) -> list[str]:
+            found = call_action("verifikasi_notification_list", run.world.context(who))
+            return [n["body"] for n in found["notifications"] if n["package_id"] == ds["id"]]
+
+        assert told("walidata") and told("walidata_pendukung")
+        assert not told("other_pendukung") and not told("pembina")
+        call_action("verifikasi_return", run.world.context("walidata_pendukung"),
+                    id=ds["id"], note="Satuan belum diisi")
+        assert any("walidata_pendukung" not in body and "Satuan belum diisi" in body
+                   for body in told("operator"))
+        assert any("Satuan belum diisi" in body for body in told("verifikator"))

@@ -22,7 +22,7 @@ from flask import has_app_context
 from flask_babel import force_locale
 from markupsafe import Markup, escape
 
-from ckanext.verifikasi import localtime, roles
+from ckanext.verifikasi import audit, localtime, roles
 from ckanext.verifikasi.model import Notification, WorkflowEvent
 from ckanext.verifikasi.states import state_label
 
@@ -69,9 +69,11 @@ def _recipients(pkg: model.Package, event: WorkflowEvent) -> set[str]:
     if event.action == "submit":
         return set(roles.holders("verifikator", org))
     if event.action == "approve" and event.to_state == "verified":
-        return set(roles.holders("walidata"))
+        # The walidata stage: walidata, and walidata pendukung of the dataset's OPD.
+        return set(roles.holders("walidata")) | set(roles.holders("walidata_pendukung", org))
     team = set(roles.holders("operator", org))
-    if event.action in ("approve", "withdraw") or event.actor_role == "walidata":
+    if event.action in ("approve", "withdraw") or \
+            event.actor_role in ("walidata", "walidata_pendukung"):
         team |= set(roles.holders("verifikator", org))
     return team
 
@@ -88,7 +90,7 @@ def _message(pkg: model.Package, event: WorkflowEvent, actor: str) -> tuple[str,
     if event.to_state == "published":
         subjects["approve"] = tk._("[Satu Data] Published: {title}")
     lines = [tk._('{actor} ({role}) changed the status of "{title}" from {old} to {new}.').format(
-        actor=actor, role=event.actor_role, title=title,
+        actor=actor, role=audit.role_label(event.actor_role), title=title,
         old=state_label(event.from_state), new=state_label(event.to_state))]
     if event.note:
         lines.append(tk._("Note: {note}").format(note=event.note))
