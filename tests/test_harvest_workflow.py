@@ -455,6 +455,29 @@ def test_datasets_deleted_at_a_dcat_source_are_withdrawn_or_deleted(app):
     assert _status(world, kept.id)["state"] == "draft"
 
 
+def test_an_empty_dcat_catalogue_withdraws_nothing(app):
+    """ckanext-dcat marks every dataset of the source for deletion when the remote graph
+    lists none: an empty answer (a broken export) gathers nothing and withdraws nothing,
+    and the job says why."""
+    world = make_world()
+    keys = [("a", "Jumlah Bidan")]
+    files = {"/catalog.ttl": (_turtle(keys), "text/turtle")}
+    with static_files(files) as server:
+        source = _source(world, f"{server.url}/catalog.ttl", "dcat_rdf")
+        _harvest(world, source)
+        harvested = _by_guid("http://remote.contoh.id/dataset/a")
+        call_action("package_patch", world.context("operator"), id=harvested.id,
+                    **complete_ms_keg("Jumlah Bidan", 2025, world.opd["title"]))
+        world.publish(harvested.id)
+        files["/catalog.ttl"] = (_turtle([]), "text/turtle")
+        errors = _harvest(world, source)
+    assert any("Check the source" in str(e) or "alamat sumber" in str(e)
+               for e in errors.get("_gather", [])), errors
+    model.Session.expire_all()
+    assert _status(world, harvested.id)["state"] == "published"
+    assert _anonymous_sees(app, harvested.id)
+
+
 # Changes of a published dataset from a source that is not trusted ------------------------
 
 def _public_title(app, package_id: str) -> str:

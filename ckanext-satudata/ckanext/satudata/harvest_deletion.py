@@ -37,6 +37,14 @@ STATUS_KEY = "status"
 DELETE = "delete"
 
 
+def lists_no_dataset(graph: Any) -> bool:
+    """Whether an RDF page names no `dcat:Dataset` (see plugin.harvest.after_parsing)."""
+    from rdflib import RDF, URIRef
+
+    dataset = URIRef("http://www.w3.org/ns/dcat#Dataset")
+    return next(iter(graph.subjects(RDF.type, dataset)), None) is None
+
+
 def mark_gone(harvest_job: Any, guids_in_source: Iterable[str]) -> list[str]:
     """Harvest objects (status `delete`) for the current datasets of the job's source
     whose guid the remote no longer lists; the ids of the new objects. The same as

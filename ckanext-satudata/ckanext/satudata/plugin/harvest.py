@@ -168,6 +168,16 @@ class SatudataHarvestPlugin(CKANHarvester):
     def update_session(self, session: Any) -> Any:
         return safe_fetch.secure(session)
 
+    def after_parsing(self, rdf_parser: Any, harvest_job: Any) -> tuple[Any, list[str]]:
+        # A page listing no dataset at all (an empty but valid graph: a broken export, a
+        # wrong URL answering with an empty catalogue) would make ckanext-dcat mark every
+        # dataset of the source for deletion, i.e. withdraw all of them. Nothing is
+        # gathered, nothing withdrawn; the job says why.
+        if harvest_deletion.lists_no_dataset(rdf_parser.g):
+            return None, [tk._("The catalogue lists no dataset; nothing was harvested and "
+                               "nothing withdrawn. Check the source's address.")]
+        return rdf_parser, []
+
     def before_create(self, harvest_object: Any, dataset_dict: dict[str, Any],
                       temp_dict: dict[str, Any]) -> None:
         harvest_source.apply(dataset_dict, _source_settings(harvest_object), existing=False)
