@@ -232,3 +232,21 @@ def test_server_error_page_is_the_portals(app):
     assert "/satudata/logo.svg" in page
     assert "Something went wrong" in page  # English msgid; Indonesian after the merge
     assert "Internal server error" not in page
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_the_walidatas_site_texts_replace_the_default_intro_and_about(app):
+    """The walidata edits the intro and the about text without a sysadmin
+    (verifikasi_site_text_update); the home page and /tentang show them, as Markdown,
+    and keep the defaults until then."""
+    world = make_world()
+    default_home = app.get("/").body
+    assert "Profil data sektoral" not in default_home
+    call_action("verifikasi_site_text_update", world.context("walidata"), **{
+        "ckan.site_intro_text": "**Profil data sektoral** Kabupaten Pasuruan.",
+        "ckan.site_about": "Dikelola oleh *Diskominfo* sebagai Walidata."})
+    home = app.get("/").body
+    assert "<strong>Profil data sektoral</strong>" in home
+    about = app.get("/tentang").body
+    assert "<em>Diskominfo</em>" in about
+    assert "satudata-citation" in about  # the citation guide stays
