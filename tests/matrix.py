@@ -26,9 +26,12 @@ __all__ = ["CALLERS", "MANAGERS", "READERS", "Client", "Request", "any_reader", 
            "reader", "report", "response_text", "tokens_of", "unique_marker", "verdict", "wanted"]
 
 #: The callers of a matrix: no account, an account without role, the roles of the owning
-#: OPD ("opd") and of a foreign one ("other_opd"), walidata and sysadmin.
+#: OPD ("opd") and of a foreign one ("other_opd"), walidata and sysadmin; Pembina Data
+#: and Walidata Pendukung of each OPD (verifikasi roles: they read and act on datasets,
+#: not on these features, which let them in nowhere).
 CALLERS = ("anonymous", "stranger", "surveyor", "operator", "verifikator", "other_operator",
-           "other_verifikator", "walidata", "sysadmin")
+           "other_verifikator", "walidata", "sysadmin", "pembina", "walidata_pendukung",
+           "other_pendukung")
 MANAGERS = frozenset({"walidata", "sysadmin"})
 #: Who reads each OPD's objects.
 READERS = {"opd": MANAGERS | {"operator", "verifikator"},

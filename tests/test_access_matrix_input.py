@@ -58,8 +58,12 @@ from tests.test_input_packages import COLUMNS, _rows, _upload, _workbook
 pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
 CALLERS = ("anonymous", "stranger", "operator", "verifikator", "surveyor", "other_operator",
-           "other_verifikator", "other_surveyor", "walidata", "sysadmin")
-TEAM = frozenset({"operator", "verifikator", "surveyor", "walidata", "sysadmin"})
+           "other_verifikator", "other_surveyor", "walidata", "sysadmin", "pembina",
+           "walidata_pendukung", "other_pendukung")
+# Walidata pendukung reads its OPD's data input like walidata; pembina reads datasets,
+# not their input work.
+TEAM = frozenset({"operator", "verifikator", "surveyor", "walidata", "sysadmin",
+                  "walidata_pendukung"})
 WRITERS = frozenset({"operator", "sysadmin"})
 # Writes whose success uses up their object: allowed callers get a fresh one of their own.
 CONSUMING = ("input_id", "import_id", "link_id", "submission_id")
@@ -183,7 +187,8 @@ def build() -> Run:
     target = _side(world, "operator", world.opd, f"Penduduk {title}", row)
     second = _side(world, "operator", world.opd, "Sekolah Dinas Kesehatan")
     foreign = _side(world, "other_operator", world.other_opd, "Sekolah Dinas Pendidikan")
-    own = {caller: second if caller in ("operator", "verifikator", "surveyor") else foreign
+    own = {caller: second if caller in ("operator", "verifikator", "surveyor",
+                                        "walidata_pendukung") else foreign
            for caller in CALLERS}
     fresh: dict[tuple[str, str], Side] = {}
     n = 0

@@ -49,7 +49,7 @@ pytestmark = pytest.mark.slow  # left out by `make test-fast`
 
 CALLERS = ("anonymous", "other_anonymous", "anon_requester", "requester", "stranger",
            "surveyor", "operator", "verifikator", "other_operator", "other_verifikator",
-           "walidata", "sysadmin")
+           "walidata", "sysadmin", "pembina", "walidata_pendukung", "other_pendukung")
 OPD_STAFF = {"opd": frozenset({"operator", "verifikator"}),
              "other_opd": frozenset({"other_operator", "other_verifikator"})}
 #: Who reads each request of the world.
@@ -268,7 +268,9 @@ def _draft_cells(app, run: Run) -> None:
                          "purpose": "y", "name": "W", "email": "w@contoh.id",
                          "institution": "U"}})
             run.cells += 1
-            team = caller in MANAGERS | OPD_STAFF["opd"] | {"surveyor"}
+            # Who sees the draft: its OPD's roles, walidata (pendukung too) and pembina.
+            team = caller in MANAGERS | OPD_STAFF["opd"] | {"surveyor", "pembina",
+                                                            "walidata_pendukung"}
             if response.status_code != 409 and not (team and kind == "pengaduan"):
                 run.mismatches.append(f"{caller} {kind} on a draft: "
                                       f"{response.status_code}")
