@@ -44,7 +44,8 @@ def _one_of(choices: Any) -> Any:
 
 def _list_of_rows(value: Any) -> Any:
     if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
-        raise tk.Invalid(tk._("rows must be a list of objects, one per row, of column names and values"))
+        raise tk.Invalid(tk._(
+            "rows must be a list of objects, one per row, of column names and values"))
     if not value:
         raise tk.Invalid(tk._("Give at least one row"))
     if len(value) > PUSH_MAX_ROWS:
