@@ -70,6 +70,7 @@ def verifikasi_account_create(context: Context, data_dict: DataDict) -> dict[str
     return accounts.create(data, upload, _actor(context))
 
 
+@tk.validate(schema.account_deactivate)
 def verifikasi_account_deactivate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: deactivate an account (not one's own; a sysadmin's only by a sysadmin):
     its roles, API tokens and sessions end.
@@ -79,8 +80,7 @@ def verifikasi_account_deactivate(context: Context, data_dict: DataDict) -> dict
         reason: optional, kept in the audit log.
     """
     tk.check_access("verifikasi_account_deactivate", context, data_dict)
-    data = _validated(data_dict, schema.account_deactivate, context)
-    return accounts.deactivate(data["id"], data.get("reason"), _actor(context))
+    return accounts.deactivate(data_dict["id"], data_dict.get("reason"), _actor(context))
 
 
 def verifikasi_account_reactivate(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -97,6 +97,7 @@ def verifikasi_account_reactivate(context: Context, data_dict: DataDict) -> dict
     return accounts.reactivate(data["id"], data, upload, _actor(context))
 
 
+@tk.validate(schema.account_id)
 def verifikasi_account_activation_send(context: Context, data_dict: DataDict
                                        ) -> dict[str, Any]:
     """Walidata: send a pending account a new activation e-mail (the old link stops working).
@@ -105,11 +106,11 @@ def verifikasi_account_activation_send(context: Context, data_dict: DataDict
         id: user id or name.
     """
     tk.check_access("verifikasi_account_activation_send", context, data_dict)
-    data = _validated(data_dict, schema.account_id, context)
-    return accounts.send_activation(data["id"], _actor(context))
+    return accounts.send_activation(data_dict["id"], _actor(context))
 
 
 @tk.side_effect_free
+@tk.validate(schema.account_id)
 def verifikasi_account_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: one account with its roles and assignment letters.
 
@@ -117,11 +118,11 @@ def verifikasi_account_show(context: Context, data_dict: DataDict) -> dict[str, 
         id: user id or name.
     """
     tk.check_access("verifikasi_account_show", context, data_dict)
-    data = _validated(data_dict, schema.account_id, context)
-    return accounts.show(data["id"])
+    return accounts.show(data_dict["id"])
 
 
 @tk.side_effect_free
+@tk.validate(schema.account_list)
 def verifikasi_account_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: the accounts, newest first.
 
@@ -135,11 +136,12 @@ def verifikasi_account_list(context: Context, data_dict: DataDict) -> dict[str, 
         {"count": n, "results": [account, ...]}
     """
     tk.check_access("verifikasi_account_list", context, data_dict)
-    data = _validated(data_dict, schema.account_list, context)
-    return accounts.listing(data.get("organization"), data.get("role"), data.get("state"),
-                            data.get("q"), data["limit"], data["offset"])
+    return accounts.listing(data_dict.get("organization"), data_dict.get("role"),
+                            data_dict.get("state"), data_dict.get("q"), data_dict["limit"],
+                            data_dict["offset"])
 
 
+@tk.validate(schema.opd_create)
 def verifikasi_opd_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: a new OPD (organization).
 
@@ -147,10 +149,10 @@ def verifikasi_opd_create(context: Context, data_dict: DataDict) -> dict[str, An
         name: its URL name; title: its name; description: optional.
     """
     tk.check_access("verifikasi_opd_create", context, data_dict)
-    data = _validated(data_dict, schema.opd_create, context)
-    return accounts.opd_create(data, _actor(context))
+    return accounts.opd_create(data_dict, _actor(context))
 
 
+@tk.validate(schema.opd_update)
 def verifikasi_opd_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Walidata: rename an OPD (its title; optionally its description).
 
@@ -158,8 +160,7 @@ def verifikasi_opd_update(context: Context, data_dict: DataDict) -> dict[str, An
         id: the OPD's id or name; title; description (optional).
     """
     tk.check_access("verifikasi_opd_update", context, data_dict)
-    data = _validated(data_dict, schema.opd_update, context)
-    return accounts.opd_update(data, _actor(context))
+    return accounts.opd_update(data_dict, _actor(context))
 
 
 @tk.side_effect_free
