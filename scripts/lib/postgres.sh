@@ -55,8 +55,14 @@ postgres_start() {
   if _pg_ready; then return 0; fi
   port_busy "$PG_PORT" && fail_port postgresql "$PG_PORT"
   info "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  # SATUDATA_PG_FSYNC=off (the test command's throwaway cluster): no waiting for the
+  # disk at each commit; a crash may lose the cluster, which tests recreate anyway.
+  local durability="-c fsync=${SATUDATA_PG_FSYNC:-on}"
+  if [ "${SATUDATA_PG_FSYNC:-on}" = off ]; then
+    durability="$durability -c synchronous_commit=off -c full_page_writes=off"
+  fi
   _as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start \
-    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_SOCKET_DIR -c max_connections=200 -c fsync=${SATUDATA_PG_FSYNC:-on}" \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_SOCKET_DIR -c max_connections=200 $durability" \
     >/dev/null 2>&1 || fail_service postgresql "$PG_LOG" "PostgreSQL did not start"
 }
 
