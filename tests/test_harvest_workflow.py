@@ -528,8 +528,9 @@ def test_an_untrusted_dcat_source_rewrites_only_what_changed_through_an_update(a
         status = _status(world, pkg.id)
         assert status["state"] == "draft" and status["has_published"], (status, errors)
         assert _public_title(app, pkg.id) == "Jumlah Bidan"
-        # Gone at the source after that: withdrawn with the reason.
-        files["/catalog.ttl"] = (_turtle([]), "text/turtle")
+        # Gone at the source after that (another dataset remains: an empty catalogue
+        # withdraws nothing): withdrawn with the reason.
+        files["/catalog.ttl"] = (_turtle([("b", "Jumlah Perawat")]), "text/turtle")
         _harvest(world, source)
     assert _status(world, pkg.id)["state"] == "withdrawn"
     assert not _anonymous_sees(app, pkg.id)

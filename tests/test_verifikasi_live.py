@@ -71,7 +71,7 @@ def test_every_transition_is_mailed_in_indonesian_through_a_real_worker(
     body = to_operator[0].get_content()
     assert "Dikembalikan untuk perbaikan" in to_operator[0]["Subject"]
     assert "Catatan: Lengkapi kolom satuan" in body
-    assert "Batas waktu perbaikan: 31-12-2099" in body
+    assert "Batas waktu perbaikan: 31 Desember 2099" in body  # the one date format
     assert "/dataset/" + ds["name"] in body
     assert smtp_server.to("other_operator@contoh.go.id") == []
 
