@@ -137,6 +137,14 @@ def test_stock_ckan_datasets_land_as_private_drafts_of_the_opd(app):
         found = call_action("package_search", world.context(who), include_private=True,
                             fq=f'owner_org:"{world.opd["id"]}"')
         assert found["count"] == expected, who
+    # The source's public page lists what each viewer may see: the drafts' titles
+    # reach the walidata and the OPD, never a visitor or another OPD.
+    for who, sees in (("walidata", True), ("operator", True), ("other_operator", False),
+                      (None, False)):
+        headers = {"Authorization": world.users[who]["token"]} if who else {}
+        page = app.get(f"/harvest/{source['name']}", headers=headers)
+        assert page.status_code == 200, who
+        assert ("Jumlah Puskesmas" in page.body) is sees, who
 
 
 def _turtle(datasets: list[tuple[str, str]], base: str = "http://remote.contoh.id",

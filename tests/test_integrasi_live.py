@@ -13,11 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
-import os
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,19 +23,18 @@ import rq
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib.jobs import get_queue
-from ckan.lib.redis import connect_to_redis
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.integrasi import jobs
 from ckanext.satudata.integrasi.model import IntegrasiPull, IntegrasiRun
 from ckanext.verifikasi.model.notification import Notification
 from ckanext.verifikasi.tests.world import make_world
+from tests.live_worker import VENV_BIN, registered, running_worker, wait_for
 
 pytestmark = [pytest.mark.live_server,
               pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index",
                                       "clean_queues")]
 
-VENV_BIN = Path(sys.executable).parent
 COLUMNS = [
     {"id": "kode", "label": "Kode Desa", "tipe_data": "CHARACTER", "key": True},
     {"id": "nama", "label": "Nama Desa", "tipe_data": "CHARACTER", "required": True},
@@ -90,46 +86,15 @@ def worker_ini(ckan_config, tmp_path) -> Path:
     return ini
 
 
-def _registered(pid: int) -> str | None:
-    found = [w for w in rq.Worker.all(connection=connect_to_redis()) if w.pid == pid]
-    return found[0].name if found else None
-
-
 @pytest.fixture
 def worker(worker_ini, tmp_path) -> Iterator[subprocess.Popen]:
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "ckan"), "-c", str(worker_ini), "jobs", "worker", "default"],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
-    deadline = time.monotonic() + 90
-    while not _registered(proc.pid):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("worker did not start: "
-                               + (tmp_path / "worker.log").read_text()[-3000:])
-        time.sleep(0.5)
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:  # pragma: no cover - a stuck job
-        proc.kill()
-        proc.wait(timeout=10)
-    log.close()
+    with running_worker(worker_ini, tmp_path / "worker.log") as proc:
+        yield proc
 
 
 def _wait_for(what: str, found: Callable[[], object], worker: subprocess.Popen,
               tmp_path: Path, seconds: float = 90) -> object:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        model.Session.remove()  # read what the worker committed
-        value = found()
-        if value:
-            return value
-        assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
-        time.sleep(0.5)
-    raise AssertionError(f"{what}: not within {seconds} s\n"
-                         + (tmp_path / "worker.log").read_text()[-3000:])
+    return wait_for(what, found, worker, tmp_path / "worker.log", seconds)
 
 
 def _finished_run(input_id: str) -> IntegrasiRun | None:
@@ -169,7 +134,7 @@ def test_scheduled_pulls_run_through_the_worker_and_reach_the_verifikator(
             call_action("satudata_integration_pull_set", operator, input_id=inp["id"],
                         integration_id=created["id"], url=opd_system + path, format=fmt,
                         schedule="daily", period="2025")
-    worker_name = _registered(worker.pid)
+    worker_name = registered(worker.pid)
 
     # The periodic job's command, as the scheduler runs it (its own process).
     out = subprocess.run([str(VENV_BIN / "ckan"), "-c", str(worker_ini), "satudata",

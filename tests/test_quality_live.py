@@ -7,9 +7,7 @@ no `with_test_worker`, the jobs are read back from Redis with the worker that ra
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,18 +17,17 @@ import rq
 import sqlalchemy as sa
 from ckan import model
 from ckan.lib.jobs import get_queue
-from ckan.lib.redis import connect_to_redis
 from ckan.tests.helpers import call_action
 
 from ckanext.satudata.quality import jobs
 from ckanext.satudata.quality.model import QualityTicket
 from ckanext.verifikasi.tests.world import make_world
+from tests.live_worker import registered, running_worker, wait_for
 
 pytestmark = [pytest.mark.live_server,
               pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index",
                                       "clean_queues", "with_request_context")]
 
-VENV_BIN = Path(sys.executable).parent
 LONG = ("Jumlah posyandu aktif per kecamatan di Kabupaten Pasuruan, dihimpun dari laporan "
         "bulanan puskesmas dan diverifikasi oleh Dinas Kesehatan setiap akhir tahun.")
 #: The issue's promise: the ticket closes within a minute of the fix.
@@ -39,41 +36,13 @@ WITHIN = 60
 
 @pytest.fixture
 def worker(ckan_config, tmp_path) -> Iterator[subprocess.Popen]:
-    """A real, long-running `ckan jobs worker default` on the test ini (own process,
-    own database connections), stopped at the end."""
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [str(VENV_BIN / "ckan"), "-c", ckan_config["__file__"], "jobs", "worker", "default"],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
-    deadline = time.monotonic() + 90
-    while not _registered(proc.pid):  # CKAN starts in the worker: a few seconds
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("worker did not start: "
-                               + (tmp_path / "worker.log").read_text()[-3000:])
-        time.sleep(0.5)
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:  # pragma: no cover - a stuck job
-        proc.kill()
-        proc.wait(timeout=10)
-    log.close()
+    with running_worker(ckan_config["__file__"], tmp_path / "worker.log") as proc:
+        yield proc
 
 
 def _wait_for(what: str, found: Callable[[], object], worker: subprocess.Popen,
-              tmp_path: Path, seconds: float) -> object:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        model.Session.remove()  # read what the worker committed
-        value = found()
-        if value:
-            return value
-        assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
-        time.sleep(0.5)
-    raise AssertionError(f"{what}: not within {seconds} s\n"
-                         + (tmp_path / "worker.log").read_text()[-3000:])
+              tmp_path: Path, seconds: float = 90) -> object:
+    return wait_for(what, found, worker, tmp_path / "worker.log", seconds)
 
 
 def _idle() -> bool:
@@ -88,12 +57,6 @@ def _ticket(package_id: str, state: str) -> QualityTicket | None:
     stmt = stmt.where(QualityTicket.closed.is_(None) if state == "open"
                       else QualityTicket.closed.is_not(None))
     return model.Session.execute(stmt).scalars().first()
-
-
-def _registered(pid: int) -> str | None:
-    """The name of the RQ worker of this process, once it has registered in Redis."""
-    found = [w for w in rq.Worker.all(connection=connect_to_redis()) if w.pid == pid]
-    return found[0].name if found else None
 
 
 def _score_jobs_run_by(package_id: str, worker_name: str, since: dt.datetime) -> list:
@@ -114,7 +77,7 @@ def test_fixing_a_kritis_problem_closes_its_ticket_within_a_minute_through_the_w
     ds = world.dataset(title="Jumlah Posyandu Aktif", notes=LONG,
                        tag_string="posyandu,kesehatan")
     world.publish(ds["id"])
-    worker_name = _registered(worker.pid)
+    worker_name = registered(worker.pid)
     assert worker_name
 
     # The jobs of the world's creation first (their scorings would race the fix below).
