@@ -13,7 +13,7 @@ from ckan.tests.helpers import call_action
 from ckanext.satudata import localtime
 from ckanext.satudata.inputdata import views as input_views
 from ckanext.satudata.laporan import periods
-from ckanext.satudata.logic.input_action import _datetime
+from ckanext.satudata.logic.input_action.survey import _datetime
 from ckanext.satudata.model import SurveyLink
 from ckanext.satudata.public_latest import published_text
 from ckanext.verifikasi.tests.world import make_world

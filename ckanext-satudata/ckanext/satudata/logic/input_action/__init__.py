@@ -23,13 +23,10 @@ from ckanext.satudata.logic.input_action.packages import (
     satudata_input_package_update,
 )
 from ckanext.satudata.logic.input_action.rows import (
-    RowsInvalid,
     satudata_input_rows_list,
     satudata_input_rows_save,
 )
-from ckanext.satudata.logic.input_action.schema import IMPORT_MODES
 from ckanext.satudata.logic.input_action.survey import (
-    _datetime,
     satudata_survey_form_show,
     satudata_survey_link_create,
     satudata_survey_link_list,
@@ -58,6 +55,3 @@ __all__ = [
     "satudata_survey_submission_review",
     "satudata_survey_submit",
 ]
-
-# Not actions; kept importable from here as before the split.
-_ = (RowsInvalid, IMPORT_MODES, _datetime)
