@@ -605,3 +605,15 @@ def test_the_api_takes_the_letter_as_a_multipart_upload(world, smtp_server, web)
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and 'value="account_create"' in body
     assert "Budi Santoso" in body  # the account, by its full name
+
+
+def test_the_account_list_pages_keep_their_filters(world, web, monkeypatch):
+    from ckanext.verifikasi import account_pages
+
+    monkeypatch.setattr(account_pages, "PAGE_SIZE", 2)
+    environ = _environ(world, "walidata")
+    first = web.get("/verifikasi/akun?state=active", **environ).get_data(as_text=True)
+    assert re.search(r'href="[^"]*/verifikasi/akun\?[^"]*page=2', first)
+    assert "state=active" in re.search(r'href="([^"]*page=2[^"]*)"', first).group(1)
+    second = web.get("/verifikasi/akun?state=active&page=2", **environ).get_data(as_text=True)
+    assert re.search(r'href="[^"]*/verifikasi/akun\?[^"]*page=1', second)
