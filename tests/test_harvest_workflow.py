@@ -145,6 +145,7 @@ def test_stock_ckan_datasets_land_as_private_drafts_of_the_opd(app):
         page = app.get(f"/harvest/{source['name']}", headers=headers)
         assert page.status_code == 200, who
         assert ("Jumlah Puskesmas" in page.body) is sees, who
+    assert app.get(f"/harvest/{source['name']}?page=abc").status_code == 400
 
 
 def _turtle(datasets: list[tuple[str, str]], base: str = "http://remote.contoh.id",

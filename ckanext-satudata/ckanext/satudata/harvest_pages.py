@@ -15,6 +15,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.pagination import Page
 from markupsafe import Markup
 
+from ckanext.satudata.request_args import int_arg
+
 __all__ = ["source_dataset_count", "source_dataset_list"]
 
 PAGE_SIZE = 20
@@ -34,10 +36,7 @@ def source_dataset_count(source_id: str) -> int:
 
 def source_dataset_list(source_id: str, source_name: str) -> Markup:
     """The source's datasets the current user may see, a page at a time (`?page=`)."""
-    try:
-        page = max(1, int(tk.request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = int_arg("page")  # ?page=abc is a 400 naming the field
     result = _search(source_id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     if not result["results"]:
         return Markup(tk.h.snippet("snippets/package_list_empty.html"))
