@@ -33,9 +33,6 @@ from . import datastore, gate, scan
 
 __all__ = ["datastore_upsert", "resource_create"]
 
-# A linked file's name often has no extension ("...download?id=3"): its format says.
-_FORMAT_EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "xls": "xls", "ods": "ods", "tsv": "tsv"}
-
 
 def _goes_live(context: Context, package_id: str, *, table: bool) -> model.Package | None:
     """The dataset, when a write with this context becomes public at once."""
@@ -113,9 +110,10 @@ def check_fetched_file(resource_id: str, path: str, filename: str | None) -> Non
     if pkg is None:
         return
     name = filename or ""
-    if "." not in name.rsplit("/", 1)[-1]:
-        ext = _FORMAT_EXTENSIONS.get((resource.format or "").lower())
-        name = f"{name or 'data'}.{ext}" if ext else name
+    fmt = (resource.format or "").strip().lower()
+    if "." not in name.rsplit("/", 1)[-1] and fmt in scan.TABULAR:
+        # A linked file's name often has no extension ("...download?id=3"): its format says.
+        name = f"{name or 'data'}.{fmt}"
     with open(path, "rb") as stream:
         incoming = scan.upload_findings(stream, name, resource.id,
                                         resource.name or resource.id)
