@@ -18,9 +18,31 @@ ARTEFACTS = Path(os.environ.get("SATUDATA_ARTEFACTS")
                  or Path(__file__).resolve().parent.parent / "var" / "artefacts") / "browser"
 
 
-@pytest.fixture
-def browser():
-    driver = chromium(width=1280, height=1800)
+SCREENS = {"desktop": (1280, 1800, False), "phone": (390, 844, True)}
+#: What reaches past the screen outside a scrolling frame (for the failure message).
+_WIDEST = """
+const limit = document.documentElement.clientWidth;
+const clipped = e => {
+  for (let n = e.parentElement; n; n = n.parentElement) {
+    if (['auto', 'hidden', 'scroll'].includes(getComputedStyle(n).overflowX)) return true;
+  }
+  return false;
+};
+return [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > limit + 1 && !clipped(e))
+  .slice(0, 6)
+  .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+"""
+#: How far the page scrolls sideways (the diff's wide tables scroll inside their frame).
+_OVERFLOW = ("return document.documentElement.scrollWidth - "
+             "document.documentElement.clientWidth;")
+
+
+@pytest.fixture(params=SCREENS)
+def browser(request):
+    width, height, phone = SCREENS[request.param]
+    driver = chromium(width=width, height=height, phone=phone)
+    driver.screen = request.param
     yield driver
     driver.quit()
 
@@ -29,6 +51,7 @@ def browser():
 @pytest.mark.live_server
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
 def test_verifikator_reviews_an_update_with_its_diff(live_ckan, browser):
+    """On a desktop and on a phone (the page fits the screen)."""
     world = make_world()
     base_url = live_ckan(world.users["walidata"]["token"])
     ds, table_id = _published_with_table(world)
@@ -45,10 +68,13 @@ def test_verifikator_reviews_an_update_with_its_diff(live_ckan, browser):
     assert "Jumlah Posyandu 2024" in changed.text and "Jumlah Posyandu 2025" in changed.text
 
     # Follow the count of changed rows to the list, as a reviewer would.
-    diff.find_element(By.CSS_SELECTOR, "a[data-kind=changed]").click()
+    link = diff.find_element(By.CSS_SELECTOR, "a[data-kind=changed]")
+    browser.get(link.get_attribute("href"))  # a phone's touch lands anywhere on the link
     rows = browser.find_elements(By.CSS_SELECTOR, ".verifikasi-diff-rows tr[data-kind=changed]")
     assert len(rows) == 2
     assert browser.find_element(By.ID, "verifikasi-approve")  # the decision is on the page
+    assert browser.execute_script(_OVERFLOW) <= 1, browser.execute_script(_WIDEST)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     browser.execute_script("document.getElementById('verifikasi-review').scrollIntoView();")
-    browser.save_screenshot(str(ARTEFACTS / "review-perubahan.png"))
+    suffix = "" if browser.screen == "desktop" else "-ponsel"
+    browser.save_screenshot(str(ARTEFACTS / f"review-perubahan{suffix}.png"))
