@@ -13,9 +13,16 @@ from tests.browser import chromium, login
 PASSWORD = "Pasuruan#2026-uji"
 
 
-@pytest.fixture
-def browser():
-    driver = chromium()
+SCREENS = {"desktop": (1280, 1000, False), "phone": (390, 844, True)}
+_OVERFLOW = ("return document.documentElement.scrollWidth - "
+             "document.documentElement.clientWidth;")
+
+
+@pytest.fixture(params=SCREENS)
+def browser(request):
+    """On a desktop and on a phone."""
+    width, height, phone = SCREENS[request.param]
+    driver = chromium(width=width, height=height, phone=phone)
     yield driver
     driver.quit()
 
@@ -23,6 +30,8 @@ def browser():
 
 
 def _active_page(browser) -> str:
+    # Every form page fits the screen (a phone's too): nothing to scroll sideways.
+    assert browser.execute_script(_OVERFLOW) <= 1, browser.current_url
     return browser.find_element(By.CSS_SELECTOR, "ol.stages li.active").text
 
 
