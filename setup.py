@@ -73,7 +73,7 @@ setup(
             "ckan = ckan.lib.extract:extract_ckan",
         ],
         "ckan.rdf.profiles": [
-            "satudata_dcat_ap = ckanext.satudata.dcat_profile:SatudataDCATAPProfile",
+            "satudata_dcat_ap = ckanext.satudata.dcat.profile:SatudataDCATAPProfile",
         ],
     },
     message_extractors={
