@@ -33,6 +33,36 @@ def pytest_configure(config):
 
     world.complete_fields = complete_ms_keg
     _factories_make_strong_passwords(world.PASSWORD)
+    _hash_passwords_cheaply()
+
+
+def _hash_passwords_cheaply() -> None:
+    """Hash the tests' passwords with 1,000 PBKDF2 rounds instead of 25,000.
+
+    Hashing was a tenth of the suite's CPU (16 ms an account, thousands of accounts).
+    The cost factor is not what any test checks: the scheme, the password policy and
+    login stay CKAN's. A server started by a test (gunicorn) keeps the full cost and,
+    as CKAN does for any weaker hash, upgrades an account's hash at its first login.
+    """
+    from ckan.model import user
+    from passlib.hash import pbkdf2_sha512
+
+    user.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=1000)  # type: ignore[assignment]
+
+
+def pytest_collection_modifyitems(items):
+    """Run the tests that configure CKAN alike (`ckan_config` marks) one after another.
+
+    Another configuration means loading every plugin and building the app again
+    (about 2.5 s here, see `_LoadedStack`); in collection order the few marked tests
+    sat between unmarked ones, each paying that twice. The sort is stable: unmarked
+    tests keep their order, then each group of identically configured ones.
+    """
+    def configured(item) -> tuple[bool, str]:
+        marks = sorted(repr(mark.args) for mark in item.iter_markers("ckan_config"))
+        return bool(marks), repr(marks)
+
+    items.sort(key=configured)
 
 
 def _factories_make_strong_passwords(password: str) -> None:
@@ -68,6 +98,10 @@ class _LoadedStack:
     configuration the plugins' update_config() produced is restored for every
     test, since `ckan_config` resets it after each one. A test that asks for a
     second app (to keep request contexts apart) gets a second kept instance.
+
+    Loading normalises some options (a list option given as a string by a
+    `ckan_config` mark becomes a list), so the configuration as given and as
+    loaded both name the kept stack: the second fixture of a marked test reuses it.
     """
 
     # ckanext-spatial appends to this list in place on every load, so it grows
@@ -75,7 +109,7 @@ class _LoadedStack:
     _GROWN_BY_LOADING = frozenset({"ckan.search.solr_allowed_query_parsers"})
 
     def __init__(self) -> None:
-        self.key: str | None = None
+        self.keys: frozenset[str] = frozenset()
         self.apps: list = []
         self.loaded_config: dict = {}
 
@@ -91,14 +125,14 @@ class _LoadedStack:
 
         config["testing"] = True  # as CKAN's _get_test_app
         key = self._key(config)
-        if key != self.key or not self.apps:
-            self.key = None
+        if key not in self.keys or not self.apps:
+            self.keys = frozenset()
             # As CKAN's make_app fixture: runtime-editable options cached at the last
             # start-up would override this configuration's values.
             app_globals._CONFIG_CACHE.clear()
             self.apps = [make_app(config)]
             self.loaded_config = dict(config)
-            self.key = key
+            self.keys = frozenset({key, self._key(config)})
         else:
             config.update(self.loaded_config)
             app_globals._CONFIG_CACHE.clear()

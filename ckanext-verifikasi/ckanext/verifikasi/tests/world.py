@@ -9,6 +9,8 @@ from typing import Any
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from ckanext.verifikasi.tests.snapshot import Snapshot
+
 #: The password of every account the tests make with CKAN's user factories (the
 #: portal's root conftest.py gives it to `ckan.tests.factories.User` and its
 #: subclasses, since the portal's password policy refuses their own ones): long, no
@@ -68,19 +70,35 @@ ROLES = {
 }
 
 
+_WORLDS: Snapshot[World] = Snapshot()
+
+
 def make_world() -> World:
-    admin = factories.Sysadmin()
+    """The world, built through the actions; on a clean database, the rows of the first
+    build of this configuration written back (see `snapshot`)."""
+    return _WORLDS.restore_or_build(_build_world)
+
+
+def _account_name(who: str, suffix: str) -> str:
+    """Not from faker: a restored world's names must never be a later factory's pick."""
+    return f"{who.replace('_', '-')}-{suffix}"
+
+
+def _build_world() -> World:
+    suffix = uuid.uuid4().hex[:8]
+    admin = factories.Sysadmin(name=_account_name("sysadmin", suffix))
     opd = factories.Organization(title="Dinas Kesehatan")
     other = factories.Organization(title="Dinas Pendidikan")
     users: dict[str, dict[str, Any]] = {"sysadmin": admin}
     for who, (role, where) in ROLES.items():
-        user = factories.UserWithToken(email=f"{who}@contoh.go.id", fullname=who.title())
+        user = factories.UserWithToken(name=_account_name(who, suffix),
+                                       email=f"{who}@contoh.go.id", fullname=who.title())
         users[who] = user
         args = {"user": user["name"], "role": role}
         if where:
             args["organization"] = {"opd": opd, "other_opd": other}[where]["id"]
         call_action("verifikasi_role_assign", {"user": admin["name"]}, **args)
-    users["stranger"] = factories.UserWithToken(email="warga@contoh.id")
-    users["grantee"] = factories.UserWithToken(email="peneliti@contoh.ac.id")
-    users["expired_grantee"] = factories.UserWithToken(email="lama@contoh.ac.id")
+    for who, email in (("stranger", "warga@contoh.id"), ("grantee", "peneliti@contoh.ac.id"),
+                       ("expired_grantee", "lama@contoh.ac.id")):
+        users[who] = factories.UserWithToken(name=_account_name(who, suffix), email=email)
     return World(opd=opd, other_opd=other, users=users)
