@@ -173,6 +173,67 @@ def make_app(ckan_config):
 
 
 @pytest.fixture
+def cli(with_plugins, ckan_config):
+    """CKAN's CLI runner; `cli.invoke(ckan, [...])` runs on the loaded app.
+
+    CKAN's root command builds the whole app again from the ini file for every
+    invocation (2.5 s, and the test's `ckan_config` is lost on the way); here the
+    command gets what `ckan -c <ini>` gives it, from the app the test already has:
+    the configuration, `ctx.obj.app` and `ctx.meta["flask_app"]`.
+    """
+    return _LoadedAppCliRunner(_STACK.app(ckan_config, 0), ckan_config)
+
+
+class _LoadedAppCliRunner:
+    def __init__(self, app, config) -> None:
+        from ckan.tests.helpers import CKANCliRunner
+
+        self.runner = CKANCliRunner()
+        self.app = app
+        self.config = config
+
+    def invoke(self, command, args=None, **kwargs):
+        from ckan.cli.cli import ckan
+
+        from ckan import model
+
+        if command is ckan:
+            command = self._root()
+        # A command starts as a new process would: nothing the test loaded before
+        # (and then changed with SQL) is served from the session's identity map.
+        model.Session.remove()
+        try:
+            return self.runner.invoke(command, args, **kwargs)
+        finally:
+            model.Session.remove()
+
+    def _root(self):
+        """`ckan` with its own, the entry points' and the plugins' commands."""
+        import types
+
+        import click
+        from ckan.cli import cli as ckan_cli
+        from ckan.plugins import IClick, PluginImplementations
+
+        app, config = self.app, self.config
+
+        @click.group(cls=ckan_cli.ExtendableGroup)
+        @click.pass_context
+        def root(ctx: click.Context) -> None:
+            ctx.obj = types.SimpleNamespace(app=app, config=config)
+            ctx.meta["flask_app"] = app._wsgi_app
+
+        for name, command in ckan_cli.ckan.commands.items():
+            if not hasattr(command, ckan_cli.META_ATTR):
+                root.add_command(command, name)
+        for command in ckan_cli._get_commands_from_entry_point():
+            root.add_command(command)
+        for command in ckan_cli._get_commands_from_plugins(PluginImplementations(IClick)):
+            root.add_command(command)
+        return root
+
+
+@pytest.fixture
 def clean_db(reset_db, migrate_db_for):
     """A clean database with our plugins' tables in place.
 
