@@ -193,9 +193,8 @@ class _LoadedAppCliRunner:
         self.config = config
 
     def invoke(self, command, args=None, **kwargs):
-        from ckan.cli.cli import ckan
-
         from ckan import model
+        from ckan.cli.cli import ckan
 
         if command is ckan:
             command = self._root()
