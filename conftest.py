@@ -51,18 +51,25 @@ def _hash_passwords_cheaply() -> None:
 
 
 def pytest_collection_modifyitems(items):
-    """Run the tests that configure CKAN alike (`ckan_config` marks) one after another.
+    """Order the run: the long tests first, and tests that configure CKAN alike together.
 
-    Another configuration means loading every plugin and building the app again
-    (about 2.5 s here, see `_LoadedStack`); in collection order the few marked tests
-    sat between unmarked ones, each paying that twice. The sort is stable: unmarked
-    tests keep their order, then each group of identically configured ones.
+    * pytest-xdist's worksteal hands each worker a share of the list and lets an idle
+      worker take the end of another's; a test of several minutes started last keeps
+      one worker busy after the other ran out, so `slow`, then `browser` and
+      `live_server` tests come first.
+    * Another configuration (`ckan_config` marks) means loading every plugin and
+      building the app again (about 2.5 s here, see `_LoadedStack`); in collection
+      order the few marked tests sat between unmarked ones, each paying that twice.
+
+    The sort is stable: otherwise the collection order holds.
     """
-    def configured(item) -> tuple[bool, str]:
+    def order(item) -> tuple[int, bool, str]:
+        weight = 0 if item.get_closest_marker("slow") else 1 if (
+            item.get_closest_marker("browser") or item.get_closest_marker("live_server")) else 2
         marks = sorted(repr(mark.args) for mark in item.iter_markers("ckan_config"))
-        return bool(marks), repr(marks)
+        return weight, bool(marks), repr(marks)
 
-    items.sort(key=configured)
+    items.sort(key=order)
 
 
 def _factories_make_strong_passwords(password: str) -> None:
