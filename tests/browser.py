@@ -36,7 +36,9 @@ def chromium(width: int = 1280, height: int = 1000, download_dir: str | None = N
         options.add_experimental_option("prefs", {
             "download.default_directory": download_dir, "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
+    # No implicit wait: it made every look for an absent element take 5 s. What a page's
+    # scripts draw is waited for explicitly (`WebDriverWait`).
+    driver.implicitly_wait(0)
     driver.set_page_load_timeout(30)
     return driver
 
