@@ -153,8 +153,10 @@ def test_scheduled_pulls_run_through_the_worker_and_reach_the_verifikator(
                        id=csv_inp["id"], period="2025")["rows"]
     assert sorted((r["kode"], r["jumlah"]) for r in rows) == [("007", "56"),
                                                               ("0164A", "1234")]
-    # the pulls ran in the worker process
-    assert len(_pull_jobs_run_by(worker_name)) == 3
+    # the pulls ran in the worker process (RQ files a job as finished just after the
+    # job's own commit that `_finished_run` sees)
+    _wait_for("the finished pull jobs", lambda: len(_pull_jobs_run_by(worker_name)) == 3,
+              worker, tmp_path, 30)
     # not due again until tomorrow
     pull = model.Session.scalars(sa.select(IntegrasiPull).where(
         IntegrasiPull.input_id == csv_inp["id"])).one()
