@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.lib import uploader
 from ckan.tests.helpers import call_action
+from ckanext.datastore.backend import postgres as datastore_postgres
 from werkzeug.datastructures import FileStorage
 
 from ckanext.verifikasi import shared
@@ -51,8 +52,14 @@ def env(ckan_config, tmp_path) -> dict[str, str]:
 
 def _run(script: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     model.Session.remove()  # no open transaction holds locks while pg_restore runs
-    return subprocess.run(["bash", str(ROOT / "scripts" / script), *args], env=env,
+    done = subprocess.run(["bash", str(ROOT / "scripts" / script), *args], env=env,
                           capture_output=True, text=True, timeout=300, check=False)
+    # A restore ends the connections to the databases it replaces; the test ini
+    # does not ping pooled connections before use, so the pools are dropped.
+    model.meta.engine.dispose()
+    for engine in datastore_postgres._engines.values():
+        engine.dispose()
+    return done
 
 
 def _backup(env: dict[str, str]) -> Path:
