@@ -109,11 +109,17 @@ class _LoadedStack:
     Loading normalises some options (a list option given as a string by a
     `ckan_config` mark becomes a list), so the configuration as given and as
     loaded both name the kept stack: the second fixture of a marked test reuses it.
+    A test changing only the portal's own options (read when used) keeps the stack
+    too, with its values set and typed.
     """
 
     # ckanext-spatial appends to this list in place on every load, so it grows
     # whatever the test configures; it is not part of what a test chooses.
     _GROWN_BY_LOADING = frozenset({"ckan.search.solr_allowed_query_parsers"})
+    # The portal's options are read when used; a test changing only these needs no new
+    # app. Dataset types name the blueprints registered while the app is built.
+    _READ_AT_RUN_TIME = ("ckanext.satudata.", "ckanext.verifikasi.")
+    _READ_WHILE_LOADING = frozenset({"ckanext.verifikasi.dataset_types"})
 
     def __init__(self) -> None:
         self.keys: frozenset[str] = frozenset()
@@ -132,6 +138,18 @@ class _LoadedStack:
 
         config["testing"] = True  # as CKAN's _get_test_app
         key = self._key(config)
+        if key not in self.keys and self.apps and self._read_at_run_time_only(config):
+            from ckan.common import config_declaration
+
+            # The kept stack, with the test's own values typed as loading would type
+            # them (a list option given as a string, an int as "5").
+            chosen = {k: config[k] for k in self._differences(config)}
+            config.update(self.loaded_config)
+            config.update(chosen)
+            config_declaration.normalize(config)
+            app_globals._CONFIG_CACHE.clear()
+            app_globals.reset()
+            return
         if key not in self.keys or not self.apps:
             self.keys = frozenset()
             # As CKAN's make_app fixture: runtime-editable options cached at the last
@@ -144,6 +162,18 @@ class _LoadedStack:
             config.update(self.loaded_config)
             app_globals._CONFIG_CACHE.clear()
             app_globals.reset()
+
+    def _differences(self, config) -> set[str]:
+        return {k for k in set(config) | set(self.loaded_config)
+                if k not in self._GROWN_BY_LOADING
+                and repr(config.get(k)) != repr(self.loaded_config.get(k))}
+
+    def _read_at_run_time_only(self, config) -> bool:
+        """Whether only the portal's own options differ, each read through its accessor
+        when used (`ckanext/*/config.py`), never while plugins load or the app is built."""
+        differences = self._differences(config)
+        return all(k in config and k.startswith(self._READ_AT_RUN_TIME)
+                   and k not in self._READ_WHILE_LOADING for k in differences)
 
     def app(self, config, index: int):
         """The `index`-th app instance of this configuration."""
