@@ -279,10 +279,7 @@ def clean_db(reset_db, migrate_db_for):
     """
     from ckan import model
 
-    if model.repo.tables_created_and_initialised:
-        _delete_all_rows()
-    else:
-        reset_db()
+    reset_db()
     _pool_connections_again()
     found = model.Session.execute(sa.text(
         "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
@@ -292,22 +289,6 @@ def clean_db(reset_db, migrate_db_for):
     if found != len(_MIGRATION_TABLE_PREFIXES):
         for plugin in PLUGINS_WITH_MIGRATIONS:
             migrate_db_for(plugin)
-
-
-def _delete_all_rows() -> None:
-    """CKAN's `delete_all` (every table of its metadata but `alembic_version`, children
-    first) in one round trip: core asks the database whether each table exists and
-    deletes from it, two round trips per table, about 50 ms a test."""
-    from ckan import model
-
-    model.Session.close_all()
-    existing = set(model.Session.execute(sa.text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
-    names = [table.name for table in reversed(model.meta.metadata.sorted_tables)
-             if table.name != "alembic_version" and table.name in existing]
-    model.Session.execute(sa.text("; ".join(f'DELETE FROM "{name}"' for name in names)))
-    model.Session.commit()
-    model.Session.remove()
 
 
 def _pool_connections_again() -> None:
