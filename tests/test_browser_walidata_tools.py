@@ -28,7 +28,9 @@ ARTEFACTS = Path(os.environ.get("SATUDATA_ARTEFACTS")
 def _choose(browser, field_id: str, typed: str, pick: str) -> None:
     """Type into a core autocomplete (select2) field and click the suggestion `pick`
     (the first suggestion is the typed text itself)."""
-    container = browser.find_element(By.ID, f"s2id_{field_id}")
+    # select2 draws its container once the page's scripts ran.
+    container = WebDriverWait(browser, 15).until(
+        lambda b: next(iter(b.find_elements(By.ID, f"s2id_{field_id}")), None))
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", container)
     container.find_element(By.CSS_SELECTOR, "a, input").click()
     search = WebDriverWait(browser, 10).until(lambda b: next(
