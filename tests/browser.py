@@ -43,6 +43,20 @@ def chromium(width: int = 1280, height: int = 1000, download_dir: str | None = N
     return driver
 
 
+def on_screen(screens: dict[str, tuple[int, int, bool]], name: str) -> webdriver.Chrome:
+    """Chromium on the screen `screens[name]` = (width, height, phone); `.screen` names it."""
+    width, height, phone = screens[name]
+    driver = chromium(width=width, height=height, phone=phone)
+    driver.screen = name  # type: ignore[attr-defined]
+    return driver
+
+
+def sideways_scroll(browser: webdriver.Chrome) -> int:
+    """How far the page scrolls sideways: 0 (or 1, rounding) when it fits the screen."""
+    return browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+
+
 def csp_violations(browser: webdriver.Chrome) -> list[str]:
     """What the page's Content-Security-Policy blocked since the last call (the console)."""
     return [entry["message"] for entry in browser.get_log("browser")

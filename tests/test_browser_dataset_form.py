@@ -8,30 +8,25 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import chromium, login
+from tests.browser import login, on_screen, sideways_scroll
 
 PASSWORD = "Pasuruan#2026-uji"
 
 
 SCREENS = {"desktop": (1280, 1000, False), "phone": (390, 844, True)}
-_OVERFLOW = ("return document.documentElement.scrollWidth - "
-             "document.documentElement.clientWidth;")
 
 
 @pytest.fixture(params=SCREENS)
 def browser(request):
     """On a desktop and on a phone."""
-    width, height, phone = SCREENS[request.param]
-    driver = chromium(width=width, height=height, phone=phone)
+    driver = on_screen(SCREENS, request.param)
     yield driver
     driver.quit()
 
 
-
-
 def _active_page(browser) -> str:
     # Every form page fits the screen (a phone's too): nothing to scroll sideways.
-    assert browser.execute_script(_OVERFLOW) <= 1, browser.current_url
+    assert sideways_scroll(browser) <= 1, browser.current_url
     return browser.find_element(By.CSS_SELECTOR, "ol.stages li.active").text
 
 

@@ -16,17 +16,15 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from ckanext.verifikasi.tests.world import make_world
-from tests.browser import chromium, csp_violations
+from tests.browser import csp_violations, on_screen, sideways_scroll
 from tests.test_public_language import english_in, public_site  # noqa: F401 - a fixture
 
 SCREENS = {"desktop": (1366, 900, False), "phone": (390, 844, True)}
 ARTEFACTS = Path(os.environ.get("SATUDATA_ARTEFACTS")
                  or Path(__file__).resolve().parent.parent / "var" / "artefacts") / "browser"
 
-#: What a page loaded from other hosts (resource timing), and how far it scrolls sideways.
+#: What a page loaded from other hosts (resource timing).
 _LOADED = "return performance.getEntriesByType('resource').map(e => e.name);"
-_OVERFLOW = ("return document.documentElement.scrollWidth - "
-             "document.documentElement.clientWidth;")
 #: The elements reaching past the right edge (Leaflet's panes are clipped by their map).
 _WIDEST = """
 const limit = document.documentElement.clientWidth;
@@ -47,16 +45,16 @@ def test_public_pages_fit_the_screen_in_indonesian_from_the_portal_alone(
         live_ckan, public_site, screen):  # noqa: F811 - the imported fixture
     world = make_world()
     base_url = live_ckan(world.users["walidata"]["token"])
-    width, height, phone = SCREENS[screen]
+    width = SCREENS[screen][0]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     problems: dict[str, list[str]] = {}
-    browser = chromium(width=width, height=height, phone=phone)
+    browser = on_screen(SCREENS, screen)
     try:
         for name, path in public_site.items():
             browser.get(base_url + path)
             browser.find_element(By.CSS_SELECTOR, "header, .masthead, nav")
             found = []
-            overflow = browser.execute_script(_OVERFLOW)
+            overflow = sideways_scroll(browser)
             if overflow > 1:
                 found.append(f"scrolls {overflow}px sideways: "
                              f"{browser.execute_script(_WIDEST)}")

@@ -11,7 +11,7 @@ from ckan.tests.helpers import call_action
 from selenium.webdriver.common.by import By
 
 from ckanext.verifikasi.tests.world import make_world
-from tests.browser import chromium, login
+from tests.browser import login, on_screen, sideways_scroll
 from tests.test_review_evidence import _published_with_table, _update
 
 ARTEFACTS = Path(os.environ.get("SATUDATA_ARTEFACTS")
@@ -33,16 +33,11 @@ return [...document.querySelectorAll('body *')]
   .slice(0, 6)
   .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
 """
-#: How far the page scrolls sideways (the diff's wide tables scroll inside their frame).
-_OVERFLOW = ("return document.documentElement.scrollWidth - "
-             "document.documentElement.clientWidth;")
 
 
 @pytest.fixture(params=SCREENS)
 def browser(request):
-    width, height, phone = SCREENS[request.param]
-    driver = chromium(width=width, height=height, phone=phone)
-    driver.screen = request.param
+    driver = on_screen(SCREENS, request.param)
     yield driver
     driver.quit()
 
@@ -73,7 +68,7 @@ def test_verifikator_reviews_an_update_with_its_diff(live_ckan, browser):
     rows = browser.find_elements(By.CSS_SELECTOR, ".verifikasi-diff-rows tr[data-kind=changed]")
     assert len(rows) == 2
     assert browser.find_element(By.ID, "verifikasi-approve")  # the decision is on the page
-    assert browser.execute_script(_OVERFLOW) <= 1, browser.execute_script(_WIDEST)
+    assert sideways_scroll(browser) <= 1, browser.execute_script(_WIDEST)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     browser.execute_script("document.getElementById('verifikasi-review').scrollIntoView();")
     suffix = "" if browser.screen == "desktop" else "-ponsel"

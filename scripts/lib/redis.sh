@@ -14,7 +14,7 @@ redis_start() {
   info "starting Redis on 127.0.0.1:$REDIS_PORT"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$VAR/redis" \
     --daemonize yes --pidfile "$REDIS_PID" --logfile "$REDIS_LOG" \
-    --save 60 1 --appendonly no --protected-mode yes \
+    --save 60 1 --appendonly no --protected-mode yes --databases 64 \
     || fail_service redis "$REDIS_LOG" "redis-server did not start"
   wait_for 20 _redis_ping || fail_service redis "$REDIS_LOG" "Redis does not answer on port $REDIS_PORT"
 }
