@@ -65,10 +65,22 @@ ckan_write_config() {
 
 # ckan_init_db ENV [fresh]: databases, roles, migrations, DataStore permissions.
 ckan_init_db() {
-  local env=$1 fresh=${2:-}
-  ckan_profile "$env"
+  ckan_profile "$1"
+  ckan_init_roles
+  ckan_init_databases "$@"
+}
+
+# ckan_init_roles: the PostgreSQL roles every environment shares (run once before
+# initialising environments side by side: concurrent ALTER ROLEs of one role fail).
+ckan_init_roles() {
   pg_ensure_role "$DB_USER" "$DB_PASSWORD"
   pg_ensure_role "$DS_READ_USER" "$DS_READ_PASSWORD"
+}
+
+# ckan_init_databases ENV [fresh]: ckan_init_db once the roles exist.
+ckan_init_databases() {
+  local env=$1 fresh=${2:-}
+  ckan_profile "$env"
   if [ "$fresh" = fresh ]; then
     pg_drop_db "$CKAN_DB"; pg_drop_db "$DATASTORE_DB"
   fi
@@ -81,9 +93,9 @@ ckan_init_db() {
     | psql_super -d "$DATASTORE_DB" >>"$LOG_DIR/$env-db-init.log" 2>&1 \
     || fail_service ckan "$LOG_DIR/$env-db-init.log" "setting DataStore permissions failed"
   if [ "$fresh" = fresh ]; then
-    # New databases: the core must not keep documents of datasets that are gone.
-    ckan_cli -c "$CKAN_INI" search-index clear >>"$LOG_DIR/$env-db-init.log" 2>&1 \
-      || fail_service ckan "$LOG_DIR/$env-db-init.log" "clearing the search index failed"
+    # New databases: the core (one per environment) must not keep documents of
+    # datasets that are gone.
+    solr_clear_core "$SOLR_CORE"
   fi
 }
 

@@ -57,6 +57,16 @@ install_system_packages() {
 
 _stamp_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
+UV_PIN=0.9.5
+
+# _uv_pip COMMAND ARGS: `uv pip` on the venv, with pip's local wheels and CA file if set.
+_uv_pip() {
+  local env=()
+  [ -n "${PIP_FIND_LINKS:-}" ] && env+=("UV_FIND_LINKS=$PIP_FIND_LINKS")
+  [ -n "${PIP_CERT:-}" ] && env+=("SSL_CERT_FILE=$PIP_CERT")
+  env "${env[@]}" "$VENV/bin/uv" pip "$1" --python "$VENV/bin/python" "${@:2}"
+}
+
 install_python() {
   local python stamp
   python=$(command -v "python$PY_VERSION" || command -v python3)
@@ -68,11 +78,14 @@ install_python() {
   fi
   info "installing Python packages into $VENV (log: $LOG_DIR/pip.log)"
   [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV" || die "could not create the virtualenv $VENV"
+  # uv installs the same pinned set as pip would, from its cache in seconds (pip took
+  # 42 s of every fresh clone's test run); pip stays in the venv for `pip check`.
   {
-    "$VENV/bin/pip" install -q --upgrade "pip==25.3" "setuptools==80.9.0" "wheel==0.45.1" &&
-    "$VENV/bin/pip" install -q -c "$ROOT/constraints.txt" \
+    "$VENV/bin/pip" install -q "uv==$UV_PIN" &&
+    _uv_pip install "pip==25.3" "setuptools==80.9.0" "wheel==0.45.1" &&
+    _uv_pip install -c "$ROOT/constraints.txt" \
       -r "$ROOT/requirements.txt" -r "$ROOT/requirements-test.txt" &&
-    "$VENV/bin/pip" install -q -c "$ROOT/constraints.txt" --no-deps -e "$ROOT"
+    _uv_pip install -c "$ROOT/constraints.txt" --no-deps -e "$ROOT"
   } >"$LOG_DIR/pip.log" 2>&1 || fail_service pip "$LOG_DIR/pip.log" "installing Python packages failed"
   "$VENV/bin/pip" check >>"$LOG_DIR/pip.log" 2>&1 || fail_service pip "$LOG_DIR/pip.log" "pip check found broken requirements"
   "$VENV/bin/python" "$ROOT/scripts/check_ckan_pins.py" >>"$LOG_DIR/pip.log" 2>&1 \

@@ -53,6 +53,13 @@ solr_ensure_core() {
     || fail_service solr "$SOLR_LOG" "creating the Solr core $1 failed"
 }
 
+# solr_clear_core NAME: delete every document of a core (each environment has its own).
+solr_clear_core() {
+  curl -sf -H 'Content-Type: application/json' -d '{"delete": {"query": "*:*"}}' \
+    "$SOLR_URL/$1/update?commit=true" >/dev/null \
+    || fail_service solr "$SOLR_LOG" "clearing the Solr core $1 failed"
+}
+
 # The Solr we started: the pid file's process, if it is still our Solr launcher
 # with our home (a recycled pid or another program on the port is left alone).
 _solr_is_ours() {
