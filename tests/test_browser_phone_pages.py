@@ -25,8 +25,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ckanext.satudata.ms_keg_sample import complete_ms_ind
 from ckanext.satudata.statistik import aggregate
 from ckanext.verifikasi.tests.world import make_world
-from tests.browser import chromium
-from tests.test_browser_public import _LOADED, _OVERFLOW, _WIDEST, ARTEFACTS
+from tests.browser import chromium, sideways_scroll
+from tests.test_browser_public import _LOADED, _WIDEST, ARTEFACTS
 
 WIDTH, HEIGHT = 390, 844
 
@@ -108,7 +108,7 @@ def test_public_pages_on_a_phone_draw_their_charts_and_fit_the_screen(live_ckan,
                     b.find_elements(By.CSS_SELECTOR, ".satudata-chart-canvas svg")) >= n)
             except Exception:  # noqa: BLE001 - reported below with the page
                 found.append("a chart was not drawn")
-            overflow = browser.execute_script(_OVERFLOW)
+            overflow = sideways_scroll(browser)
             if overflow > 1:
                 found.append(f"scrolls {overflow}px sideways: "
                              f"{browser.execute_script(_WIDEST)}")

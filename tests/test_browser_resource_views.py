@@ -17,8 +17,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ckanext.verifikasi.tests.world import make_world
-from tests.browser import chromium
-from tests.test_browser_public import _LOADED, _OVERFLOW, ARTEFACTS, SCREENS
+from tests.browser import chromium, sideways_scroll
+from tests.test_browser_public import _LOADED, ARTEFACTS, SCREENS
 from tests.test_resource_views import FIELDS, GEOJSON, KECAMATAN
 
 
@@ -93,7 +93,7 @@ def test_the_chart_and_the_map_are_drawn_on_the_resource_page(
         rect = browser.execute_script(
             "return document.querySelector(arguments[0]).getBoundingClientRect().width;", canvas)
         assert rect > width * 0.5, rect
-        assert browser.execute_script(_OVERFLOW) <= 1
+        assert sideways_scroll(browser) <= 1
         text = browser.find_element(By.CSS_SELECTOR, ".satudata-resource-chart").text
         for _k, name, count, _q in KECAMATAN:
             assert name in text and str(count) in text
@@ -124,7 +124,7 @@ def test_the_chart_and_the_map_are_drawn_on_the_resource_page(
         assert _svg_count(browser, mapbox, "svg path") >= 2
         assert "No map provider" not in browser.find_element(By.TAG_NAME, "body").text
         assert "leaflet-tile" not in browser.page_source
-        assert browser.execute_script(_OVERFLOW) <= 1
+        assert sideways_scroll(browser) <= 1
         loaded = [u for u in browser.execute_script(_LOADED)
                   if not u.startswith((base_url, "data:", "blob:"))]
         assert not loaded, loaded
