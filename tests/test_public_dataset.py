@@ -136,3 +136,29 @@ def test_access_is_decided_once_per_page_not_per_resource(app, monkeypatch):
     page = app.get(f"/en/dataset/{dataset['name']}").body
     assert page.count("Restricted data: ask for access") == 5
     assert asked == [dataset["id"]]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.parametrize(("image_url", "src"), [
+    ("https://pasuruankab.go.id/logo-dinkes.png", "https://pasuruankab.go.id/logo-dinkes.png"),
+    ("2026-12-06-logo-dinkes.png", "/uploads/group/2026-12-06-logo-dinkes.png"),
+])
+def test_the_opd_card_comes_from_the_dataset_without_asking_solr(app, monkeypatch, sysadmin_context,
+                                                                  image_url, src):
+    """The sidebar's OPD card: its title, description and image (an address, or a file
+    uploaded to the portal) as organization_show gives them, without organization_show."""
+    dataset = factories.PublishedDataset(title="Produksi Susu Sapi")
+    org = call_action("package_show", id=dataset["id"])["organization"]
+    call_action("organization_patch", sysadmin_context, id=org["id"],
+                image_url=image_url, description="Dinas yang mengurus kesehatan warga.")
+    shown = call_action("organization_show", id=org["id"])
+    assert shown["image_display_url"].endswith(src)
+
+    asked: list[str] = []
+    monkeypatch.setattr(tk.h, "get_organization", lambda *a, **k: asked.append("asked") or {})
+    page = app.get(f"/dataset/{dataset['name']}").body
+    card = page[page.index('id="organization-info"'):]
+    card = card[:card.index("</section>")]
+    assert f'src="{shown["image_display_url"]}"' in card
+    assert shown["title"] in card and "Dinas yang mengurus kesehatan warga." in card
+    assert asked == []

@@ -31,7 +31,7 @@ __all__ = [
     "satudata_field_required", "satudata_form_page_label", "satudata_form_page_not_applicable",
     "satudata_harvest_source_dataset_count", "satudata_harvest_source_dataset_list",
     "satudata_is_walidata",
-    "satudata_month",
+    "satudata_month", "satudata_organization_card",
     "satudata_indicator_series",
     "satudata_main_menu", "satudata_site_logo",
     "satudata_ms_var_fields", "satudata_ms_var_type_options",
@@ -85,6 +85,11 @@ def satudata_data_access(pkg: dict[str, Any]) -> dict[str, Any]:
     """Whether the current user may use the dataset's data, else who holds it and where
     to ask (once per request and dataset)."""
     return public_dataset.data_access(pkg)
+
+
+def satudata_organization_card(organization: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's OPD for the dataset page's sidebar, without an `organization_show`."""
+    return public_dataset.organization_card(organization)
 
 
 def satudata_main_menu() -> list[tuple[str, str, list[str]]]:

@@ -53,3 +53,16 @@ def data_access(pkg: dict[str, Any]) -> dict[str, Any]:
     }
     cache[pkg["id"]] = answer
     return answer
+
+
+def organization_card(organization: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's OPD for the sidebar card, from the dataset's own copy of it.
+
+    Core's dataset page asks `organization_show` for it, and with it Solr for a dataset
+    count the card does not show; only the image's address is missing from the copy,
+    made here as `group_dictize` makes it.
+    """
+    image = organization.get("image_url") or ""
+    if image and not image.startswith("http"):
+        image = tk.h.url_for_static(f"uploads/group/{image}", qualified=True)
+    return {**organization, "image_display_url": image}

@@ -116,6 +116,20 @@ def test_header_links_inbox_and_unread_count_for_logged_in_only(web, world):
     assert "/verifikasi/inbox" not in get(web, world, None, "/dataset/")
 
 
+def test_header_links_the_dashboard_without_counting_its_activities(web, world, monkeypatch):
+    """One count of what is new (the notifications): the activity plugin's count of the
+    dashboard's new activities is not asked on every page."""
+    import ckan.plugins.toolkit as tk
+
+    counted: list[str] = []
+    monkeypatch.setattr(tk.h, "new_activities", lambda: counted.append("asked") or 0)
+    body = get(web, world, "operator", "/dataset/")
+    dashboard = body.split('<li class="dashboard">')[1].split("</li>")[0]
+    assert 'href="/dashboard/"' in dashboard and "Dasbor" in dashboard
+    assert counted == []
+    assert '<li class="dashboard">' not in get(web, world, None, "/dataset/")
+
+
 # Status page of a dataset
 
 def test_dataset_page_is_for_the_team_only(web, world):
