@@ -279,7 +279,10 @@ def clean_db(reset_db, migrate_db_for):
     """
     from ckan import model
 
-    reset_db()
+    if model.repo.tables_created_and_initialised:
+        _delete_all_rows()
+    else:
+        reset_db()
     _pool_connections_again()
     found = model.Session.execute(sa.text(
         "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
@@ -289,6 +292,26 @@ def clean_db(reset_db, migrate_db_for):
     if found != len(_MIGRATION_TABLE_PREFIXES):
         for plugin in PLUGINS_WITH_MIGRATIONS:
             migrate_db_for(plugin)
+
+
+def _delete_all_rows() -> None:
+    """CKAN's reset of a database whose tables exist (`Repository.delete_all`), in one
+    round trip: the same DELETEs of the same tables in the same order, without its
+    catalogue query per table (about 200 statements a test)."""
+    from ckan import model
+
+    model.Session.close_all()
+    model.Session.remove()
+    connection = model.Session.connection()
+    existing = set(sa.inspect(connection).get_table_names())
+    quote = connection.dialect.identifier_preparer.quote
+    connection.exec_driver_sql("; ".join(
+        f"DELETE FROM {quote(table.name)}"
+        for table in reversed(model.repo.metadata.sorted_tables)
+        # alembic_version keeps core's migration state (plugins' are not in metadata).
+        if table.name != "alembic_version" and table.name in existing))
+    model.Session.commit()
+    model.Session.remove()
 
 
 def _pool_connections_again() -> None:
