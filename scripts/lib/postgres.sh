@@ -91,6 +91,17 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'name')
 SQL
 }
 
+# pg_copy_db TEMPLATE NAME OWNER: create NAME as a copy of TEMPLATE (which nobody may be
+# connected to: a client that just exited may still be leaving, so a few tries).
+pg_copy_db() { wait_for 10 _pg_copy_db_once "$@"; }
+
+_pg_copy_db_once() {
+  psql_super -d postgres -v template="$1" -v name="$2" -v owner="$3" <<'SQL'
+SELECT format('CREATE DATABASE %I OWNER %I TEMPLATE %I', :'name', :'owner', :'template')
+\gexec
+SQL
+}
+
 # pg_drop_db NAME: drop a database (used for the throw-away test and bench databases).
 pg_drop_db() {
   psql_super -d postgres -v name="$1" <<'SQL'
